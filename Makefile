@@ -1,0 +1,22 @@
+# The two commands of the README. Each sets up what it needs (a .venv with Python >= 3.12).
+.PHONY: run test lint bench clean
+
+run:
+	@scripts/bootstrap.sh
+	@.venv/bin/tradesim run scenarios/baseline.toml
+
+test:
+	@scripts/bootstrap.sh dev
+	@.venv/bin/python -m pytest -q -n 2
+
+lint:
+	@scripts/bootstrap.sh dev
+	@.venv/bin/ruff check sim tests benchmarks
+	@.venv/bin/ruff format --check sim tests benchmarks
+
+bench:
+	@scripts/bootstrap.sh dev
+	@.venv/bin/python benchmarks/run.py
+
+clean:
+	rm -rf .venv .pytest_cache

@@ -1,0 +1,125 @@
+"""Accounts: settlement of the tick's flows into stocks, and the identities checked every tick.
+
+Each side of an identity is computed along its own path, so the check can fail:
+
+- world exports (producers' sales abroad, a contraction over destinations) equal world imports
+  (buyers' purchases abroad net of tariffs, a contraction over origins);
+- for each country, ``X - M = GDP - spent`` with ``GDP = value added + tariff revenue``
+  (value added = sales - input purchases), so ``CA = X - M + NII = GDP + NII - absorption``;
+- current accounts and net investment income sum to zero;
+- stocks change by exactly their flows: reserves by purchases plus reinvested interest, an
+  issuer's official liabilities by the reserves placed on it, private claims by the rest of the
+  current account, net foreign assets by the current account (and write-downs); and net
+  foreign assets equal reserves - official liabilities + private claims for every country.
+
+A violation beyond float tolerance raises :class:`sim.errors.SimulationError` naming the tick,
+the country and the quantity.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.errors import SimulationError
+
+TOL = 1e-9
+
+
+def settle_stocks(
+    reserves: np.ndarray,
+    liabilities: np.ndarray,
+    private: np.ndarray,
+    nfa: np.ndarray,
+    ca: np.ndarray,
+    fx: np.ndarray,
+    reserve_interest: np.ndarray,
+    settlement: np.ndarray,
+    issuer_index: np.ndarray,
+    writedown: np.ndarray,
+    dt: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Next tick's stocks (reserves (N, K), liabilities, private claims, NFA), USD bn.
+
+    Purchases are placed by settlement shares; sales come out of holdings in proportion.
+    """
+    held = reserves.sum(axis=1, keepdims=True)
+    mix = np.where(
+        fx[:, None] >= 0, settlement, np.where(held > 0, reserves / np.where(held > 0, held, 1.0), settlement)
+    )
+    d_res = dt * (fx[:, None] * mix + reserve_interest)
+    d_liab = np.zeros_like(liabilities)
+    np.add.at(d_liab, issuer_index, d_res.sum(axis=0))
+    new_res = np.maximum(reserves + d_res, 0.0)
+    new_liab = liabilities + d_liab
+    new_priv = private + dt * ca - d_res.sum(axis=1) + d_liab + writedown
+    new_nfa = nfa + dt * ca + writedown
+    return new_res, new_liab, new_priv, new_nfa
+
+
+def check_finite(tick: int, names: list[str], **arrays: np.ndarray) -> None:
+    """Raise if any quantity is NaN or infinite, naming the first country and quantity."""
+    for quantity, arr in arrays.items():
+        bad = ~np.isfinite(arr)
+        if bad.any():
+            row = int(np.argwhere(bad)[0][0]) if arr.ndim else 0
+            who = names[row] if arr.ndim and arr.shape[0] == len(names) else "world"
+            raise SimulationError(tick, who, quantity, f"is {arr.reshape(-1)[np.argmax(bad.reshape(-1))]} (not finite)")
+
+
+def check_flows(
+    tick: int,
+    names: list[str],
+    exports: np.ndarray,
+    imports: np.ndarray,
+    gdp: np.ndarray,
+    spent: np.ndarray,
+    nii: np.ndarray,
+    ca: np.ndarray,
+) -> None:
+    """Trade and current-account identities of one tick (flows)."""
+    world = float(np.sum(gdp)) + float(np.sum(exports))
+    gap = float(np.sum(exports) - np.sum(imports))
+    if abs(gap) > TOL * world:
+        raise SimulationError(tick, "world", "exports", f"world exports differ from world imports by {gap:.6g}")
+    resid = (exports - imports) - (gdp - spent)
+    scale = gdp + exports + imports + 1e-12 * world
+    worst = int(np.argmax(np.abs(resid) / scale))
+    if abs(resid[worst]) > TOL * scale[worst]:
+        raise SimulationError(
+            tick,
+            names[worst],
+            "trade_balance",
+            f"exports - imports differs from GDP - absorption by {resid[worst]:.6g}",
+        )
+    if abs(float(nii.sum())) > TOL * world:
+        raise SimulationError(tick, "world", "net_investment_income", f"sums to {nii.sum():.6g}, not zero")
+    if abs(float(ca.sum())) > TOL * world:
+        raise SimulationError(tick, "world", "current_account", f"sums to {ca.sum():.6g}, not zero")
+
+
+def check_stocks(
+    tick: int,
+    names: list[str],
+    nfa: np.ndarray,
+    reserves: np.ndarray,
+    liabilities: np.ndarray,
+    private: np.ndarray,
+    gdp: np.ndarray,
+) -> None:
+    """Balance-sheet identities after settlement (stocks)."""
+    held = reserves.sum(axis=1)
+    gross = np.abs(nfa) + held + liabilities + np.abs(private)
+    world = float(gross.sum() + gdp.sum())
+    resid = nfa - (held - liabilities + private)
+    scale = gross + gdp + 1e-12 * world
+    worst = int(np.argmax(np.abs(resid) / scale))
+    if abs(resid[worst]) > TOL * scale[worst]:
+        raise SimulationError(
+            tick,
+            names[worst],
+            "net_foreign_assets",
+            f"differs from reserves - official liabilities + private claims by {resid[worst]:.6g}",
+        )
+    for quantity, total in (("net_foreign_assets", nfa.sum()), ("private_claims", private.sum())):
+        if abs(float(total)) > TOL * world:
+            raise SimulationError(tick, "world", quantity, f"sum to {total:.6g}, not zero")

@@ -1,0 +1,144 @@
+"""The ``tradesim`` command line: parses arguments and calls the Python API, nothing more.
+
+Subcommands register themselves from the modules named in :data:`COMMANDS`; each such module
+has ``add_parser(subparsers)`` (which sets ``func`` on its parser). Errors a user can cause are
+printed in one line (``error: ...``) with exit status 2; an interrupted command exits with 130.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+from pathlib import Path
+
+from sim.errors import TradesimError
+
+COMMANDS = [
+    "sim.cli",  # run, validate
+]
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    """Register ``run`` and ``validate``."""
+    p = sub.add_parser("run", help="run a scenario and write results/<scenario>/<run-id>/")
+    p.add_argument("scenario", nargs="?", help="scenario TOML file")
+    p.add_argument(
+        "--synthetic", metavar="N,S", help="run a synthetic world of N countries and S traded sectors instead"
+    )
+    p.add_argument("--ticks", type=int, help="override simulation.ticks")
+    p.add_argument("--seed", type=int, help="override simulation.seed")
+    p.add_argument("--out", default="results", help="results root (default: results)")
+    p.add_argument("--analyze", action="store_true", help="also analyse the run (writes analysis/ in the run folder)")
+    p.add_argument("--no-figure", action="store_true", help="skip overview.png")
+    p.set_defaults(func=cmd_run)
+
+    v = sub.add_parser("validate", help="check scenario files without running them")
+    v.add_argument("files", nargs="+")
+    v.set_defaults(func=cmd_validate)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """``tradesim run``."""
+    from sim.runner import run
+    from sim.scenario import synthetic
+
+    if bool(args.scenario) == bool(args.synthetic):
+        raise TradesimError("give either a scenario file or --synthetic N,S")
+    if args.synthetic:
+        try:
+            n, s = (int(x) for x in args.synthetic.split(","))
+        except ValueError:
+            raise TradesimError(f"--synthetic takes N,S (two integers), not '{args.synthetic}'") from None
+        if n < 1 or s < 1:
+            raise TradesimError("--synthetic needs N >= 1 and S >= 1")
+        source = synthetic(n, s, seed=args.seed or 0, ticks=args.ticks or 100)
+    else:
+        source = args.scenario
+    res = run(
+        source, seed=args.seed, ticks=args.ticks, out=args.out, progress=sys.stderr.isatty(), figure=not args.no_figure
+    )
+    where = res.path
+    if res.manifest.get("reused"):
+        print(f"found a finished run with the same inputs: {where}")
+    else:
+        secs = res.manifest["timings_seconds"]
+        print(
+            f"ran {res.scenario.simulation.name} ({res.scenario.simulation.ticks} ticks, seed {res.scenario.simulation.seed}) "
+            f"in {secs['setup'] + secs['run']:.2f} s: {where}"
+        )
+    for note in res.manifest.get("notes", []):
+        print(f"note: {note}")
+    if not args.no_figure and where is not None and (where / "overview.png").exists():
+        print(f"figure: {where / 'overview.png'}")
+    if args.analyze:
+        try:
+            analysis = importlib.import_module("sim.analysis")
+        except ImportError:
+            raise TradesimError("the analysis module is not installed in this version") from None
+        out = analysis.analyze_run(where)
+        print(f"analysis: {out}")
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    """``tradesim validate``: exit 0 if every file is valid, 2 otherwise (each problem printed)."""
+    from sim.scenario import load_scenario
+
+    bad = 0
+    for f in args.files:
+        try:
+            scn = load_scenario(f)
+        except TradesimError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            bad += 1
+        else:
+            print(
+                f"ok: {f} ({len(scn.country)} countries, {len(scn.traded)} traded sectors, {scn.simulation.ticks} ticks)"
+            )
+    return 2 if bad else 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full parser with every registered subcommand."""
+    from sim import __version__
+
+    parser = argparse.ArgumentParser(prog="tradesim", description="Agent-based simulation of global trade imbalances.")
+    parser.add_argument("--version", action="version", version=f"tradesim {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+    for mod in COMMANDS:
+        try:
+            module = importlib.import_module(mod)
+        except ImportError:  # an optional part whose dependencies are missing
+            continue
+        module.add_parser(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``tradesim`` console script."""
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except TradesimError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted: finished work is kept; run the same command again to continue", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+def _relative(p: Path) -> str:
+    try:
+        return str(p.relative_to(Path.cwd()))
+    except ValueError:
+        return str(p)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

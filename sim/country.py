@@ -1,0 +1,157 @@
+"""The country agent: it holds its parameters and policy settings and exposes its row of state.
+
+Decision rules do not run per agent: each tick's rules are functions vectorised across all
+countries (``demand``, ``policy``, ``development``...). A :class:`Country` is what a user, a
+notebook or the browser view talks to (``model.country("China").current_account``); the arrays
+the rules work on are built from all countries at once by :func:`country_arrays`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import mesa
+import numpy as np
+
+from sim.schema import Country as CountrySpec
+from sim.schema import Scenario
+
+if TYPE_CHECKING:
+    from sim.model import TradeModel
+
+REGIMES = {"float": 0, "managed": 1, "peg": 2}
+
+
+class Country(mesa.Agent):
+    """One country: parameters and policies (``spec``) and a view of its row of the state.
+
+    Attributes:
+        index: the country's row in every (N, ...) array of the model.
+        spec: the validated ``[[country]]`` table, updated when an event changes it.
+    """
+
+    def __init__(self, model: TradeModel, index: int, spec: CountrySpec):
+        super().__init__(model)
+        self.index = index
+        self.spec = spec
+
+    @property
+    def name(self) -> str:
+        """The country's name."""
+        return self.spec.name
+
+    def state(self, quantity: str) -> float | np.ndarray:
+        """The current value of a state quantity for this country (a scalar, or a row by sector)."""
+        return getattr(self.model.state, quantity)[self.index].copy()
+
+    @property
+    def gdp(self) -> float:
+        """Nominal GDP this tick, billions of USD per year."""
+        return float(self.model.state.gdp[self.index])
+
+    @property
+    def current_account(self) -> float:
+        """Current account this tick, billions of USD per year."""
+        return float(self.model.state.ca[self.index])
+
+    @property
+    def trade_balance(self) -> float:
+        """Exports minus imports this tick, billions of USD per year."""
+        return float(self.model.state.exports[self.index] - self.model.state.imports[self.index])
+
+    @property
+    def reserves(self) -> float:
+        """Official reserves (claims on reserve issuers), billions of USD."""
+        return float(self.model.state.reserves[self.index].sum())
+
+    @property
+    def net_foreign_assets(self) -> float:
+        """Net foreign assets, billions of USD."""
+        return float(self.model.state.nfa[self.index])
+
+    @property
+    def exchange_rate(self) -> float:
+        """USD per unit of local currency."""
+        return float(self.model.state.e[self.index])
+
+    def __repr__(self) -> str:
+        return f"Country({self.name!r}, index={self.index})"
+
+
+@dataclass
+class CountryArrays:
+    """Country parameters and policy settings stacked into arrays for the vectorised rules.
+
+    All (N,) unless noted; built from the agents' specs at start and after each event.
+    """
+
+    consume: np.ndarray
+    invest: np.ndarray
+    regime: np.ndarray
+    catchup: np.ndarray
+    labor_growth: np.ndarray
+    settlement: np.ndarray  # (N, K) shares of settlement by issuer
+    issuer_index: np.ndarray  # (K,) country index of each issuer
+    tau: np.ndarray  # (N, N)
+    tariff: np.ndarray  # (S, N, N) [s, o, d]: levied by d on imports from o
+    open_: np.ndarray  # (S, N, N) bool
+
+
+def country_arrays(scn: Scenario) -> CountryArrays:
+    """Stack the scenario's country settings (one Python pass over countries, at set-up or on
+    an event tick, never inside a normal tick).
+    """
+    names = scn.names
+    idx = {n: i for i, n in enumerate(names)}
+    traded = scn.traded
+    sidx = {s: i for i, s in enumerate(traded)}
+    n, s = len(names), len(traded)
+    cs = scn.country
+    issuers = scn.world.reserve_issuers or names[:1]
+    settlement = np.zeros((n, len(issuers)))
+    for i, c in enumerate(cs):
+        for iss, share in (c.settlement or {issuers[0]: 1.0}).items():
+            settlement[i, issuers.index(iss)] = share
+
+    tau = np.full((n, n), 1.0 + scn.world.trade_cost)
+    for pc in scn.world.trade_costs:
+        o, d = idx[pc.origin], idx[pc.destination]
+        tau[o, d] = 1.0 + pc.cost
+        if pc.symmetric:
+            tau[d, o] = 1.0 + pc.cost
+    np.fill_diagonal(tau, 1.0)
+
+    tariff = np.zeros((s, n, n))
+    open_ = np.ones((s, n, n), dtype=bool)
+    for d, c in enumerate(cs):
+        # '*' first so that named partners override it
+        for partner in sorted(c.tariffs, key=lambda p: p != "*"):
+            rate = c.tariffs[partner]
+            rows = [o for o in range(n) if o != d] if partner == "*" else [idx[partner]]
+            if isinstance(rate, dict):
+                for sec, r in rate.items():
+                    tariff[sidx[sec], rows, d] = r
+            else:
+                tariff[:, rows, d] = rate
+        for sec, ctl in c.export_controls.items():
+            dests = [j for j in range(n) if j != d] if "*" in ctl.destinations else [idx[x] for x in ctl.destinations]
+            exempt = {idx[x] for x in ctl.exempt}
+            for j in dests:
+                if j not in exempt and j != d:
+                    open_[sidx[sec], d, j] = False
+    for k in range(s):
+        np.fill_diagonal(tariff[k], 0.0)
+        np.fill_diagonal(open_[k], True)
+    return CountryArrays(
+        consume=np.array([c.propensity_to_consume for c in cs]),
+        invest=np.array([c.investment_rate for c in cs]),
+        regime=np.array([REGIMES[c.exchange_rate_regime] for c in cs]),
+        catchup=np.array([c.catchup_speed for c in cs]),
+        labor_growth=np.array([c.labor_growth for c in cs]),
+        settlement=settlement,
+        issuer_index=np.array([idx[x] for x in issuers]),
+        tau=tau,
+        tariff=tariff,
+        open_=open_,
+    )

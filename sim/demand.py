@@ -1,0 +1,74 @@
+"""Demand: absorption planned from full-capacity income, wealth and the interest rate.
+
+Equations (i country; USD bn/yr; r_i = r_w + spread_i the country's borrowing rate):
+
+    habit'    = habit + (1 - exp(-lambda dt)) (full_income - habit)
+    base      = (1 - h) full_income + h habit + NII
+    C_i(r)    = max(c_i base exp(-eps_c (r_i - r0)), floor c_i base) + omega NFA_i
+    I_i(r)    = inv_i full_income (1 + phi_g (g_i - g_world)) exp(-eps_I (r_i - r0))
+    E_i(r)    = C_i + I_i - FX_plan_i                      (reserve purchases are saved)
+    NL*_i(r)  = full_income_i + NII_i - E_i(r)             desired net lending
+
+In a sudden stop absorption cannot exceed income plus the credit left below the limit plus
+what reserve sales can pay, and falls to no less than ``stop_floor`` of the plan.
+The world rate r_w solves sum_i NL*_i(r_w) = 0 (:func:`sim.finance.solve_world_rate`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass
+class DemandPlan:
+    """Everything absorption depends on except the world rate; call it at a rate.
+
+    All arrays (N,), USD bn/yr unless noted.
+    """
+
+    cons_base: np.ndarray  # c_i * base income
+    cons_floor: np.ndarray  # floor share * c_i * base income
+    wealth: np.ndarray  # omega * NFA
+    inv_base: np.ndarray  # investment at the reference rate
+    spread: np.ndarray  # r_i - r_w: premium minus issuer privilege
+    r0: float
+    eps_c: float
+    eps_i: float
+    income: np.ndarray  # full_income + NII
+    fx_plan: np.ndarray  # planned official FX purchases (saved)
+    ceiling: np.ndarray  # max absorption (inf unless in a sudden stop)
+    floor_share: np.ndarray  # min absorption as share of the plan (0 unless stopped)
+
+    def at(self, world_rate: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Consumption, investment, absorption and d(absorption)/d(world rate) at a world rate."""
+        r = world_rate + self.spread - self.r0
+        xc = self.cons_base * np.exp(-self.eps_c * r)
+        c_free = xc > self.cons_floor
+        cons = np.where(c_free, xc, self.cons_floor) + self.wealth
+        inv = self.inv_base * np.exp(-self.eps_i * r)
+        plan = cons + inv - self.fx_plan
+        d_plan = -self.eps_c * np.where(c_free, xc, 0.0) - self.eps_i * inv
+        low = self.floor_share * plan
+        absorption = np.minimum(plan, self.ceiling)
+        absorption = np.maximum(absorption, low)
+        free = (plan < self.ceiling) & (plan > low)
+        d_abs = np.where(free, d_plan, np.where(plan >= self.ceiling, 0.0, self.floor_share * d_plan))
+        return cons, inv, absorption, d_abs
+
+    def net_lending(self, world_rate: float) -> tuple[float, float]:
+        """World desired net lending and its derivative in the world rate."""
+        _, _, absorption, d_abs = self.at(world_rate)
+        return float(np.sum(self.income - absorption)), float(-np.sum(d_abs))
+
+
+def habit_update(habit: np.ndarray, full_income: np.ndarray, speed: float, dt: float) -> np.ndarray:
+    """(N,) habit income moved toward full-capacity income."""
+    return habit + (1.0 - np.exp(-speed * dt)) * (full_income - habit)
+
+
+def investment_multiplier(growth: np.ndarray, weights: np.ndarray, response: float) -> np.ndarray:
+    """(N,) investment relative to its base rate from productivity growth above the world's."""
+    g_world = float(np.sum(growth * weights) / max(np.sum(weights), 1e-300))
+    return np.maximum(0.0, 1.0 + response * (growth - g_world))

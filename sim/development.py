@@ -1,0 +1,114 @@
+"""Development: productivity catch-up, innovations and their adoption, noise, wages, labor.
+
+Log productivity of country i in sector s is ``base + innov + noise``:
+
+- ``base`` catches up toward the sector frontier F_s, which grows at ``g_F``:
+  ``d base = [g_F + kappa_i * a_i * gap**2 / (gap + h)] dt`` with ``gap = log F_s - base >= 0``;
+  ``kappa_i`` the world speed times the country's multiplier, ``a_i = (I/GDP_i / I/GDP_world)**theta``
+  its absorptive capacity (investment raises it). Catch-up slows near the frontier.
+- ``innov``: a large innovation (log size z) lands, with probability 1 - exp(-rate dt) per
+  tick, on one country in one traded sector, chosen with weight (capacity share) x exp(-gap/h)
+  (large and near the frontier). The sector's innovation frontier rises by z; the innovator
+  adopts at once, others close ``1 - exp(-adoption a_i dt)`` of their gap per tick.
+- ``noise``: transitory AR(1), annual persistence phi and annual shock sd.
+
+With ``uneven = false`` every country's base grows at g_F and every innovation reaches every
+country at once; the same random numbers are drawn either way.
+
+Wages (local currency) grow with smoothed trend productivity growth and with demand pressure:
+``d log w = g_w dt + k_w log u`` with ``k_w = 0.3 (1 - exp(-theta dt)) / eta_i`` (eta_i: the bound
+on the elasticity of utilisation to own prices, :func:`sim.production.effective_elasticity`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def catch_up(
+    log_base: np.ndarray,
+    log_frontier: np.ndarray,
+    speed: np.ndarray,
+    curvature: float,
+    g_frontier: float,
+    dt: float,
+    uneven: bool,
+) -> np.ndarray:
+    """(N, S1) next tick's trend (catch-up) log productivity.
+
+    Args:
+        log_base: (N, S1) current log productivity from catch-up.
+        log_frontier: (S1,) the frontier this tick (before its growth).
+        speed: (N,) catch-up speed per year (world speed x multiplier x absorptive capacity).
+        curvature: h.
+        g_frontier: frontier growth per year.
+        dt: tick length, years.
+        uneven: False gives every country the frontier growth.
+    """
+    if not uneven:
+        return log_base + g_frontier * dt
+    gap = np.maximum(log_frontier[None, :] - log_base, 0.0)
+    return log_base + dt * (g_frontier + speed[:, None] * gap * gap / (gap + curvature))
+
+
+def absorptive_capacity(investment: np.ndarray, gdp: np.ndarray, elasticity: float) -> np.ndarray:
+    """(N,) investment share relative to the world's, to the power theta."""
+    share = investment / np.maximum(gdp, 1e-300)
+    world = investment.sum() / max(gdp.sum(), 1e-300)
+    return np.power(np.maximum(share, 1e-9) / max(world, 1e-9), elasticity)
+
+
+def innovation(
+    draws: np.ndarray,
+    rate: float,
+    dt: float,
+    weight_by_sector: np.ndarray,
+    gap: np.ndarray,
+    curvature: float,
+    n_traded: int,
+) -> tuple[int, int] | None:
+    """Whether an innovation lands this tick, and on which (country, sector).
+
+    Args:
+        draws: three uniforms drawn every tick (arrival, sector, recipient).
+        rate: expected innovations per year.
+        dt: tick length, years.
+        weight_by_sector: (N, S1) each country's share of world capacity in each sector.
+        gap: (N, S1) distance to the frontier (log).
+        curvature: h; the recipient weight falls as exp(-gap / h).
+        n_traded: number of traded sectors (innovations land in traded sectors).
+    """
+    if draws[0] >= 1.0 - np.exp(-rate * dt):
+        return None
+    s = min(int(draws[1] * n_traded), n_traded - 1)
+    w = weight_by_sector[:, s] * np.exp(-gap[:, s] / curvature)
+    total = w.sum()
+    if total <= 0:
+        return None
+    i = int(np.searchsorted(np.cumsum(w) / total, draws[2], side="right"))
+    return min(i, len(w) - 1), s
+
+
+def adopt(
+    log_innov: np.ndarray, innov_frontier: np.ndarray, adoption: float, absorb: np.ndarray, dt: float, uneven: bool
+) -> np.ndarray:
+    """(N, S1) innovation productivity after a tick of adoption."""
+    if not uneven:
+        return np.broadcast_to(innov_frontier, log_innov.shape).copy()
+    close = 1.0 - np.exp(-adoption * absorb * dt)
+    return log_innov + close[:, None] * (innov_frontier[None, :] - log_innov)
+
+
+def noise_step(noise: np.ndarray, shocks: np.ndarray, persistence: float, sd: float, dt: float) -> np.ndarray:
+    """(N, S1) next transitory noise; stationary sd equals that of the annual AR(1)."""
+    phi_t = persistence**dt
+    if persistence > 0:
+        scale = sd * np.sqrt((1.0 - phi_t**2) / (1.0 - persistence**2))
+    else:
+        scale = sd * np.sqrt(dt)
+    return phi_t * noise + scale * shocks
+
+
+def wage_gain(theta: float, eta: np.ndarray, dt: float) -> np.ndarray:
+    """(N,) per-tick response of log wages to log utilisation."""
+    return 0.3 * (1.0 - np.exp(-theta * dt)) / eta

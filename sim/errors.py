@@ -1,0 +1,44 @@
+"""The project's own errors: every error a user can cause is one of these.
+
+A :class:`ScenarioError` is raised while loading input (it names the file, the key path and the
+reason); a :class:`SimulationError` while running (it names the tick, the country and the
+quantity). Both derive from :class:`TradesimError`, which the command line prints in one line.
+"""
+
+from __future__ import annotations
+
+
+class TradesimError(Exception):
+    """Base class of every error tradesim raises on purpose."""
+
+
+class ScenarioError(TradesimError, ValueError):
+    """A scenario, sweep or experiment file is wrong.
+
+    Attributes:
+        file: the file the input came from (``"<dict>"`` for a Python mapping).
+        problems: ``(key_path, reason)`` pairs, one per problem found.
+    """
+
+    def __init__(self, file: str, problems: list[tuple[str, str]]):
+        self.file = str(file)
+        self.problems = list(problems)
+        text = "; ".join(f"{path}: {reason}" if path else reason for path, reason in self.problems)
+        super().__init__(f"{self.file}: {text}")
+
+
+class SimulationError(TradesimError, RuntimeError):
+    """The economics broke down, or an accounting identity failed, during a run.
+
+    Attributes:
+        tick: the tick at which it happened.
+        country: the country concerned (``"world"`` for a world-level quantity).
+        quantity: the quantity that failed, e.g. ``"current_account"``.
+    """
+
+    def __init__(self, tick: int, country: str, quantity: str, reason: str):
+        self.tick = tick
+        self.country = country
+        self.quantity = quantity
+        self.reason = reason
+        super().__init__(f"tick {tick}, {country}, {quantity}: {reason}")

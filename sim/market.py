@@ -1,0 +1,186 @@
+"""The world market: Armington/CES split of each buyer's sector spending across origins.
+
+Pure array functions. Shapes: N countries, S traded sectors. Cached factors are laid out
+``[s, origin, destination]`` so that each tick needs only batched (S, N) x (S, N, N)
+contractions, and no N x N x S flow tensor is built except on ticks that log it.
+
+For importer d, traded sector s and origin o (home included), the share of d's spending that
+goes to o is
+
+    share[o, d, s] = w[o, s] (p[o, s] tau[o, d] (1 + t[o, d, s]))**(1 - sigma_s) * open[o, d, s]
+                     / Phi[d, s]
+
+with w the origin's share of world capacity in the sector (more capacity, more varieties),
+p the producer price (USD), tau the iceberg trade cost, t the tariff, open 0 for cells blocked by
+export controls, and Phi the sum over origins. The purchaser price index is
+``P[d, s] = pbar_s * (Phi[d, s] / W[d, s])**(1/(1 - sigma_s))`` with W the capacity share of
+the origins open to d (so that a blocked origin raises the index only through the prices of the
+remaining ones, not through a loss of varieties that explodes as sigma -> 1).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+SIGMA_EPS = 1e-6
+"""|1 - sigma| is kept at least this large; at sigma = 1 the CES formulas are the Cobb-Douglas
+limit and this nudge changes shares by less than 1e-6 relative."""
+
+
+@dataclass
+class TradeFactors:
+    """Cached per-cell factors; rebuilt only when trade costs, tariffs or controls change.
+
+    Attributes:
+        F: (S, N, N) ``(tau (1 + t))**(1 - sigma) * open`` (dimensionless).
+        G: (S, N, N) ``F / (1 + t)``, or None when there are no tariffs (then G is F).
+        sigma: (S,) elasticities actually used (nudged away from 1).
+        blocked: (k, 3) int array of blocked cells (s, o, d).
+    """
+
+    F: np.ndarray
+    G: np.ndarray | None
+    sigma: np.ndarray
+    blocked: np.ndarray
+
+    @property
+    def has_tariffs(self) -> bool:
+        """Whether any tariff is positive (then a third pass is needed)."""
+        return self.G is not None
+
+
+def effective_sigma(sigma: np.ndarray) -> np.ndarray:
+    """Elasticities nudged so that |1 - sigma| >= SIGMA_EPS."""
+    sigma = np.asarray(sigma, dtype=float)
+    gap = sigma - 1.0
+    return np.where(np.abs(gap) < SIGMA_EPS, 1.0 + np.where(gap < 0, -SIGMA_EPS, SIGMA_EPS), sigma)
+
+
+def build_factors(tau: np.ndarray, tariff: np.ndarray, open_: np.ndarray, sigma: np.ndarray) -> TradeFactors:
+    """Cache the trade factors.
+
+    Args:
+        tau: (N, N) iceberg factor tau[o, d] >= 1, with tau[d, d] = 1.
+        tariff: (S, N, N) ad valorem tariff t[s, o, d] levied by d on o, zero on the diagonal.
+        open_: (S, N, N) bool, False where exports of s from o to d are blocked; True on the diagonal.
+        sigma: (S,) elasticities of substitution.
+    """
+    sig = effective_sigma(sigma)
+    one_minus = (1.0 - sig)[:, None, None]
+    has_tariff = bool(np.any(tariff > 0))
+    base = np.log(tau)[None, :, :] + (np.log1p(tariff) if has_tariff else 0.0)
+    F = np.exp(one_minus * base)
+    F *= open_
+    G = F / (1.0 + tariff) if has_tariff else None
+    blocked = np.argwhere(~open_).astype(np.int64)
+    return TradeFactors(
+        F=np.ascontiguousarray(F), G=None if G is None else np.ascontiguousarray(G), sigma=sig, blocked=blocked
+    )
+
+
+@dataclass
+class PriceIndex:
+    """First pass of the market: the CES denominators and purchaser price indices.
+
+    Attributes:
+        v: (S, N) origin weights ``w (p/pbar)**(1-sigma)`` scaled by exp(-shift) per sector.
+        phi: (S, N) ``sum_o v[s, o] F[s, o, d]`` (same scaling).
+        price: (S, N) purchaser price index P[s, d], USD per real unit.
+    """
+
+    v: np.ndarray
+    phi: np.ndarray
+    price: np.ndarray
+
+
+def price_index(f: TradeFactors, weight: np.ndarray, price: np.ndarray) -> PriceIndex:
+    """CES denominators and purchaser price indices (pass 1 over the factors).
+
+    Args:
+        f: cached factors.
+        weight: (S, N) each origin's share of world capacity in the sector (columns sum to 1).
+        price: (S, N) producer prices, USD per real unit.
+    """
+    sig = f.sigma[:, None]
+    pbar = np.sum(weight * price, axis=1, keepdims=True)
+    pbar = np.where(pbar > 0, pbar, 1.0)  # a sector nobody produces: no origin, demand unmet
+    with np.errstate(divide="ignore"):
+        lv = (1.0 - sig) * np.log(price / pbar)
+    lv = np.where(weight > 0, lv, -np.inf)
+    shift = np.max(lv, axis=1, keepdims=True)
+    shift = np.where(np.isfinite(shift), shift, 0.0)
+    v = weight * np.exp(lv - shift)
+    phi = np.matmul(v[:, None, :], f.F)[:, 0, :]
+    avail = np.ones_like(phi)
+    if f.blocked.size:
+        s, o, d = f.blocked.T
+        np.subtract.at(avail, (s, d), weight[s, o])
+        np.maximum(avail, 0.0, out=avail)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(avail > 0, phi / np.where(avail > 0, avail, 1.0), 0.0)
+        log_p = np.log(pbar) + (np.log(ratio) + shift) / (1.0 - sig)
+    p_idx = np.where(phi > 0, np.exp(log_p), np.inf)
+    return PriceIndex(v=v, phi=phi, price=p_idx)
+
+
+@dataclass
+class TradeAggregates:
+    """Second (and third) pass: what each country sells and buys, at producer prices, USD/yr.
+
+    Attributes:
+        revenue: (S, N) sales of origin o to every destination, home included.
+        home: (S, N) sales of each country to itself.
+        imports: (S, N) purchases of d from other origins at producer prices (tariffs excluded).
+        tariff: (S, N) tariff revenue collected by d.
+        spent: (S, N) spending actually placed (spending where no origin is available is unmet).
+    """
+
+    revenue: np.ndarray
+    home: np.ndarray
+    imports: np.ndarray
+    tariff: np.ndarray
+    spent: np.ndarray
+
+    @property
+    def exports(self) -> np.ndarray:
+        """(S, N) sales abroad by origin, from the producers' side."""
+        return self.revenue - self.home
+
+
+def trade_flows(f: TradeFactors, pi: PriceIndex, spend: np.ndarray) -> TradeAggregates:
+    """Split spending across origins and aggregate without building the flow tensor.
+
+    Args:
+        f: cached factors.
+        pi: the first pass (same prices and weights).
+        spend: (S, N) spending of each destination on each traded sector at purchaser prices
+            (final plus intermediate), USD/yr.
+    """
+    ok = pi.phi > 0
+    y = np.where(ok, spend / np.where(ok, pi.phi, 1.0), 0.0)
+    spent = np.where(ok, spend, 0.0)
+    G = f.F if f.G is None else f.G
+    revenue = pi.v * np.matmul(G, y[:, :, None])[:, :, 0]
+    home = pi.v * y  # F[s, d, d] = G[s, d, d] = 1
+    if f.G is None:
+        psi = pi.phi
+    else:
+        psi = np.matmul(pi.v[:, None, :], f.G)[:, 0, :]
+    at_producer = y * psi
+    imports = at_producer - home
+    tariff = spent - at_producer
+    return TradeAggregates(revenue=revenue, home=home, imports=imports, tariff=tariff, spent=spent)
+
+
+def flow_tensor(f: TradeFactors, pi: PriceIndex, spend: np.ndarray) -> np.ndarray:
+    """(S, N, N) flows [s, o, d] at producer prices (tariffs excluded), USD/yr, home included.
+
+    The diagonal is home sales; off the diagonal, o's exports to d and d's imports from o.
+    Built only on ticks that log bilateral flows.
+    """
+    ok = pi.phi > 0
+    y = np.where(ok, spend / np.where(ok, pi.phi, 1.0), 0.0)
+    G = f.F if f.G is None else f.G
+    return pi.v[:, :, None] * G * y[:, None, :]

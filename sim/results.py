@@ -1,0 +1,283 @@
+"""Logging and results: arrays per logged tick during a run, tidy tables built once at the end.
+
+Two tables:
+
+- ``timeseries``: one row per (logged tick, country); money in billions of USD, flows at annual
+  rates; columns are listed in :data:`COUNTRY_COLUMNS` and :func:`sector_columns`.
+- ``bilateral``: one row per (logged tick, origin, destination, traded sector) with the flow at
+  producer prices (home sales on the diagonal), split into final and intermediate use. With the
+  logged real output, purchaser prices and the scenario's input coefficients this rebuilds the
+  world input-output table (see :func:`sim.analysis.value_added_balances` once available).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from sim import market
+
+if TYPE_CHECKING:
+    from sim.model import TradeModel
+    from sim.schema import Scenario
+
+COUNTRY_COLUMNS: dict[str, str] = {
+    "gdp": "GDP at market exchange rates, USD bn/yr (value added + tariff revenue)",
+    "gdp_ppp": "GDP at purchasing-power parity (world average prices), USD bn/yr",
+    "full_income": "value added at full capacity + tariff revenue, USD bn/yr",
+    "exports": "exports at producer prices, USD bn/yr",
+    "imports": "imports at producer prices (tariffs excluded), USD bn/yr",
+    "trade_balance": "exports - imports, USD bn/yr",
+    "tariff_revenue": "tariffs collected, USD bn/yr",
+    "net_investment_income": "interest received - paid, USD bn/yr",
+    "current_account": "trade balance + net investment income, USD bn/yr",
+    "consumption": "USD bn/yr",
+    "investment": "USD bn/yr",
+    "absorption": "consumption + investment actually spent, USD bn/yr",
+    "desired_lending": "desired net lending NL*, USD bn/yr",
+    "fx_purchases": "official FX purchases (negative: sales), interest excluded, USD bn/yr",
+    "reserves": "official reserves (claims on issuers), USD bn",
+    "official_liabilities": "reserves other countries hold on this issuer, USD bn",
+    "private_claims": "net private claims on the world pool, USD bn",
+    "net_foreign_assets": "USD bn",
+    "writedown": "net foreign assets gained (+) or lost (-) in debt write-downs this tick, USD bn",
+    "exchange_rate": "USD per unit of local currency",
+    "price_level": "PPP price level (world = 1 on average)",
+    "wage_usd": "wage in thousand USD per worker-year",
+    "labor_force": "millions of workers",
+    "utilisation": "value of sales / value of capacity",
+    "premium": "risk premium, per year",
+    "borrowing_rate": "rate the country pays on private debt, per year",
+    "world_interest_rate": "per year (same for every country)",
+    "sudden_stop": "1 if in a sudden stop",
+    "unmet_demand": "final spending with no origin open, USD bn/yr",
+}
+SECTOR_COLUMNS: dict[str, str] = {
+    "productivity": "real output per worker-year (with noise)",
+    "labor_share": "share of the labor force",
+    "output": "real gross output",
+    "output_share": "share of gross output value",
+    "price": "producer price, USD per real unit",
+    "purchaser_price": "purchaser price index, USD per real unit",
+    "utilisation": "real output / capacity",
+}
+TRADED_COLUMNS: dict[str, str] = {
+    "exports": "exports of the sector, USD bn/yr",
+    "imports": "imports of the sector, USD bn/yr",
+}
+
+
+def sector_columns(sectors: list[str], traded: list[str]) -> list[str]:
+    """Names of the per-sector columns of the timeseries table."""
+    cols = [f"{k}_{s}" for k in SECTOR_COLUMNS for s in sectors]
+    cols += [f"{k}_{s}" for k in TRADED_COLUMNS for s in traded]
+    return cols
+
+
+class Recorder:
+    """Stores the tick's arrays on logged ticks into preallocated buffers (no tables per tick).
+
+    Args:
+        model: the model to record.
+        ticks: planned number of ticks (buffers grow if the model runs longer).
+    """
+
+    def __init__(self, model: TradeModel, ticks: int):
+        sim = model.spec.simulation
+        self.log_every = sim.log_every
+        self.bilateral_every = sim.bilateral_every
+        self.planned = ticks
+        self.n, self.s1 = model.n, model.s + 1
+        cap = ticks // self.log_every + 2
+        self.ticks: list[int] = []
+        self.country = {k: np.empty((cap, self.n)) for k in COUNTRY_COLUMNS}
+        self.sector = {k: np.empty((cap, self.n, self.s1)) for k in SECTOR_COLUMNS}
+        self.traded = {k: np.empty((cap, self.n, self.s1 - 1)) for k in TRADED_COLUMNS}
+        self.reserves_by_issuer = np.empty((cap, self.n, len(model.ca.issuer_index)))
+        self.bilateral_ticks: list[int] = []
+        self.bilateral: list[np.ndarray] = []  # (S, N, N) producer-price flows
+        self.final_share: list[np.ndarray] = []  # (S, N) final / total spending by destination
+
+    def wants(self, tick: int) -> bool:
+        """Whether country series are logged at this tick."""
+        return tick % self.log_every == 0 or tick == self.planned - 1
+
+    def wants_bilateral(self, tick: int) -> bool:
+        """Whether bilateral flows are logged at this tick."""
+        return self.bilateral_every > 0 and (tick % self.bilateral_every == 0 or tick == self.planned - 1)
+
+    def _grow(self) -> None:
+        for store in (self.country, self.sector, self.traded):
+            for k, v in store.items():
+                store[k] = np.concatenate([v, np.empty_like(v)])
+        self.reserves_by_issuer = np.concatenate([self.reserves_by_issuer, np.empty_like(self.reserves_by_issuer)])
+
+    def record(self, model: TradeModel) -> None:
+        """Store this tick's values if it is a logged tick."""
+        t = model.tick
+        if self.wants_bilateral(t):
+            self.bilateral_ticks.append(t)
+            spend = model._spend_traded
+            self.bilateral.append(market.flow_tensor(model.factors, model._pi, spend))
+            fin = model.state.final_spend[:, : self.s1 - 1].T
+            self.final_share.append(np.where(spend > 0, fin / np.where(spend > 0, spend, 1.0), 0.0))
+        if not self.wants(t):
+            return
+        k = len(self.ticks)
+        if k >= self.country["gdp"].shape[0]:
+            self._grow()
+        self.ticks.append(t)
+        st = model.state
+        c = self.country
+        level = ppp_price_level(st.final_spend, st.purchaser_price)
+        held = st.reserves.sum(axis=1)
+        values = {
+            "gdp": st.gdp,
+            "gdp_ppp": st.gdp / level,
+            "full_income": st.full_income,
+            "exports": st.exports,
+            "imports": st.imports,
+            "trade_balance": st.exports - st.imports,
+            "tariff_revenue": st.tariff,
+            "net_investment_income": st.nii,
+            "current_account": st.ca,
+            "consumption": st.consumption,
+            "investment": st.investment,
+            "absorption": st.spent,
+            "desired_lending": st.desired_lending,
+            "fx_purchases": st.fx,
+            "reserves": held,
+            "official_liabilities": st.liabilities,
+            "private_claims": st.private,
+            "net_foreign_assets": st.nfa,
+            "writedown": st.writedown,
+            "exchange_rate": st.e,
+            "price_level": level,
+            "wage_usd": st.wage * st.e,
+            "labor_force": st.labor,
+            "utilisation": st.util,
+            "premium": st.premium,
+            "borrowing_rate": st.rate,
+            "world_interest_rate": np.full(self.n, st.world_rate),
+            "sudden_stop": st.stopped.astype(float),
+            "unmet_demand": st.unmet,
+        }
+        for name, arr in values.items():
+            c[name][k] = arr
+        gross = st.output * st.price
+        self.sector["productivity"][k] = st.productivity()
+        self.sector["labor_share"][k] = st.alloc
+        self.sector["output"][k] = st.output
+        self.sector["output_share"][k] = gross / gross.sum(axis=1, keepdims=True)
+        self.sector["price"][k] = st.price
+        self.sector["purchaser_price"][k] = st.purchaser_price
+        self.sector["utilisation"][k] = st.util_sector
+        self.traded["exports"][k] = st.exports_sector
+        self.traded["imports"][k] = st.imports_sector
+        self.reserves_by_issuer[k] = st.reserves
+
+    def tables(self, model: TradeModel) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """Build the timeseries and bilateral tables (once, at the end of a run)."""
+        k = len(self.ticks)
+        names = model.names
+        n = self.n
+        ticks = np.asarray(self.ticks, dtype=np.int64)
+        dt = model.spec.dt
+        data: dict[str, Any] = {
+            "tick": np.repeat(ticks, n),
+            "year": np.repeat(model.spec.simulation.start_year + ticks * dt, n),
+            "country": pd.Categorical(np.tile(names, k), categories=names),
+        }
+        for name in COUNTRY_COLUMNS:
+            data[name] = self.country[name][:k].reshape(-1)
+        data["sudden_stop"] = data["sudden_stop"].astype(bool)
+        for kind in SECTOR_COLUMNS:
+            for j, s in enumerate(model.sectors):
+                data[f"{kind}_{s}"] = self.sector[kind][:k, :, j].reshape(-1)
+        for kind in TRADED_COLUMNS:
+            for j, s in enumerate(model.spec.traded):
+                data[f"{kind}_{s}"] = self.traded[kind][:k, :, j].reshape(-1)
+        issuers = [names[i] for i in model.ca.issuer_index]
+        for j, iss in enumerate(issuers):
+            data[f"reserves_in_{iss}"] = self.reserves_by_issuer[:k, :, j].reshape(-1)
+        ts = pd.DataFrame(data)
+        return ts, self._bilateral_table(model)
+
+    def _bilateral_table(self, model: TradeModel) -> pd.DataFrame:
+        names, traded = model.names, model.spec.traded
+        n, s = self.n, self.s1 - 1
+        cols = ["tick", "origin", "destination", "sector", "value", "final", "intermediate"]
+        if not self.bilateral:
+            return pd.DataFrame({c: pd.Series(dtype="float64") for c in cols})
+        flows = np.stack(self.bilateral)  # (T, S, N, N)
+        share = np.stack(self.final_share)  # (T, S, N) by destination
+        t = len(self.bilateral_ticks)
+        # order rows by tick, origin, destination, sector
+        value = flows.transpose(0, 2, 3, 1).reshape(-1)
+        fshare = np.broadcast_to(share[:, :, None, :], flows.shape).transpose(0, 2, 3, 1).reshape(-1)
+        idx_t, idx_o, idx_d, idx_s = np.indices((t, n, n, s)).reshape(4, -1)
+        return pd.DataFrame(
+            {
+                "tick": np.asarray(self.bilateral_ticks, dtype=np.int64)[idx_t],
+                "origin": pd.Categorical.from_codes(idx_o, categories=names),
+                "destination": pd.Categorical.from_codes(idx_d, categories=names),
+                "sector": pd.Categorical.from_codes(idx_s, categories=traded),
+                "value": value,
+                "final": value * fshare,
+                "intermediate": value * (1.0 - fshare),
+            }
+        )
+
+
+def ppp_price_level(final_spend: np.ndarray, purchaser_price: np.ndarray) -> np.ndarray:
+    """(N,) price level of final purchases at world-average (Geary-Khamis-style) prices.
+
+    Real final purchases q = spend / P are valued at international prices
+    pi_s = sum_i spend[i, s] / sum_i q[i, s]; the level is spend / value of q at pi.
+    """
+    q = final_spend / purchaser_price
+    world_q = q.sum(axis=0)
+    intl = np.where(world_q > 0, final_spend.sum(axis=0) / np.where(world_q > 0, world_q, 1.0), 0.0)
+    at_intl = q @ intl
+    return np.where(at_intl > 0, final_spend.sum(axis=1) / np.where(at_intl > 0, at_intl, 1.0), 1.0)
+
+
+@dataclass
+class Results:
+    """What a run produced.
+
+    Attributes:
+        timeseries: one row per (logged tick, country).
+        bilateral: one row per (logged tick, origin, destination, sector).
+        scenario: the resolved scenario that ran.
+        manifest: provenance (versions, seed, command, timings, hashes).
+        path: the run folder, or None if the run was not written.
+    """
+
+    timeseries: pd.DataFrame
+    bilateral: pd.DataFrame
+    scenario: Scenario
+    manifest: dict[str, Any] = field(default_factory=dict)
+    path: Path | None = None
+
+    @property
+    def countries(self) -> list[str]:
+        """Country names in scenario order."""
+        return self.scenario.names
+
+    def series(self, column: str) -> pd.DataFrame:
+        """A wide table: index tick, one column per country."""
+        return self.timeseries.pivot(index="tick", columns="country", values=column)[self.countries]
+
+    def share_of_gdp(self, column: str) -> pd.DataFrame:
+        """A wide table of ``column / gdp`` (e.g. current account / GDP)."""
+        return self.series(column) / self.series("gdp")
+
+    def imbalance_index(self) -> pd.Series:
+        """Global imbalance index per tick: sum of |current account| / world GDP."""
+        ca = self.series("current_account")
+        return ca.abs().sum(axis=1) / self.series("gdp").sum(axis=1)

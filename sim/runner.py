@@ -1,0 +1,219 @@
+"""Running a scenario and writing its results folder.
+
+``run(scenario)`` simulates and, unless ``out=None``, writes
+``<out>/<scenario name>/<run id>/`` with ``timeseries.parquet``, ``timeseries.csv``,
+``bilateral.parquet``, the resolved ``scenario.toml``, ``manifest.json`` and ``overview.png``.
+
+The run id is a hash of the resolved scenario (seed and length included) and the package
+version, so the same inputs find the finished run while an edited file never reuses a stale
+one. Files are written into a hidden temporary folder that is renamed into place only when
+complete: an interrupted run leaves no half-written run folder, and nothing is overwritten.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import shutil
+import sys
+import time
+from collections.abc import Mapping
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim.errors import TradesimError
+from sim.model import TradeModel
+from sim.results import Results
+from sim.scenario import load_scenario, scenario_hash, scenario_to_toml
+from sim.schema import Scenario
+
+TABLES = ("timeseries", "bilateral")
+
+
+def package_version() -> str:
+    """The installed version of tradesim (or the source tree's if not installed)."""
+    try:
+        return metadata.version("tradesim")
+    except metadata.PackageNotFoundError:
+        from sim import __version__
+
+        return __version__
+
+
+def run_id(scn: Scenario) -> str:
+    """Run identifier: 12 hex digits of the resolved scenario and package version."""
+    return scenario_hash(scn, package_version())[:12]
+
+
+def table_hash(df: pd.DataFrame) -> str:
+    """A content hash of a table (values, column names and order), stable across file formats."""
+    h = pd.util.hash_pandas_object(df, index=False).to_numpy()
+    import hashlib
+
+    d = hashlib.sha256(h.tobytes())
+    d.update(json.dumps(list(map(str, df.columns))).encode())
+    return d.hexdigest()
+
+
+def simulate(
+    scenario: Scenario | str | Path | Mapping[str, Any],
+    *,
+    seed: int | None = None,
+    ticks: int | None = None,
+    progress: bool = False,
+) -> Results:
+    """Run a scenario in memory (nothing written) and return its tables."""
+    t0 = time.perf_counter()
+    model = TradeModel(scenario if not isinstance(scenario, Path) else str(scenario), seed=seed, ticks=ticks)
+    t_setup = time.perf_counter() - t0
+    model.run(progress=progress)
+    t_run = time.perf_counter() - t0 - t_setup
+    ts, bil = model.recorder.tables(model)
+    manifest = {
+        "package": "tradesim",
+        "version": package_version(),
+        "scenario": model.spec.simulation.name,
+        "seed": model.spec.simulation.seed,
+        "ticks": model.spec.simulation.ticks,
+        "tick_length": model.spec.simulation.tick_length,
+        "run_id": run_id(model.spec),
+        "scenario_sha256": scenario_hash(model.spec),
+        "command": " ".join(sys.argv) if sys.argv and sys.argv[0] else "",
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "dependencies": {p: _version(p) for p in ("mesa", "numpy", "pandas", "pyarrow", "pydantic")},
+        "timings_seconds": {"setup": round(t_setup, 4), "run": round(t_run, 4)},
+        "balanced_start_iterations": model.start_iterations,
+        "notes": list(model.notes),
+        "tables": {"timeseries": table_hash(ts), "bilateral": table_hash(bil)},
+    }
+    return Results(timeseries=ts, bilateral=bil, scenario=model.spec, manifest=manifest)
+
+
+def _version(pkg: str) -> str:
+    try:
+        return metadata.version(pkg)
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def run(
+    scenario: Scenario | str | Path | Mapping[str, Any],
+    *,
+    seed: int | None = None,
+    ticks: int | None = None,
+    out: str | Path | None = "results",
+    progress: bool = False,
+    figure: bool = True,
+) -> Results:
+    """Run a scenario and write its results folder (``out=None``: in memory only).
+
+    Args:
+        scenario: a path, a mapping or a Scenario.
+        seed: overrides ``simulation.seed``.
+        ticks: overrides ``simulation.ticks``.
+        out: the results root; the run goes to ``<out>/<scenario name>/<run id>/``.
+        progress: show a tqdm bar.
+        figure: write ``overview.png``.
+
+    Returns:
+        The results; ``results.manifest["reused"]`` is True when an identical finished run
+        was found and loaded instead of run again.
+    """
+    overrides = {}
+    if seed is not None:
+        overrides["simulation.seed"] = int(seed)
+    if ticks is not None:
+        overrides["simulation.ticks"] = int(ticks)
+    scn = load_scenario(scenario if not isinstance(scenario, Path) else str(scenario), overrides or None)
+    if out is None:
+        return simulate(scn, progress=progress)
+    root = Path(out) / scn.simulation.name
+    final = root / run_id(scn)
+    if (final / "manifest.json").exists():
+        res = load_run(final)
+        res.manifest["reused"] = True
+        return res
+    if final.exists():
+        raise TradesimError(f"{final} exists but holds no manifest.json; move it away and run again")
+    res = simulate(scn, progress=progress)
+    root.mkdir(parents=True, exist_ok=True)
+    _clean_stale(root)
+    tmp = root / f".tmp-{final.name}-{os.getpid()}"
+    if tmp.exists():
+        shutil.rmtree(tmp)
+    tmp.mkdir()
+    try:
+        write_tables(res, tmp)
+        (tmp / "scenario.toml").write_text(scenario_to_toml(res.scenario), encoding="utf-8")
+        if figure:
+            from sim.overview import overview_figure
+
+            overview_figure(res, tmp / "overview.png")
+        res.manifest["files"] = sorted(p.name for p in tmp.iterdir())
+        res.manifest["reused"] = False
+        (tmp / "manifest.json").write_text(json.dumps(res.manifest, indent=2), encoding="utf-8")
+        try:
+            os.rename(tmp, final)
+        except OSError:
+            if (final / "manifest.json").exists():  # another process finished the same run
+                shutil.rmtree(tmp, ignore_errors=True)
+            else:
+                raise
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    res.path = final
+    return res
+
+
+def _clean_stale(root: Path) -> None:
+    """Remove temporary folders left by runs whose process no longer exists."""
+    for p in root.glob(".tmp-*"):
+        pid = p.name.rsplit("-", 1)[-1]
+        if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
+            shutil.rmtree(p, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def write_tables(res: Results, folder: Path) -> None:
+    """Write timeseries (Parquet and CSV) and bilateral (Parquet) into a folder."""
+    res.timeseries.to_parquet(folder / "timeseries.parquet", index=False)
+    res.timeseries.to_csv(folder / "timeseries.csv", index=False, float_format="%.10g")
+    res.bilateral.to_parquet(folder / "bilateral.parquet", index=False)
+
+
+def load_run(folder: str | Path) -> Results:
+    """Load a finished run folder."""
+    folder = Path(folder)
+    manifest_path = folder / "manifest.json"
+    if not manifest_path.exists():
+        raise TradesimError(f"{folder} is not a finished run (no manifest.json)")
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    scn = load_scenario(folder / "scenario.toml")
+    ts = pd.read_parquet(folder / "timeseries.parquet")
+    bil = pd.read_parquet(folder / "bilateral.parquet")
+    return Results(timeseries=ts, bilateral=bil, scenario=scn, manifest=manifest, path=folder)
+
+
+def results_equal(a: Results, b: Results) -> bool:
+    """Whether two runs produced bit-identical tables."""
+    return (
+        a.timeseries.equals(b.timeseries)
+        and a.bilateral.equals(b.bilateral)
+        and bool(np.array_equal(a.timeseries.columns, b.timeseries.columns))
+    )

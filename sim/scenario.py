@@ -1,0 +1,526 @@
+"""Scenarios: load and validate TOML files, address keys by path, resolve defaults, write back.
+
+Every problem a user can cause while loading is a :class:`sim.errors.ScenarioError` naming the
+file, the key path (``country.China.labor_shares``) and the reason. Key paths are shared by
+scheduled events, sweep files and experiment files: ``simulation.seed``, ``world.elasticity``,
+``world.finance.premium_cap``, ``country.<name>.<key>[.<subkey>...]``.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import math
+import re
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import tomli_w
+from pydantic import ValidationError
+
+from sim.errors import ScenarioError
+from sim.schema import DEFAULT_BUDGET, DEFAULT_INPUTS, SERVICES, Scenario
+
+__all__ = [
+    "Scenario",
+    "load_scenario",
+    "load_toml",
+    "validate_document",
+    "set_path",
+    "get_path",
+    "apply_overrides",
+    "scenario_to_toml",
+    "scenario_hash",
+    "resolved_document",
+    "synthetic",
+]
+
+_TYPE_TAG = re.compile(r"^(float|int|bool|str|list|dict|tuple|constrained-\w+|function-\w+)(\[.*\])?$")
+
+
+# ----------------------------------------------------------------------------- reading
+
+
+def load_toml(path: str | Path) -> dict[str, Any]:
+    """Read a TOML file into a dict, turning every failure into a ScenarioError."""
+    path = Path(path)
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except FileNotFoundError:
+        raise ScenarioError(str(path), [("", "file not found")]) from None
+    except IsADirectoryError:
+        raise ScenarioError(str(path), [("", "is a directory, not a scenario file")]) from None
+    except UnicodeDecodeError as exc:
+        raise ScenarioError(str(path), [("", f"not UTF-8 text ({exc.reason} at byte {exc.start})")]) from None
+    except OSError as exc:
+        raise ScenarioError(str(path), [("", f"cannot read: {exc.strerror}")]) from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(str(path), [("", f"not valid TOML: {exc}")]) from None
+
+
+def load_scenario(
+    source: str | Path | Mapping[str, Any] | Scenario,
+    overrides: Mapping[str, Any] | None = None,
+    *,
+    file: str | None = None,
+) -> Scenario:
+    """Load, validate and resolve a scenario.
+
+    Args:
+        source: a path to a TOML file, a mapping with the same structure, or a Scenario.
+        overrides: key path -> value, applied before validation (e.g. ``{"simulation.seed": 3}``).
+        file: the name used in error messages when ``source`` is a mapping.
+
+    Returns:
+        The validated scenario with every default filled in (``simulation.name`` included).
+
+    Raises:
+        ScenarioError: naming the file, the key path and the reason of every problem found.
+    """
+    if isinstance(source, Scenario):
+        doc = source.model_dump(mode="python")
+        file = file or "<scenario>"
+    elif isinstance(source, Mapping):
+        doc = copy.deepcopy(dict(source))
+        file = file or "<dict>"
+    else:
+        file = file or str(source)
+        doc = load_toml(source)
+        doc.setdefault("simulation", {})
+        if isinstance(doc["simulation"], dict):
+            doc["simulation"].setdefault("name", _stem_name(Path(source)))
+    if overrides:
+        doc = apply_overrides(doc, overrides, file=file)
+    return validate_document(doc, file=file)
+
+
+def _stem_name(path: Path) -> str:
+    name = re.sub(r"[.\[\]\"\s]+", "_", path.stem).strip("_")
+    return name or "scenario"
+
+
+def validate_document(doc: Mapping[str, Any], *, file: str = "<dict>") -> Scenario:
+    """Validate a raw scenario document (structure, types, ranges, cross-references, events)."""
+    if not isinstance(doc, Mapping):
+        raise ScenarioError(file, [("", "a scenario must be a table of tables")])
+    try:
+        scn = Scenario.model_validate(dict(doc))
+    except ValidationError as exc:
+        raise ScenarioError(file, _pydantic_problems(exc, doc)) from None
+    problems = check_semantics(scn)
+    if problems:
+        raise ScenarioError(file, problems)
+    scn = _fill_defaults(scn)
+    _check_events(scn, file)
+    return scn
+
+
+def _pydantic_problems(exc: ValidationError, doc: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """Turn pydantic's errors into (key path, reason) pairs, naming countries by name."""
+    merged: dict[str, list[str]] = {}
+    for err in exc.errors(include_url=False):
+        path = _loc_to_path(err["loc"], doc)
+        msg = err["msg"]
+        if err["type"] == "extra_forbidden":
+            msg = "unknown key"
+        elif err["type"] == "missing":
+            msg = "required key is missing"
+        merged.setdefault(path, [])
+        if msg not in merged[path]:
+            merged[path].append(msg)
+    return [(path, " or ".join(msgs)) for path, msgs in merged.items()]
+
+
+def _loc_to_path(loc: tuple[Any, ...], doc: Any) -> str:
+    parts: list[str] = []
+    node: Any = doc
+    i = 0
+    while i < len(loc):
+        key = loc[i]
+        if isinstance(key, int):
+            if isinstance(node, list) and 0 <= key < len(node):
+                item = node[key]
+                label = item.get("name") if isinstance(item, dict) else None
+                if parts and parts[-1] == "country" and isinstance(label, str) and "." not in label:
+                    parts.append(label)
+                else:
+                    parts[-1:] = [f"{parts[-1]}[{key}]"] if parts else [f"[{key}]"]
+                node = item
+            else:
+                parts.append(f"[{key}]")
+                node = None
+        else:
+            key = str(key)
+            if isinstance(node, dict) and key in node:
+                parts.append(key)
+                node = node[key]
+            elif _TYPE_TAG.match(key) and not (isinstance(node, dict) and key in node):
+                pass  # a union branch tag added by pydantic, not a key of the file
+            else:
+                parts.append(key)
+                node = None
+        i += 1
+    return ".".join(parts)
+
+
+# ----------------------------------------------------------------------------- semantics
+
+
+def check_semantics(scn: Scenario) -> list[tuple[str, str]]:
+    """Cross-key checks pydantic cannot express. Returns (key path, reason) pairs."""
+    p: list[tuple[str, str]] = []
+    w = scn.world
+    traded = list(w.sectors)
+    sectors = [*traded, SERVICES]
+    if len(set(traded)) != len(traded):
+        p.append(("world.sectors", "sector names must be unique"))
+    if SERVICES in traded:
+        p.append(("world.sectors", f"'{SERVICES}' is the non-traded sector and is added automatically; do not list it"))
+    if isinstance(w.elasticity, dict):
+        _keys_exactly(p, "world.elasticity", w.elasticity, traded, "traded sector")
+    if w.budget_shares is not None:
+        _keys_within(p, "world.budget_shares", w.budget_shares, sectors, "sector")
+        _sums_to_one(p, "world.budget_shares", w.budget_shares)
+    if w.inputs is not None:
+        _keys_within(p, "world.inputs", w.inputs, sectors, "sector")
+        for using, row in w.inputs.items():
+            _keys_within(p, f"world.inputs.{using}", row, sectors, "sector")
+            total = sum(row.values())
+            if total >= 1.0:
+                p.append((f"world.inputs.{using}", f"input coefficients sum to {total:.4g}; they must sum below 1"))
+    if not p:
+        a = input_matrix(scn)
+        radius = float(np.max(np.abs(np.linalg.eigvals(a * (1.0 + w.prices.markup))))) if a.size else 0.0
+        if radius >= 1.0:
+            p.append(
+                (
+                    "world.inputs",
+                    f"with markup {w.prices.markup:g} the input coefficients make every price infinite "
+                    f"(spectral radius of (1+markup)*inputs is {radius:.3g}; it must be below 1)",
+                )
+            )
+    lo, hi = w.finance.rate_bounds
+    if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
+        p.append(("world.finance.rate_bounds", "must be [low, high] with low < high"))
+    if w.finance.default_debt <= w.finance.sudden_stop_debt:
+        p.append(("world.finance.default_debt", "must exceed world.finance.sudden_stop_debt"))
+
+    names = scn.names
+    seen: set[str] = set()
+    for i, name in enumerate(names):
+        if name in seen:
+            p.append((f"country[{i}].name", f"country '{name}' is named twice"))
+        seen.add(name)
+        if name == "*":
+            p.append((f"country[{i}].name", "'*' is reserved to mean every country"))
+    known = set(names)
+    for k, pc in enumerate(w.trade_costs):
+        for field in ("origin", "destination"):
+            if getattr(pc, field) not in known:
+                p.append((f"world.trade_costs[{k}].{field}", f"no country named '{getattr(pc, field)}'"))
+        if pc.origin == pc.destination:
+            p.append((f"world.trade_costs[{k}]", "origin and destination must differ"))
+    issuers = w.reserve_issuers if w.reserve_issuers is not None else names[:1]
+    if w.reserve_issuers is not None:
+        if not w.reserve_issuers:
+            p.append(("world.reserve_issuers", "must name at least one country"))
+        if len(set(w.reserve_issuers)) != len(w.reserve_issuers):
+            p.append(("world.reserve_issuers", "issuers must be unique"))
+        for j, iss in enumerate(w.reserve_issuers):
+            if iss not in known:
+                p.append((f"world.reserve_issuers[{j}]", f"no country named '{iss}'"))
+    for c in scn.country:
+        base = f"country.{c.name}"
+        if isinstance(c.productivity, dict):
+            _keys_exactly(p, f"{base}.productivity", c.productivity, sectors, "sector")
+        if c.labor_shares is not None:
+            _keys_within(p, f"{base}.labor_shares", c.labor_shares, sectors, "sector")
+            _sums_to_one(p, f"{base}.labor_shares", c.labor_shares)
+        if c.settlement is not None:
+            _keys_within(p, f"{base}.settlement", c.settlement, issuers, "reserve issuer")
+            _sums_to_one(p, f"{base}.settlement", c.settlement)
+        for partner, rate in c.tariffs.items():
+            path = f"{base}.tariffs.{partner}"
+            if partner != "*" and partner not in known:
+                p.append((path, f"no country named '{partner}'"))
+            elif partner == c.name:
+                p.append((path, "a country cannot levy a tariff on itself"))
+            if isinstance(rate, dict):
+                _keys_within(p, path, rate, traded, "traded sector")
+        for sector, ctl in c.export_controls.items():
+            path = f"{base}.export_controls.{sector}"
+            if sector not in traded:
+                p.append((path, f"'{sector}' is not a traded sector ({', '.join(traded)})"))
+            for field in ("destinations", "exempt"):
+                for j, dest in enumerate(getattr(ctl, field)):
+                    if dest == "*" and field == "destinations":
+                        continue
+                    if dest not in known:
+                        p.append((f"{path}.{field}[{j}]", f"no country named '{dest}'"))
+                    elif dest == c.name:
+                        p.append((f"{path}.{field}[{j}]", "a country cannot control exports to itself"))
+    for k, ev in enumerate(scn.event):
+        if ev.tick >= scn.simulation.ticks:
+            p.append(
+                (
+                    f"event[{k}].tick",
+                    f"tick {ev.tick} is after the last tick ({scn.simulation.ticks - 1}; ticks start at 0)",
+                )
+            )
+    return p
+
+
+def _keys_within(p: list, path: str, mapping: Mapping, allowed: list[str], what: str) -> None:
+    for key in mapping:
+        if key not in allowed:
+            p.append((f"{path}.{key}", f"unknown {what} (known: {', '.join(allowed)})"))
+
+
+def _keys_exactly(p: list, path: str, mapping: Mapping, allowed: list[str], what: str) -> None:
+    _keys_within(p, path, mapping, allowed, what)
+    missing = [k for k in allowed if k not in mapping]
+    if missing:
+        p.append((path, f"missing {what}(s): {', '.join(missing)}"))
+
+
+def _sums_to_one(p: list, path: str, mapping: Mapping[str, float]) -> None:
+    total = float(sum(mapping.values()))
+    if abs(total - 1.0) > 1e-6:
+        p.append((path, f"shares must sum to 1 (they sum to {total:.6g})"))
+
+
+def _fill_defaults(scn: Scenario) -> Scenario:
+    """Make every implicit default explicit, so the resolved file says exactly what ran."""
+    w = scn.world
+    sectors = scn.all_sectors
+    upd_world: dict[str, Any] = {}
+    if w.budget_shares is None:
+        upd_world["budget_shares"] = default_budget(scn.traded)
+    else:
+        upd_world["budget_shares"] = {s: float(w.budget_shares.get(s, 0.0)) for s in sectors}
+    if w.inputs is None:
+        upd_world["inputs"] = default_inputs(scn.traded)
+    if w.reserve_issuers is None:
+        upd_world["reserve_issuers"] = scn.names[:1]
+    if not isinstance(w.elasticity, dict):
+        upd_world["elasticity"] = dict.fromkeys(scn.traded, float(w.elasticity))
+    world = w.model_copy(update=upd_world)
+    issuers = world.reserve_issuers
+    budget = world.budget_shares
+    countries = []
+    for c in scn.country:
+        upd: dict[str, Any] = {}
+        if not isinstance(c.productivity, dict):
+            upd["productivity"] = dict.fromkeys(sectors, float(c.productivity))
+        upd["labor_shares"] = {s: float((c.labor_shares or budget).get(s, 0.0)) for s in sectors}
+        if c.settlement is None:
+            upd["settlement"] = {issuers[0]: 1.0}
+        if c.wage is None:
+            prod = upd.get("productivity", c.productivity)
+            upd["wage"] = 60.0 * sum(prod[s] * upd["labor_shares"][s] for s in sectors)
+        countries.append(c.model_copy(update=upd))
+    sim = scn.simulation
+    if sim.name is None:
+        sim = sim.model_copy(update={"name": "scenario"})
+    return scn.model_copy(update={"world": world, "country": countries, "simulation": sim})
+
+
+def default_budget(traded: list[str]) -> dict[str, float]:
+    """Budget shares used when the file gives none."""
+    if sorted(traded) == sorted(k for k in DEFAULT_BUDGET if k != SERVICES):
+        return dict(DEFAULT_BUDGET)
+    share = 0.3 / len(traded)
+    return {**dict.fromkeys(traded, share), SERVICES: 0.7}
+
+
+def default_inputs(traded: list[str]) -> dict[str, dict[str, float]]:
+    """Input coefficients used when the file gives none (the default value chain, if the
+    sectors are the default ones; a light uniform one otherwise).
+    """
+    sectors = [*traded, SERVICES]
+    if sorted(traded) == sorted(k for k in DEFAULT_INPUTS if k != SERVICES):
+        return {s: dict(DEFAULT_INPUTS.get(s, {})) for s in sectors}
+    per = 0.2 / len(traded)
+    return {s: dict.fromkeys(traded, per) for s in sectors}
+
+
+def input_matrix(scn: Scenario) -> np.ndarray:
+    """Input coefficients as an array a[input r, using s] over traded sectors then services."""
+    sectors = scn.all_sectors
+    idx = {s: i for i, s in enumerate(sectors)}
+    a = np.zeros((len(sectors), len(sectors)))
+    inputs = scn.world.inputs if scn.world.inputs is not None else default_inputs(scn.traded)
+    for using, row in inputs.items():
+        for inp, coef in row.items():
+            if using in idx and inp in idx:
+                a[idx[inp], idx[using]] = coef
+    return a
+
+
+def _check_events(scn: Scenario, file: str) -> None:
+    """Each event's changes, applied in tick order on top of earlier ones, must give a valid
+    scenario; errors name the event and the key path.
+    """
+    if not scn.event:
+        return
+    doc = resolved_document(scn)
+    doc.pop("event", None)
+    order = sorted(range(len(scn.event)), key=lambda k: scn.event[k].tick)
+    for k in order:
+        ev = scn.event[k]
+        for path in ev.set:
+            if path.split(".")[0] not in ("world", "country"):
+                raise ScenarioError(
+                    file, [(f'event[{k}].set."{path}"', "events may change world.* and country.* keys only")]
+                )
+        try:
+            doc = apply_overrides(doc, ev.set, file=file)
+            probe = Scenario.model_validate(doc)
+        except ScenarioError as exc:
+            raise ScenarioError(file, [(f"event[{k}].set.{pth}", why) for pth, why in exc.problems]) from None
+        except ValidationError as exc:
+            probs = _pydantic_problems(exc, doc)
+            raise ScenarioError(file, [(f"event[{k}].set: {pth}", why) for pth, why in probs]) from None
+        problems = check_semantics(probe)
+        if problems:
+            raise ScenarioError(file, [(f"event[{k}].set: {pth}", why) for pth, why in problems])
+        if probe.all_sectors != scn.all_sectors or probe.names != scn.names:
+            raise ScenarioError(file, [(f"event[{k}].set", "events cannot add or remove sectors or countries")])
+
+
+# ----------------------------------------------------------------------------- key paths
+
+
+def _split(path: str) -> list[str]:
+    if not isinstance(path, str) or not path or any(not part for part in path.split(".")):
+        raise ValueError(f"'{path}' is not a key path (e.g. country.China.propensity_to_consume)")
+    return path.split(".")
+
+
+def _walk(doc: dict, parts: list[str], path: str, create: bool) -> tuple[Any, str]:
+    """Return (container, last key) for a key path; countries are addressed by name."""
+    head = parts[0]
+    if head not in ("simulation", "world", "country"):
+        raise KeyError(f"unknown top-level table '{head}' (simulation, world or country)")
+    if head == "country":
+        if len(parts) < 3:
+            raise KeyError("a country key path is country.<name>.<key>")
+        countries = doc.get("country")
+        match = (
+            [c for c in countries if isinstance(c, dict) and c.get("name") == parts[1]]
+            if isinstance(countries, list)
+            else []
+        )
+        if not match:
+            raise KeyError(f"no country named '{parts[1]}'")
+        node: Any = match[0]
+        rest = parts[2:]
+    else:
+        if head not in doc:
+            if not create:
+                raise KeyError(f"'{head}' is not set")
+            doc[head] = {}
+        node = doc[head]
+        rest = parts[1:]
+    for part in rest[:-1]:
+        if not isinstance(node, dict):
+            raise KeyError(f"'{part}' cannot be addressed inside a value that is not a table")
+        if part not in node or node[part] is None:
+            if not create:
+                raise KeyError(f"'{part}' is not set")
+            node[part] = {}
+        elif not isinstance(node[part], dict):
+            sectors = _sectors_of(doc)
+            if isinstance(node[part], (int, float)) and not isinstance(node[part], bool) and create:
+                # a single value for every sector, expanded so one sector can be set
+                node[part] = dict.fromkeys(sectors, node[part])
+            else:
+                raise KeyError(f"'{part}' is a value, not a table")
+        node = node[part]
+    if not isinstance(node, dict):
+        raise KeyError("the parent of the last key is not a table")
+    return node, rest[-1]
+
+
+def _sectors_of(doc: dict) -> list[str]:
+    world = doc.get("world") if isinstance(doc.get("world"), dict) else {}
+    traded = world.get("sectors", ["labor", "hightech", "primary"])
+    return [*traded, SERVICES] if isinstance(traded, list) else [SERVICES]
+
+
+def get_path(doc: Mapping[str, Any], path: str) -> Any:
+    """Value at a key path of a raw document (KeyError if absent)."""
+    node, key = _walk(dict(doc), _split(path), path, create=False)
+    if key not in node:
+        raise KeyError(f"'{key}' is not set")
+    return node[key]
+
+
+def set_path(doc: dict[str, Any], path: str, value: Any) -> None:
+    """Set a key path in a raw document in place, creating intermediate tables."""
+    node, key = _walk(doc, _split(path), path, create=True)
+    node[key] = copy.deepcopy(value)
+
+
+def apply_overrides(doc: Mapping[str, Any], overrides: Mapping[str, Any], *, file: str = "<dict>") -> dict[str, Any]:
+    """A copy of ``doc`` with each key path set; bad paths raise ScenarioError."""
+    out = copy.deepcopy(dict(doc))
+    problems = []
+    for path, value in overrides.items():
+        try:
+            set_path(out, path, value)
+        except (KeyError, ValueError) as exc:
+            problems.append((str(path), str(exc.args[0]) if exc.args else str(exc)))
+    if problems:
+        raise ScenarioError(file, problems)
+    return out
+
+
+# ----------------------------------------------------------------------------- writing
+
+
+def resolved_document(scn: Scenario) -> dict[str, Any]:
+    """The scenario as a plain dict with every default explicit (what ``scenario.toml`` holds)."""
+    doc = scn.model_dump(mode="json")
+    for c in doc["country"]:
+        if not c.get("export_controls"):
+            c.pop("export_controls", None)
+        if not c.get("tariffs"):
+            c.pop("tariffs", None)
+    if not doc.get("event"):
+        doc.pop("event", None)
+    return _drop_none(doc)
+
+
+def _drop_none(x: Any) -> Any:
+    if isinstance(x, dict):
+        return {k: _drop_none(v) for k, v in x.items() if v is not None}
+    if isinstance(x, list):
+        return [_drop_none(v) for v in x]
+    return x
+
+
+def scenario_to_toml(scn: Scenario) -> str:
+    """The resolved scenario as TOML text that loads back to an equal scenario."""
+    return tomli_w.dumps(resolved_document(scn))
+
+
+def scenario_hash(scn: Scenario, *extra: Any) -> str:
+    """A stable hex digest of the resolved scenario and any extra values."""
+    blob = json.dumps([resolved_document(scn), *extra], sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def synthetic(n_countries: int, n_sectors: int, seed: int = 0, *, ticks: int = 100) -> Scenario:
+    """A valid scenario of any size, for benchmarks and tests (see :mod:`sim.worlds`)."""
+    from sim.worlds import synthetic_document
+
+    return load_scenario(
+        synthetic_document(n_countries, n_sectors, seed, ticks=ticks), file=f"<synthetic {n_countries}x{n_sectors}>"
+    )

@@ -1,0 +1,301 @@
+"""The scenario file's schema: every key, its type, unit, default and legal range.
+
+Structure, types and ranges are checked here by pydantic (strict types, no NaN or infinity,
+unknown keys rejected); checks that relate one key to another (a sector named in
+``labor_shares`` must exist, input coefficients of a sector must sum below one, ...) are in
+:func:`sim.scenario.check_semantics`. ``docs/scenarios.md`` documents every key.
+
+Units: money in billions of US dollars (the unit of account), flows at annual rates; labor in
+millions of workers; rates and growth rates per year, whatever the tick length.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SERVICES = "services"
+"""The non-traded sector, always present, bought only at home."""
+
+
+class Strict(BaseModel):
+    """Base for every table of the file: unknown keys, wrong types and NaN/inf are errors."""
+
+    model_config = ConfigDict(
+        extra="forbid", strict=True, allow_inf_nan=False, validate_default=True, use_attribute_docstrings=True
+    )
+
+
+Frac = Annotated[float, Field(ge=0.0, le=1.0)]
+Positive = Annotated[float, Field(gt=0.0)]
+NonNeg = Annotated[float, Field(ge=0.0)]
+Name = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[^.\[\]\"\s][^.\[\]\"]*$")]
+
+
+class Simulation(Strict):
+    """``[simulation]``: length, randomness and logging of a run."""
+
+    name: Name | None = None
+    """Scenario name used for the results folder; defaults to the file's stem."""
+    ticks: int = Field(200, ge=1, le=1_000_000)
+    """Number of ticks to run (ticks are numbered from 0)."""
+    seed: int = Field(0, ge=0, le=2**63 - 1)
+    """Seed of the model's random streams (noise, innovations, ...)."""
+    tick_length: Literal["year", "quarter"] = "year"
+    """A tick is a year or a quarter; rates in the file stay annual and are scaled."""
+    start_year: int = Field(2000, ge=-10_000, le=100_000)
+    """Calendar year of tick 0 (labels only)."""
+    log_every: int = Field(1, ge=1)
+    """Country-level series are logged every this many ticks (and at the last tick)."""
+    bilateral_every: int = Field(1, ge=0)
+    """Bilateral flows are logged every this many ticks; 0 logs none."""
+
+
+class PairCost(Strict):
+    """One trade-cost override between two countries (iceberg cost, tau - 1)."""
+
+    origin: Name
+    """Exporting country."""
+    destination: Name
+    """Importing country."""
+    cost: Annotated[float, Field(ge=0.0, le=100.0)]
+    """Iceberg trade cost, tau - 1."""
+    symmetric: bool = True
+    """Also set the cost from destination to origin."""
+
+
+class Prices(Strict):
+    """``[world.prices]``: price, wage and sector-labor responses to utilisation."""
+
+    markup: Annotated[float, Field(ge=0.0, le=5.0)] = 0.2
+    """Markup over unit cost."""
+    price_response: Annotated[float, Field(ge=0.0, le=10.0)] = 1.0
+    """gamma: elasticity of the price factor to utilisation (0 = prices ignore capacity)."""
+    price_adjustment: Annotated[float, Field(gt=0.0, le=50.0)] = 2.0
+    """rho: speed (per year) at which the price factor moves toward utilisation**gamma; it is
+    divided by (1 + gamma*sigma) so the adjustment is stable for every legal sigma."""
+    wage_response: Annotated[float, Field(ge=0.0, le=5.0)] = 0.3
+    """theta: wage growth per year per unit of log utilisation (wages follow demand pressure)."""
+    wage_lag: Annotated[float, Field(gt=0.0, le=50.0)] = 0.5
+    """Speed (per year) at which wage growth follows productivity growth."""
+
+
+class Demand(Strict):
+    """``[world.demand]``: how absorption is planned."""
+
+    habit: Frac = 0.5
+    """Weight of habit-smoothed (lagged) income in the income consumption is planned from."""
+    habit_speed: Annotated[float, Field(gt=0.0, le=50.0)] = 0.33
+    """Speed (per year) at which habit income follows full-capacity income."""
+    wealth_effect: Annotated[float, Field(ge=0.0, le=1.0)] = 0.03
+    """Share of net foreign assets spent (or, if negative, saved) per year."""
+    interest_sensitivity: Annotated[float, Field(ge=0.0, le=100.0)] = 2.0
+    """Semi-elasticity of consumption to the country's interest rate."""
+    investment_interest_sensitivity: Annotated[float, Field(ge=0.0, le=100.0)] = 4.0
+    """Semi-elasticity of investment to the country's interest rate."""
+    investment_growth_response: Annotated[float, Field(ge=0.0, le=50.0)] = 2.0
+    """Rise in the investment rate (relative) per unit of productivity growth above the world's."""
+    consumption_floor: Frac = 0.2
+    """Consumption never falls below this share of consumption planned from income alone."""
+
+
+class Finance(Strict):
+    """``[world.finance]``: interest rates, premia, sudden stops and default."""
+
+    interest_rate: Annotated[float, Field(ge=-0.05, le=0.3)] = 0.03
+    """Reference world interest rate (per year) around which demand is calibrated."""
+    rate_bounds: list[Annotated[float, Field(ge=-1.0, le=10.0)]] = Field(
+        default_factory=lambda: [-0.05, 0.30], min_length=2, max_length=2
+    )
+    """Bracket of the world-rate solve; a tick with no root inside uses an end and is logged."""
+    premium_threshold: Annotated[float, Field(ge=0.0, le=10.0)] = 0.4
+    """Net external debt / GDP above which debtors pay a premium."""
+    premium_slope: Annotated[float, Field(ge=0.0, le=10.0)] = 0.05
+    """Premium (per year) per unit of debt/GDP above the threshold."""
+    premium_cap: Annotated[float, Field(ge=0.0, le=1.0)] = 0.08
+    """Largest premium (per year): no debt-interest spiral."""
+    issuer_privilege: Annotated[float, Field(ge=0.0, le=0.2)] = 0.01
+    """Rate discount (per year) of a reserve issuer whose currency settles all world trade; it
+    scales with the issuer's share of settlement."""
+    sudden_stop_debt: Annotated[float, Field(gt=0.0, le=20.0)] = 1.0
+    """Net external debt / GDP at which lenders stop: absorption is cut to income plus what
+    reserves can pay."""
+    stop_floor: Frac = 0.85
+    """In a sudden stop absorption falls to no less than this share of planned absorption."""
+    stop_depreciation: Frac = 0.15
+    """A floater's currency falls by this share on entering a sudden stop."""
+    default_debt: Annotated[float, Field(gt=0.0, le=50.0)] = 1.6
+    """Net external debt / GDP past which private foreign debt is written down."""
+    writedown: Frac = 0.5
+    """Share of the defaulter's private foreign debt written down; creditors lose pro rata."""
+
+
+class ExchangeRate(Strict):
+    """``[world.exchange_rate]``: how floating and managed rates move."""
+
+    adjustment: Annotated[float, Field(ge=0.0, le=50.0)] = 2.0
+    """Log change per year of a floater's rate per unit of pressure / GDP."""
+    managed_share: Frac = 0.7
+    """Share of the pressure a managed-rate central bank absorbs with FX purchases or sales."""
+
+
+class Development(Strict):
+    """``[world.development]``: productivity growth, catch-up and innovations."""
+
+    frontier_growth: Annotated[float, Field(ge=-0.05, le=0.2)] = 0.015
+    """Growth per year of the productivity frontier in every sector."""
+    catchup_speed: Annotated[float, Field(ge=0.0, le=5.0)] = 0.02
+    """Catch-up speed (per year) toward the sector frontier at the reference investment rate."""
+    catchup_curvature: Annotated[float, Field(gt=0.0, le=10.0)] = 0.3
+    """h in gap**2/(gap + h): catch-up slows near the frontier."""
+    absorptive_elasticity: Annotated[float, Field(ge=0.0, le=5.0)] = 1.0
+    """Elasticity of catch-up speed to the investment rate (absorptive capacity)."""
+    noise_sd: Annotated[float, Field(ge=0.0, le=0.2)] = 0.005
+    """Standard deviation (per year) of the transitory AR(1) productivity noise."""
+    noise_persistence: Annotated[float, Field(ge=0.0, lt=1.0)] = 0.7
+    """Annual persistence of the productivity noise."""
+    innovation_rate: Annotated[float, Field(ge=0.0, le=10.0)] = 0.0
+    """Expected number of large innovations per year (0 = none)."""
+    innovation_size: Annotated[float, Field(ge=0.0, le=3.0)] = 0.3
+    """Jump in log productivity of the innovating country's sector."""
+    adoption_speed: Annotated[float, Field(ge=0.0, le=5.0)] = 0.12
+    """Share (per year) of the gap to a new innovation that followers close."""
+    uneven: bool = True
+    """False: every country grows at the frontier rate and every innovation reaches everyone at
+    once (the same random draws are still made)."""
+
+
+DEFAULT_INPUTS: dict[str, dict[str, float]] = {
+    "labor": {"hightech": 0.15, "primary": 0.08},
+    "hightech": {"hightech": 0.12, "primary": 0.06},
+    "primary": {"primary": 0.05},
+    "services": {"labor": 0.03, "hightech": 0.04, "services": 0.08},
+}
+DEFAULT_BUDGET = {"labor": 0.13, "hightech": 0.12, "primary": 0.05, "services": 0.70}
+
+
+class World(Strict):
+    """``[world]``: sectors, preferences, technology shared by all, trade costs, finance."""
+
+    sectors: list[Name] = Field(default_factory=lambda: ["labor", "hightech", "primary"], min_length=1, max_length=200)
+    """Traded sectors; the non-traded ``services`` sector is always added."""
+    elasticity: Annotated[float, Field(gt=0.0, le=200.0)] | dict[Name, Annotated[float, Field(gt=0.0, le=200.0)]] = 4.0
+    """sigma: elasticity of substitution between origins (one value, or one per traded sector)."""
+    budget_shares: dict[Name, NonNeg] | None = None
+    """Shares of final spending by sector, services included; must sum to 1. Default for the
+    standard sectors: labor 0.13, hightech 0.12, primary 0.05, services 0.70."""
+    inputs: dict[Name, dict[Name, NonNeg]] | None = None
+    """Input coefficients: inputs.<using sector>.<input sector> = units per unit of output;
+    each using sector's coefficients must sum below 1. Default for the standard sectors: labor
+    uses hightech 0.15 (parts) and primary 0.08; hightech uses hightech 0.12 and primary 0.06;
+    primary uses primary 0.05; services use labor 0.03, hightech 0.04, services 0.08."""
+    trade_cost: Annotated[float, Field(ge=0.0, le=100.0)] = 0.6
+    """Iceberg trade cost (tau - 1) between any two countries."""
+    trade_costs: list[PairCost] = Field(default_factory=list)
+    """Pair-specific trade costs overriding ``trade_cost`` (``[[world.trade_costs]]`` tables)."""
+    reserve_issuers: list[Name] | None = None
+    """Countries whose currencies are held as reserves; the first is the unit of account.
+    Default: the first country."""
+    prices: Prices = Field(default_factory=Prices)
+    """Price, wage and markup parameters."""
+    demand: Demand = Field(default_factory=Demand)
+    """Consumption and investment parameters."""
+    finance: Finance = Field(default_factory=Finance)
+    """Interest rates, premia, sudden stops and default."""
+    exchange_rate: ExchangeRate = Field(default_factory=ExchangeRate)
+    """Exchange-rate adjustment."""
+    development: Development = Field(default_factory=Development)
+    """Productivity growth, catch-up and innovations."""
+
+
+class ExportControl(Strict):
+    """``[country.<name>.export_controls.<sector>]``: the country's exports of one sector."""
+
+    destinations: list[Name] = Field(min_length=1)
+    """Destinations whose purchases are blocked; ``["*"]`` means every other country."""
+    exempt: list[Name] = Field(default_factory=list)
+    """Destinations exempted (the "double standard": allies keep buying)."""
+
+
+class Country(Strict):
+    """One ``[[country]]`` table."""
+
+    name: Name
+    """Unique name (no dots, brackets or quotes); '*' is reserved."""
+    labor_force: Annotated[float, Field(gt=0.0, le=1e5)]
+    """Millions of workers."""
+    labor_growth: Annotated[float, Field(ge=-0.1, le=0.1)] = 0.0
+    """Growth of the labor force per year."""
+    productivity: Annotated[float, Field(gt=0.0, le=1e6)] | dict[Name, Annotated[float, Field(gt=0.0, le=1e6)]] = 1.0
+    """Productivity by sector relative to the best country (one value for all sectors, or a table)."""
+    labor_shares: dict[Name, NonNeg] | None = None
+    """Shares of the labor force in each sector, services included; must sum to 1. Default: the
+    world's budget shares."""
+    wage: Annotated[float, Field(gt=0.0, le=1e4)] | None = None
+    """Initial wage, thousand US dollars per worker-year. Default: 60 times the labor-weighted
+    productivity (the exchange rate that balances the start is solved either way)."""
+    propensity_to_consume: Annotated[float, Field(gt=0.0, lt=1.0)] = 0.78
+    """Share of (habit-smoothed full-capacity) income consumed at the reference interest rate."""
+    investment_rate: Annotated[float, Field(ge=0.0, lt=1.0)] = 0.22
+    """Investment / full-capacity income at the reference rate and world-average growth. With
+    propensity + investment rate = 1 a country plans neither to lend nor to borrow."""
+    exchange_rate_regime: Literal["float", "managed", "peg"] = "float"
+    """float: the rate clears the FX market; managed: the central bank absorbs part of the
+    pressure; peg: it absorbs all of it while reserves last."""
+    net_foreign_assets: Annotated[float, Field(ge=-5.0, le=5.0)] = 0.0
+    """Initial net foreign assets, share of GDP."""
+    reserves_months: Annotated[float, Field(ge=0.0, le=240.0)] = 0.0
+    """Initial official reserves, months of imports."""
+    catchup_speed: Annotated[float, Field(ge=0.0, le=20.0)] = 1.0
+    """Multiplier of the world catch-up speed (technology, society, institutions)."""
+    settlement: dict[Name, NonNeg] | None = None
+    """Shares of the country's trade settled in each reserve issuer's currency (sum 1);
+    reserves are held in the same shares. Default: all in the first issuer."""
+    tariffs: dict[
+        Name, Annotated[float, Field(ge=0.0, le=10.0)] | dict[Name, Annotated[float, Field(ge=0.0, le=10.0)]]
+    ] = Field(default_factory=dict)
+    """Ad valorem tariffs the country levies on imports: tariffs.<partner> = rate (every traded
+    sector) or a table by sector; partner ``"*"`` means every other country."""
+    export_controls: dict[Name, ExportControl] = Field(default_factory=dict)
+    """Export controls by traded sector."""
+
+
+class Event(Strict):
+    """One ``[[event]]`` table: at ``tick``, set each key path in ``set`` to its value."""
+
+    tick: int = Field(ge=0)
+    """Tick at whose start the changes apply."""
+    set: dict[str, Any] = Field(min_length=1)
+    """Key path -> new value."""
+    note: str = ""
+    """Free text, e.g. what the event stands for."""
+
+
+class Scenario(Strict):
+    """A whole scenario file."""
+
+    simulation: Simulation = Field(default_factory=Simulation)
+    world: World = Field(default_factory=World)
+    country: list[Country] = Field(min_length=1, max_length=5000)
+    event: list[Event] = Field(default_factory=list)
+
+    @property
+    def traded(self) -> list[str]:
+        """Names of the traded sectors."""
+        return list(self.world.sectors)
+
+    @property
+    def all_sectors(self) -> list[str]:
+        """Traded sectors followed by services."""
+        return [*self.world.sectors, SERVICES]
+
+    @property
+    def names(self) -> list[str]:
+        """Country names in file order."""
+        return [c.name for c in self.country]
+
+    @property
+    def dt(self) -> float:
+        """Tick length in years."""
+        return 1.0 if self.simulation.tick_length == "year" else 0.25

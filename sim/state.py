@@ -1,0 +1,91 @@
+"""The model's state: NumPy arrays, one row per country.
+
+Stocks are in billions of USD; flows are annual rates in billions of USD per year (a stock
+changes by flow x tick length). ``(N,)`` arrays are by country; ``(N, S1)`` by country and sector
+with the traded sectors first and services last; ``(N, K)`` by country and reserve issuer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+
+import numpy as np
+
+
+@dataclass
+class State:
+    """Everything that changes during a run."""
+
+    # --- development and production (state carried from tick to tick)
+    labor: np.ndarray  # (N,) millions of workers
+    log_base: np.ndarray  # (N, S1) log productivity from catch-up (trend)
+    log_innov: np.ndarray  # (N, S1) log productivity from adopted innovations
+    noise: np.ndarray  # (N, S1) transitory AR(1) productivity noise (log)
+    log_frontier: np.ndarray  # (S1,) log of the catch-up frontier
+    innov_frontier: np.ndarray  # (S1,) cumulative log size of innovations
+    alloc: np.ndarray  # (N, S1) labor shares by sector
+    wage: np.ndarray  # (N,) local currency (thousands) per worker-year
+    e: np.ndarray  # (N,) USD per unit of local currency
+    log_m: np.ndarray  # (N,) log price factor from utilisation
+    growth: np.ndarray  # (N,) smoothed trend productivity growth, per year
+    purchaser_price: np.ndarray  # (N, S1) purchaser price index, USD per real unit
+    output: np.ndarray  # (N, S1) real gross output last tick
+    habit_income: np.ndarray  # (N,) habit-smoothed full-capacity income, USD bn/yr
+    tariff_prev: np.ndarray  # (N,) last tick's tariff revenue, USD bn/yr
+    util: np.ndarray  # (N,) last tick's utilisation (sales / capacity, value-weighted)
+    util_sector: np.ndarray  # (N, S1) last tick's utilisation by sector
+
+    # --- financial stocks (billions of USD)
+    nfa: np.ndarray  # (N,) net foreign assets, accumulated from current accounts
+    reserves: np.ndarray  # (N, K) official claims on each reserve issuer
+    liabilities: np.ndarray  # (N,) official liabilities (nonzero for issuers only)
+    private: np.ndarray  # (N,) net private claims on the pooled world market
+    world_rate: float  # world interest rate set last tick, per year
+    premium: np.ndarray  # (N,) risk premium, per year
+    stopped: np.ndarray  # (N,) bool: in a sudden stop
+
+    # --- this tick's quantities (recomputed every tick)
+    capacity: np.ndarray = field(default=None)  # (N, S1) real units per year
+    price: np.ndarray = field(default=None)  # (N, S1) producer prices, USD per real unit
+    input_cost: np.ndarray = field(default=None)  # (N, S1) USD of inputs per real unit
+    full_income: np.ndarray = field(default=None)  # (N,) value added at full capacity + tariffs
+    nii: np.ndarray = field(default=None)  # (N,) net investment income
+    consumption: np.ndarray = field(default=None)
+    investment: np.ndarray = field(default=None)
+    absorption: np.ndarray = field(default=None)  # planned
+    spent: np.ndarray = field(default=None)  # absorption actually placed
+    desired_lending: np.ndarray = field(default=None)  # (N,) desired net lending (NL*)
+    fx_plan: np.ndarray = field(default=None)  # (N,) planned official FX purchases
+    fx: np.ndarray = field(default=None)  # (N,) actual official FX purchases (ex interest)
+    gdp: np.ndarray = field(default=None)
+    value_added: np.ndarray = field(default=None)
+    exports: np.ndarray = field(default=None)
+    imports: np.ndarray = field(default=None)
+    exports_sector: np.ndarray = field(default=None)  # (N, S) exports by sector
+    imports_sector: np.ndarray = field(default=None)  # (N, S)
+    tariff: np.ndarray = field(default=None)
+    intermediate: np.ndarray = field(default=None)  # (N, S1) nominal input purchases by input sector
+    final_spend: np.ndarray = field(default=None)  # (N, S1) nominal final spending by sector
+    ca: np.ndarray = field(default=None)
+    writedown: np.ndarray = field(default=None)  # (N,) NFA change from debt write-downs
+    unmet: np.ndarray = field(default=None)  # (N,) spending with no origin open
+    pressure: np.ndarray = field(default=None)  # (N,) FX-market pressure / full income
+    rate: np.ndarray = field(default=None)  # (N,) country borrowing rate
+    official_rate: np.ndarray = field(default=None)  # (K,) rate paid on reserves of each issuer
+    rate_fallback: bool = False
+
+    def copy(self) -> State:
+        """A deep copy (arrays copied)."""
+        kw = {}
+        for f in fields(self):
+            v = getattr(self, f.name)
+            kw[f.name] = v.copy() if isinstance(v, np.ndarray) else v
+        return State(**kw)
+
+    def productivity(self) -> np.ndarray:
+        """(N, S1) productivity including transitory noise, real units per worker-year."""
+        return np.exp(self.log_base + self.log_innov + self.noise)
+
+    def trend_productivity(self) -> np.ndarray:
+        """(N, S1) productivity without transitory noise."""
+        return np.exp(self.log_base + self.log_innov)

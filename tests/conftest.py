@@ -1,0 +1,56 @@
+"""Shared fixtures: small worlds written as plain documents, and the shipped scenarios."""
+
+from __future__ import annotations
+
+import copy
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("MPLBACKEND", "Agg")
+os.environ.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "false")
+
+ROOT = Path(__file__).resolve().parent.parent
+SCENARIOS = sorted((ROOT / "scenarios").glob("*.toml"))
+
+
+def identical_world(n: int = 4, ticks: int = 50, **world) -> dict:
+    """n identical countries: same size, technology, structure and behaviour, symmetric trade
+    costs, no noise, no innovations, no issuer privilege and no reserves."""
+    doc = {
+        "simulation": {"name": "identical", "ticks": ticks, "seed": 3},
+        "world": {
+            "trade_cost": 0.5,
+            "finance": {"issuer_privilege": 0.0},
+            "development": {"noise_sd": 0.0, "innovation_rate": 0.0},
+            **world,
+        },
+        "country": [
+            {
+                "name": f"C{i}",
+                "labor_force": 50.0,
+                "productivity": 1.0,
+                "labor_shares": {"labor": 0.1, "hightech": 0.15, "primary": 0.1, "services": 0.65},
+            }
+            for i in range(n)
+        ],
+    }
+    return copy.deepcopy(doc)
+
+
+def two_country(**country_b) -> dict:
+    """A rich and a poor country, noise on; for behaviour and error tests."""
+    return {
+        "simulation": {"name": "two", "ticks": 40, "seed": 5},
+        "world": {"trade_cost": 0.8},
+        "country": [
+            {"name": "Rich", "labor_force": 100.0, "productivity": 1.0},
+            {"name": "Poor", "labor_force": 300.0, "productivity": 0.2, **country_b},
+        ],
+    }
+
+
+@pytest.fixture
+def results_dir(tmp_path: Path) -> Path:
+    return tmp_path / "results"

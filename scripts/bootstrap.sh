@@ -32,7 +32,7 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
     spec="."
     [ -n "$extras" ] && spec=".[$extras]"
     echo "installing tradesim${extras:+ with [$extras]} into $venv"
-    "$venv/bin/python" -m pip install --quiet -e "$spec" 2>&1 | grep -v "is ignored" || true
+    PYTHONWARNINGS=ignore "$venv/bin/python" -m pip install --quiet -e "$spec" 2>&1 | grep -v -e "is ignored" -e "^ *$" || true
     "$venv/bin/python" -c "import sim" || { echo "error: installation failed" >&2; exit 2; }
     touch "$stamp"
 fi

@@ -19,6 +19,14 @@ from sim.results import Results
 from sim.runner import load_run, run, simulate
 from sim.scenario import load_scenario, synthetic
 
+
+def compare(base, arms, **kwargs):
+    """Paired-seed experiment: see :func:`sim.experiment.compare` (imported on first use)."""
+    from sim.experiment import compare as _compare
+
+    return _compare(base, arms, **kwargs)
+
+
 __all__ = [
     "TradeModel",
     "Results",
@@ -27,6 +35,7 @@ __all__ = [
     "load_run",
     "load_scenario",
     "synthetic",
+    "compare",
     "TradesimError",
     "ScenarioError",
     "SimulationError",

@@ -26,6 +26,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", default="results/experiments", help="results root (default: results/experiments)")
     p.add_argument("--retry-failed", action="store_true", help="run again the runs that failed before")
     p.add_argument("--no-figures", action="store_true", help="skip the figures")
+    p.add_argument(
+        "--flush-every", type=int, default=32, metavar="N", help="write finished runs to disk every N runs (default 32)"
+    )
     p.set_defaults(func=cmd_compare)
 
 
@@ -44,6 +47,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         progress=sys.stderr.isatty(),
         figures=not args.no_figures,
         retry_failed=args.retry_failed,
+        flush_every=args.flush_every,
     )
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")

@@ -113,6 +113,7 @@ def compare(
     progress: bool = False,
     figures: bool = True,
     retry_failed: bool = False,
+    flush_every: int = 32,
 ) -> Comparison:
     """Run a paired-seed experiment from Python and return its tables.
 
@@ -140,6 +141,7 @@ def compare(
         progress: show a progress bar.
         figures: draw figures (only with ``out``).
         retry_failed: run again runs that failed before.
+        flush_every: write finished runs to disk every this many runs (with ``out``).
 
     Returns:
         A :class:`Comparison`.
@@ -148,7 +150,14 @@ def compare(
         base, arms, seeds=seeds, metrics=metrics, name=name, seed=seed, ticks=ticks, file="<compare>"
     )
     return run_experiment(
-        exp, workers=workers, dask=dask, out=out, progress=progress, figures=figures, retry_failed=retry_failed
+        exp,
+        workers=workers,
+        dask=dask,
+        out=out,
+        progress=progress,
+        figures=figures,
+        retry_failed=retry_failed,
+        flush_every=flush_every,
     )
 
 
@@ -163,11 +172,19 @@ def compare_file(
     progress: bool = False,
     figures: bool = True,
     retry_failed: bool = False,
+    flush_every: int = 32,
 ) -> Comparison:
     """Run an experiment file (what ``tradesim compare EXPERIMENT.toml`` does)."""
     exp = load_experiment(path, seeds=seeds, ticks=ticks)
     return run_experiment(
-        exp, workers=workers, dask=dask, out=out, progress=progress, figures=figures, retry_failed=retry_failed
+        exp,
+        workers=workers,
+        dask=dask,
+        out=out,
+        progress=progress,
+        figures=figures,
+        retry_failed=retry_failed,
+        flush_every=flush_every,
     )
 
 

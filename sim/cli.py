@@ -18,6 +18,7 @@ from sim.errors import TradesimError
 COMMANDS = [
     "sim.cli",  # run, validate
     "sim.experiment.cli",  # compare
+    "sim.sweep.cli",  # sweep
 ]
 
 

@@ -98,6 +98,11 @@ class Task:
     code: str = ""
 
 
+@lru_cache(maxsize=64)
+def _metrics_key(metrics: tuple[Metric, ...]) -> str:
+    return canonical([m.as_dict() for m in metrics])
+
+
 def make_task(
     document: dict[str, Any],
     seed: int,
@@ -114,7 +119,7 @@ def make_task(
         doc_hash or document_hash(document),
         overrides,
         int(seed),
-        [m.as_dict() for m in metrics],
+        _metrics_key(metrics),
         bool(series),
         _version(),
         code_fingerprint(),

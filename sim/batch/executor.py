@@ -72,6 +72,7 @@ def execute(
     progress: bool = False,
     retry_failed: bool = False,
     desc: str = "runs",
+    dask_timeout: float = 10.0,
 ) -> BatchSummary:
     """Run every task not yet in ``store`` and record the results there.
 
@@ -83,6 +84,7 @@ def execute(
         progress: show a tqdm bar (runs done, runs/s, ETA).
         retry_failed: run again the tasks whose stored result is an error.
         desc: the bar's label.
+        dask_timeout: seconds to wait for the Dask scheduler to answer.
 
     Returns:
         A :class:`BatchSummary`.
@@ -127,7 +129,7 @@ def execute(
     try:
         if todo:
             if dask:
-                _run_dask(todo, dask, record)
+                _run_dask(todo, dask, record, timeout=dask_timeout)
             elif n_workers == 1:
                 for task in todo:
                     record(run_task(task))
@@ -213,13 +215,13 @@ def _run_pool(todo: list[Task], workers: int, record: Callable[[dict[str, Any]],
 # ----------------------------------------------------------------------------- Dask
 
 
-def _run_dask(todo: list[Task], address: str, record: Callable[[dict[str, Any]], None]) -> None:
+def _run_dask(todo: list[Task], address: str, record: Callable[[dict[str, Any]], None], *, timeout: float) -> None:
     try:
         from dask.distributed import Client, as_completed
     except ImportError:
         raise TradesimError("--dask needs dask[distributed]: pip install 'tradesim[dask]'") from None
     try:
-        client = Client(address, timeout="10s")
+        client = Client(address, timeout=f"{timeout}s")
     except (OSError, TimeoutError) as exc:
         raise TradesimError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
     with client:

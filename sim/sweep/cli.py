@@ -21,6 +21,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--dask", metavar="ADDRESS", help="run on a Dask cluster, e.g. tcp://127.0.0.1:8786")
     p.add_argument("--out", default="results/sweeps", help="results root (default: results/sweeps)")
     p.add_argument("--report", action="store_true", help="only (re)write the sensitivity report from finished runs")
+    p.add_argument("--no-report", action="store_true", help="do not write the sensitivity report at the end")
     p.add_argument("--dry-run", action="store_true", help="check the file and print the design's size; run nothing")
     p.add_argument("--retry-failed", action="store_true", help="run again the runs that failed before")
     p.add_argument(
@@ -54,6 +55,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         progress=sys.stderr.isatty(),
         retry_failed=args.retry_failed,
         flush_every=args.flush_every,
+        report=not args.no_report,
     )
     s = res.summary
     rate = f", {s.runs_per_minute:.0f} runs/min" if s.ran else ""

@@ -103,6 +103,7 @@ def run_sweep(
     retry_failed: bool = False,
     flush_every: int = 64,
     report: bool = True,
+    dask_timeout: float = 10.0,
 ) -> SweepResult:
     """Run a sweep file (what ``tradesim sweep SWEEP.toml`` does).
 
@@ -117,6 +118,7 @@ def run_sweep(
         retry_failed: run again runs that failed before.
         flush_every: write finished runs to disk every this many runs (and every 10 s).
         report: when every run has finished, write the sensitivity report.
+        dask_timeout: seconds to wait for the Dask scheduler to answer.
 
     Returns:
         A :class:`SweepResult`.
@@ -128,7 +130,14 @@ def run_sweep(
     tasks = _tasks(sweep, table)
     table["task_id"] = [t.id for t in tasks]
     summary = execute(
-        tasks, store, workers=workers, dask=dask, progress=progress, retry_failed=retry_failed, desc=sweep.name
+        tasks,
+        store,
+        workers=workers,
+        dask=dask,
+        progress=progress,
+        retry_failed=retry_failed,
+        desc=sweep.name,
+        dask_timeout=dask_timeout,
     )
     del tasks
     result = _collect(sweep, table, store, folder, summary)

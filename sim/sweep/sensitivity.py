@@ -81,11 +81,12 @@ def indices(result: SweepResult) -> tuple[pd.DataFrame, list[str]]:
 
 def _analyze(sampler: str, prob: dict, x: np.ndarray, y: np.ndarray, metric: str, spec) -> list[tuple]:
     names = prob["names"]
+    seed = (spec.seed + 1) % 2**32  # SALib reads seed 0 as "no seed"; delta needs < 2**32
     rows: list[tuple] = []
     if sampler == "sobol":
         from SALib.analyze import sobol
 
-        si = sobol.analyze(prob, y, calc_second_order=spec.second_order, seed=spec.seed)
+        si = sobol.analyze(prob, y, calc_second_order=spec.second_order, seed=seed)
         for key in ("S1", "ST"):
             rows += [(metric, n, key, float(si[key][i]), float(si[f"{key}_conf"][i])) for i, n in enumerate(names)]
         if spec.second_order:
@@ -97,7 +98,7 @@ def _analyze(sampler: str, prob: dict, x: np.ndarray, y: np.ndarray, metric: str
     elif sampler == "morris":
         from SALib.analyze import morris
 
-        si = morris.analyze(prob, x, y, num_levels=spec.levels, seed=spec.seed)
+        si = morris.analyze(prob, x, y, num_levels=spec.levels, seed=seed)
         for i, n in enumerate(names):
             rows.append((metric, n, "mu_star", float(si["mu_star"][i]), float(si["mu_star_conf"][i])))
             rows.append((metric, n, "sigma", float(si["sigma"][i]), float("nan")))
@@ -109,7 +110,7 @@ def _analyze(sampler: str, prob: dict, x: np.ndarray, y: np.ndarray, metric: str
         state = np.random.get_state()
         try:
             with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-                si = delta.analyze(prob, x, y, seed=spec.seed)
+                si = delta.analyze(prob, x, y, seed=seed)
         finally:
             np.random.set_state(state)
         for key, src in (("delta", "delta_raw"), ("S1", "S1")):

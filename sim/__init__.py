@@ -7,6 +7,7 @@ The public API::
     res = sim.run(scn)                 # writes results/<name>/<run id>/
     res = sim.simulate(scn, seed=3)    # in memory only
     model = sim.TradeModel(scn); model.step()
+    comp = sim.compare(scn, {"thrifty": {"country.China.propensity_to_consume": 0.7}}, seeds=20)
 """
 
 from __future__ import annotations
@@ -20,11 +21,13 @@ from sim.runner import load_run, run, simulate
 from sim.scenario import load_scenario, synthetic
 
 
-def compare(base, arms, **kwargs):
-    """Paired-seed experiment: see :func:`sim.experiment.compare` (imported on first use)."""
-    from sim.experiment import compare as _compare
+def __getattr__(name: str):
+    """``sim.compare`` (:func:`sim.experiment.compare`), imported on first use."""
+    if name == "compare":
+        from sim.experiment import compare
 
-    return _compare(base, arms, **kwargs)
+        return compare
+    raise AttributeError(f"module 'sim' has no attribute '{name}'")
 
 
 __all__ = [

@@ -25,6 +25,14 @@ def fmt(x: float, digits: int = 2) -> str:
     return np.format_float_positional(x, precision=digits, unique=False, fractional=False, trim="-")
 
 
+def digits_apart(lo: float, hi: float, start: int = 2, most: int = 6) -> int:
+    """Fewest significant digits (from ``start``) that print ``lo`` and ``hi`` differently."""
+    d = start
+    while d < most and lo != hi and fmt(lo, d) == fmt(hi, d):
+        d += 1
+    return d
+
+
 def _scale(m: Metric) -> tuple[float, str]:
     """(factor, unit words) for numbers in sentences."""
     if m.share_of_gdp:
@@ -70,9 +78,10 @@ def sentence(comp: Comparison, row: dict[str, Any]) -> str:
     direction = "higher" if mean > 0 else "lower"
     sign = 1.0 if mean > 0 else -1.0
     lo, hi = sorted((sign * row["t_low"] * factor, sign * row["t_high"] * factor))
-    text = f"{opening} {verb} {fmt(abs(mean))}{unit} {direction} {_when(m)}"
+    d = digits_apart(lo, hi) if n >= 2 else 2
+    text = f"{opening} {verb} {fmt(abs(mean), d)}{unit} {direction} {_when(m)}"
     if n >= 2:
-        text += f" (95% CI {fmt(lo)} to {fmt(hi)}"
+        text += f" (95% CI {fmt(lo, d)} to {fmt(hi, d)}"
         text += "; the interval includes zero)" if lo <= 0 <= hi else ")"
     agree = int(row["sign_agreement"])
     text += f", {direction} in {agree} of {n} seeds."
@@ -86,11 +95,12 @@ def _table(comp: Comparison) -> str:
         m = next(x for x in comp.metrics if x.name == row["metric"])
         f, _ = _scale(m)
         unit = "% GDP" if m.share_of_gdp else ""
+        d = digits_apart(row["t_low"] * f, row["t_high"] * f)
         lines.append(
             f"| {row['arm']} | {m.label} | {fmt(row['base_mean'] * f, 3)} | {fmt(row['arm_mean'] * f, 3)} "
-            f"| {fmt(row['mean_diff'] * f)}{(' ' + unit) if unit else ''} "
-            f"| {fmt(row['t_low'] * f)} to {fmt(row['t_high'] * f)} "
-            f"| {fmt(row['boot_low'] * f)} to {fmt(row['boot_high'] * f)} "
+            f"| {fmt(row['mean_diff'] * f, d)}{(' ' + unit) if unit else ''} "
+            f"| {fmt(row['t_low'] * f, d)} to {fmt(row['t_high'] * f, d)} "
+            f"| {fmt(row['boot_low'] * f, d)} to {fmt(row['boot_high'] * f, d)} "
             f"| {fmt(row['effect_sd'])} | {int(row['sign_agreement'])}/{int(row['n'])} |"
         )
     return "\n".join(lines)

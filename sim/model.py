@@ -114,6 +114,7 @@ class TradeModel(mesa.Model):
         self.notes: list[str] = []
         self._configure(spec)
         self.state = self._initial_state()
+        self._apply_undervaluation()
         self.recorder = Recorder(self, spec.simulation.ticks)
         self.datacollector = (
             mesa.DataCollector(
@@ -138,7 +139,8 @@ class TradeModel(mesa.Model):
             or not np.array_equal(getattr(self, "_sigma_cached", None), self.wp.sigma)
         )
         self.ca = arrays
-        self.regime = arrays.regime.copy()
+        broken = getattr(self, "_broken", None)
+        self.regime = np.where(broken, 0, arrays.regime) if broken is not None else arrays.regime.copy()
         if rebuild:
             self.factors = market.build_factors(arrays.tau, arrays.tariff, arrays.open_, self.wp.sigma)
             self._sigma_cached = self.wp.sigma.copy()
@@ -212,6 +214,10 @@ class TradeModel(mesa.Model):
             world_rate=fin.interest_rate,
             premium=finance.premium(nfa, full, fin.premium_threshold, fin.premium_slope, fin.premium_cap),
             stopped=np.zeros(n, dtype=bool),
+            household_debt=np.zeros(n),
+            undervaluation=np.zeros(n),
+            exports=start.exports,
+            imports=start.imports,
         )
 
     def _trend_growth(self, log_prod: np.ndarray, alloc: np.ndarray) -> np.ndarray:
@@ -259,6 +265,15 @@ class TradeModel(mesa.Model):
         for agent, c in zip(self.countries, spec.country, strict=True):
             agent.spec = c
         self._configure(spec)
+        self._apply_undervaluation()
+
+    def _apply_undervaluation(self) -> None:
+        st = self.state
+        log_e, st.undervaluation = policy.undervaluation_step(
+            np.log(st.e), self.regime, st.undervaluation, self.ca.undervaluation
+        )
+        log_e[self.anchor] = 0.0
+        st.e = np.exp(log_e)
 
     def _produce(self) -> None:
         st, wp = self.state, self.wp
@@ -271,7 +286,9 @@ class TradeModel(mesa.Model):
         gain = production.price_gain(wp.rho, wp.gamma, self._eta, wp.dt)
         st.log_m = production.update_price_factor(st.log_m, st.util, wp.gamma, gain)
         st.input_cost = production.input_cost(st.purchaser_price, wp.a)
-        st.price = production.producer_prices(st.wage * st.e, prod, st.input_cost, wp.markup, st.log_m)
+        st.price = production.producer_prices(
+            st.wage * st.e, prod, st.input_cost, wp.markup, st.log_m, self.ca.cost_factor
+        )
         st.full_income = production.full_income(st.capacity, st.price, st.input_cost, st.output, st.tariff_prev)
 
     def _plan_demand(self) -> None:
@@ -293,13 +310,25 @@ class TradeModel(mesa.Model):
         ceiling, floor_share, funded = finance.stop_limits(
             st.stopped, st.nfa, st.full_income, st.nii, held, fin.sudden_stop_debt, fin.stop_floor, self.wp.dt
         )
-        st.fx_plan = np.zeros(self.n)
+        st.fx_plan = policy.reserve_purchases(ca.reserve_target, st.imports, held, ca.reserve_speed, self.wp.dt)
+        st.fx_plan = np.where(st.stopped, 0.0, st.fx_plan)
         mult = demand.investment_multiplier(st.growth, st.full_income, dm.investment_growth_response)
+        consume = demand.propensity(ca.consume, dm.consumption_drift, st.full_income, st.labor)
+        st.household_credit = demand.household_credit(
+            st.household_debt,
+            st.full_income,
+            ca.household_credit,
+            ca.household_limit,
+            ca.household_deleveraging,
+            st.stopped,
+        )
         plan = demand.DemandPlan(
-            cons_base=ca.consume * base,
-            cons_floor=dm.consumption_floor * ca.consume * base,
+            cons_base=consume * base,
+            cons_floor=dm.consumption_floor * consume * base,
             wealth=dm.wealth_effect * st.nfa,
             inv_base=ca.invest * st.full_income * mult,
+            inv_fixed=ca.export_credit * st.exports,
+            credit=st.household_credit,
             spread=spread,
             r0=fin.interest_rate,
             eps_c=dm.interest_sensitivity,
@@ -372,6 +401,7 @@ class TradeModel(mesa.Model):
                     f"tick {self.tick}: {self.names[i]} ran out of reserves; its currency floats from now on"
                 )
             self.regime = np.where(broke, policy.FLOAT, self.regime)
+            self._broken = broke if getattr(self, "_broken", None) is None else (self._broken | broke)
         st.writedown = finance.writedowns(st.nfa, st.private, st.full_income, fin.default_debt, fin.writedown)
         st.reserves, st.liabilities, st.private, st.nfa = accounts.settle_stocks(
             st.reserves,
@@ -402,6 +432,7 @@ class TradeModel(mesa.Model):
         st.stopped = stopped
         st.e = np.exp(log_e)
         st.tariff_prev = st.tariff
+        st.household_debt = np.maximum(st.household_debt + self.wp.dt * st.household_credit, 0.0)
 
     def _develop(self) -> None:
         st, wp, dev = self.state, self.wp, self.spec.world.development
@@ -431,6 +462,32 @@ class TradeModel(mesa.Model):
         k_w = development.wage_gain(wp.theta, self._eta, dt)
         st.wage = st.wage * np.exp(st.growth * dt + k_w * np.log(np.maximum(st.util, 1e-12)))
         st.labor = st.labor * np.exp(self.ca.labor_growth * dt)
+        st.relocated = np.zeros(self.n)
+        if dev.relocation_rate > 0 and self.n > 1:
+            k = self.sectors.index(dev.relocation_sector)
+            prod = st.productivity()
+            ulc = st.wage * st.e / prod[:, k]
+            moved = development.relocation(
+                ulc,
+                st.alloc[:, k] * prod[:, k] * st.labor,
+                st.labor,
+                dev.relocation_threshold,
+                dev.relocation_scale,
+                dev.relocation_rate,
+                dt,
+            )
+            st.alloc, st.log_base, st.relocated = development.apply_relocation(
+                moved,
+                st.alloc,
+                st.log_base,
+                st.log_frontier,
+                prod,
+                st.labor,
+                k,
+                self.sectors.index(dev.upgrade_sector),
+                dev.relocation_upgrade,
+                dev.relocation_technology,
+            )
 
     # ------------------------------------------------------------------ convenience
 

@@ -57,6 +57,7 @@ class DemandPlan:
         inv = inv_var + self.inv_fixed
         plan = cons + inv - self.fx_plan
         d_plan = -self.eps_c * np.where(c_free, xc, 0.0) - self.eps_i * inv_var
+        self.last_plan = plan
         low = self.floor_share * plan
         absorption = np.minimum(plan, self.ceiling)
         absorption = np.maximum(absorption, low)
@@ -93,20 +94,24 @@ def propensity(base: np.ndarray, drift: float, income: np.ndarray, labor: np.nda
 
 
 def household_credit(
-    debt: np.ndarray,
-    income: np.ndarray,
-    rate: np.ndarray,
-    limit: np.ndarray,
-    deleveraging: np.ndarray,
-    stopped: np.ndarray,
+    debt: np.ndarray, income: np.ndarray, rate: np.ndarray, limit: np.ndarray, deleveraging: np.ndarray
 ) -> np.ndarray:
-    """(N,) household borrowing (+) or repayment (-), USD bn/yr.
+    """(N,) planned household borrowing (+) or repayment (-), USD bn/yr.
 
-    Households borrow ``rate`` x income per year while their debt is below ``limit`` x income;
-    above it they repay ``deleveraging`` of the excess per year. In a sudden stop they cannot
-    borrow. Interest on household debt is paid to domestic lenders and nets out nationally.
+    Households plan to borrow ``rate`` x income per year while their debt is below ``limit`` x
+    income; above it they repay ``deleveraging`` of the excess per year. Borrowing that a sudden
+    stop leaves unfinanced does not happen (:func:`realised_credit`). Interest on household
+    debt is paid to domestic lenders and nets out nationally.
     """
     excess = debt - limit * income
-    borrow = np.where((excess < 0) & ~stopped, rate * income, 0.0)
+    borrow = np.where(excess < 0, rate * income, 0.0)
     repay = np.where(excess > 0, deleveraging * excess, 0.0)
     return borrow - repay
+
+
+def realised_credit(planned: np.ndarray, plan: np.ndarray, absorption: np.ndarray) -> np.ndarray:
+    """(N,) household credit that happened: planned borrowing less the absorption a sudden stop
+    compressed (repayments are never cut).
+    """
+    cut = np.maximum(plan - absorption, 0.0)
+    return planned - np.minimum(cut, np.maximum(planned, 0.0))

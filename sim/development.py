@@ -4,7 +4,8 @@ Log productivity of country i in sector s is ``base + innov + noise``:
 
 - ``base`` catches up toward the sector frontier F_s, which grows at ``g_F``:
   ``d base = [g_F + kappa_i * a_i * gap**2 / (gap + h)] dt`` with ``gap = log F_s - base >= 0``;
-  ``kappa_i`` the world speed times the country's multiplier, ``a_i = (I/GDP_i / I/GDP_world)**theta``
+  ``kappa_i`` the world speed times the country's multiplier, ``a_i = (I/Y*_i / I/Y*_world)**theta``
+  (Y* full-capacity income)
   its absorptive capacity (investment raises it). Catch-up slows near the frontier.
 - ``innov``: a large innovation (log size z) lands, with probability 1 - exp(-rate dt) per
   tick, on one country in one traded sector, chosen with weight (capacity share) x exp(-gap/h)
@@ -51,10 +52,12 @@ def catch_up(
     return log_base + dt * (g_frontier + speed[:, None] * gap * gap / (gap + curvature))
 
 
-def absorptive_capacity(investment: np.ndarray, gdp: np.ndarray, elasticity: float) -> np.ndarray:
-    """(N,) investment share relative to the world's, to the power theta."""
-    share = investment / np.maximum(gdp, 1e-300)
-    world = investment.sum() / max(gdp.sum(), 1e-300)
+def absorptive_capacity(investment: np.ndarray, income: np.ndarray, elasticity: float) -> np.ndarray:
+    """(N,) investment / full-capacity income relative to the world's, to the power theta
+    (full-capacity income, not GDP, so that overheating does not count as less effort).
+    """
+    share = investment / np.maximum(income, 1e-300)
+    world = investment.sum() / max(income.sum(), 1e-300)
     return np.power(np.maximum(share, 1e-9) / max(world, 1e-9), elasticity)
 
 

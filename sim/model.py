@@ -161,6 +161,8 @@ class TradeModel(mesa.Model):
             wage, prod, cap, self.wp.a, self.wp.budget, self.wp.markup, self.factors, self.anchor, self.names
         )
         self.start_iterations = start.iterations
+        # value added per real unit at the start, the base of real GDP (double deflation)
+        self.base_value_added = start.price - production.input_cost(start.purchaser_price, self.wp.a)
         gdp = start.gdp
         # initial net foreign assets as shares of GDP, made to sum to zero
         share = np.array([c.net_foreign_assets for c in spec.country])
@@ -307,6 +309,7 @@ class TradeModel(mesa.Model):
         st.habit_income = demand.habit_update(st.habit_income, st.full_income, dm.habit_speed, self.wp.dt)
         base = (1.0 - dm.habit) * st.full_income + dm.habit * st.habit_income + st.nii
         held = st.reserves.sum(axis=1)
+        st.stop_applied = st.stopped.copy()
         ceiling, floor_share, funded = finance.stop_limits(
             st.stopped, st.nfa, st.full_income, st.nii, held, fin.sudden_stop_debt, fin.stop_floor, self.wp.dt
         )
@@ -320,7 +323,6 @@ class TradeModel(mesa.Model):
             ca.household_credit,
             ca.household_limit,
             ca.household_deleveraging,
-            st.stopped,
         )
         plan = demand.DemandPlan(
             cons_base=consume * base,
@@ -347,6 +349,7 @@ class TradeModel(mesa.Model):
         st.rate = rate + spread
         st.official_rate = finance.official_rates(rate, privilege)
         st.consumption, st.investment, st.absorption, _ = plan.at(rate)
+        st.household_credit = demand.realised_credit(st.household_credit, plan.last_plan, st.absorption)
         st.desired_lending = plan.income - st.absorption
         # in a sudden stop, absorption beyond income and remaining credit is paid from reserves
         st.fx_plan = st.fx_plan - finance.stop_reserve_sales(st.stopped, st.absorption, funded, held, self.wp.dt)
@@ -440,7 +443,7 @@ class TradeModel(mesa.Model):
         shocks = self.streams["noise"].standard_normal((self.n, s + 1))
         draws = self.streams["innovation"].random(3)
         trend_before = st.log_base + st.log_innov
-        absorb = development.absorptive_capacity(st.investment, st.gdp, dev.absorptive_elasticity)
+        absorb = development.absorptive_capacity(st.investment, st.full_income, dev.absorptive_elasticity)
         speed = dev.catchup_speed * self.ca.catchup * absorb
         st.log_base = development.catch_up(
             st.log_base, st.log_frontier, speed, dev.catchup_curvature, dev.frontier_growth, dt, dev.uneven

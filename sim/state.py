@@ -76,6 +76,7 @@ class State:
     official_rate: np.ndarray = field(default=None)  # (K,) rate paid on reserves of each issuer
     household_credit: np.ndarray = field(default=None)  # (N,) household borrowing (+) or repayment (-)
     relocated: np.ndarray = field(default=None)  # (N,) capacity of the relocating sector moved in (+) or out (-)
+    stop_applied: np.ndarray = field(default=None)  # (N,) bool: a sudden stop bound this tick
     rate_fallback: bool = False
 
     def copy(self) -> State:

@@ -164,3 +164,49 @@ def test_no_shipped_scenario_has_a_current_account_beyond_30_percent():
         res = sim.simulate(path)
         worst = float(res.share_of_gdp("current_account").abs().max().max())
         assert worst < 0.30, (path.name, worst)
+
+
+# 4. industrial transfer through value chains ("flying geese") ----------------------------------
+
+
+def geese_metrics(res):
+    """Assembly shares, bilateral balances (% of the country's GDP) and parts exports."""
+    cap = res.series("productivity_labor") * res.series("labor_share_labor") * res.series("labor_force")
+    share = cap.div(cap.sum(axis=1), axis=0)
+    b = res.bilateral[res.bilateral.origin != res.bilateral.destination]
+    flow = b.groupby(["tick", "origin", "destination"], observed=True)["value"].sum()
+    gdp = res.series("gdp")
+
+    def balance(a, c):
+        return flow.xs((a, c), level=(1, 2)) - flow.xs((c, a), level=(1, 2))
+
+    parts = b[b.sector == "hightech"].groupby(["tick", "origin", "destination"], observed=True)["value"].sum()
+    parts = parts.xs(("E", "L"), level=(1, 2))
+    first, last = slice(0, 4), slice(55, 59)
+    r_def_e, r_def_l = -balance("R", "E") / gdp["R"], -balance("R", "L") / gdp["R"]
+    e_bal_l = balance("E", "L") / gdp["E"]
+    return {
+        "E_share_end": share["E"].loc[59],
+        "L_share_end": share["L"].loc[59],
+        "R_deficit_E_change": r_def_e.loc[last].mean() - r_def_e.loc[first].mean(),
+        "R_deficit_L_change": r_def_l.loc[last].mean() - r_def_l.loc[first].mean(),
+        "E_balance_L_change": e_bal_l.loc[last].mean() - e_bal_l.loc[first].mean(),
+        "parts_growth": parts.loc[59] / parts.loc[0],
+    }
+
+
+def test_industrial_transfer_moves_assembly_and_the_surplus_from_E_to_L():
+    off = {"world.development.relocation_rate": 0.0}
+    for seed in SEEDS:
+        on = geese_metrics(sim.simulate(SCN / "flying_geese.toml", seed=seed))
+        ref = geese_metrics(sim.simulate(sim.load_scenario(SCN / "flying_geese.toml", off), seed=seed))
+        # (a) assembly capacity moves from E to L
+        assert on["E_share_end"] < 0.5 * ref["E_share_end"] and on["E_share_end"] < 0.1
+        assert on["L_share_end"] > ref["L_share_end"] + 0.2
+        # (b) R's deficit with E shrinks and its deficit with L grows, in levels (% of R's GDP)
+        assert on["R_deficit_E_change"] < -0.01 and on["R_deficit_E_change"] < ref["R_deficit_E_change"] - 0.01
+        # (L's own catch-up widens R's deficit with L too; the transfer adds about half a point)
+        assert on["R_deficit_L_change"] > 0.01 and on["R_deficit_L_change"] > ref["R_deficit_L_change"] + 0.003
+        # (c) triangular trade: E's balance with L improves as its parts exports to L multiply
+        assert on["E_balance_L_change"] > ref["E_balance_L_change"] + 0.03
+        assert on["parts_growth"] > 2 * ref["parts_growth"]

@@ -195,7 +195,7 @@ def geese_metrics(res):
     }
 
 
-def test_industrial_transfer_moves_assembly_and_the_surplus_from_E_to_L():
+def test_industrial_transfer_moves_assembly_and_the_surplus_from_e_to_l():
     off = {"world.development.relocation_rate": 0.0}
     for seed in SEEDS:
         on = geese_metrics(sim.simulate(SCN / "flying_geese.toml", seed=seed))

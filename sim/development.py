@@ -8,9 +8,10 @@ Log productivity of country i in sector s is ``base + innov + noise``:
   (Y* full-capacity income)
   its absorptive capacity (investment raises it). Catch-up slows near the frontier.
 - ``innov``: a large innovation (log size z) lands, with probability 1 - exp(-rate dt) per
-  tick, on one country in one traded sector, chosen with weight (capacity share) x exp(-gap/h)
-  (large and near the frontier). The sector's innovation frontier rises by z; the innovator
-  adopts at once, others close ``1 - exp(-adoption a_i dt)`` of their gap per tick.
+  tick, on one country in one traded sector (or, with scope "traded", in all of them), chosen
+  with weight (capacity share) x exp(-gap/h) (large and near the frontier). The sector's
+  innovation frontier rises by z; the innovator embodies it at speed ``innovator_adoption``,
+  others close ``1 - exp(-adoption a_i dt)`` of their gap per tick.
 - ``noise``: transitory AR(1), annual persistence phi and annual shock sd.
 
 With ``uneven = false`` every country's base grows at g_F and every innovation reaches every
@@ -93,13 +94,30 @@ def innovation(
 
 
 def adopt(
-    log_innov: np.ndarray, innov_frontier: np.ndarray, adoption: float, absorb: np.ndarray, dt: float, uneven: bool
+    log_innov: np.ndarray,
+    innov_frontier: np.ndarray,
+    adoption: float,
+    absorb: np.ndarray,
+    dt: float,
+    uneven: bool,
+    innovator: np.ndarray | None = None,
+    innovator_speed: float = 50.0,
 ) -> np.ndarray:
-    """(N, S1) innovation productivity after a tick of adoption."""
+    """(N, S1) innovation productivity after a tick of adoption.
+
+    Followers close ``1 - exp(-adoption a_i dt)`` of their gap to the innovation frontier; the
+    country that made a sector's latest innovation (``innovator[s]``, -1 for none) closes
+    ``1 - exp(-innovator_speed dt)`` of its own. With ``uneven = False`` everyone is at the
+    frontier at once.
+    """
     if not uneven:
         return np.broadcast_to(innov_frontier, log_innov.shape).copy()
-    close = 1.0 - np.exp(-adoption * absorb * dt)
-    return log_innov + close[:, None] * (innov_frontier[None, :] - log_innov)
+    speed = np.repeat((adoption * absorb)[:, None], log_innov.shape[1], axis=1)
+    if innovator is not None:
+        cols = np.flatnonzero(innovator >= 0)
+        speed[innovator[cols], cols] = innovator_speed
+    close = 1.0 - np.exp(-speed * dt)
+    return log_innov + close * (innov_frontier[None, :] - log_innov)
 
 
 def noise_step(noise: np.ndarray, shocks: np.ndarray, persistence: float, sd: float, dt: float) -> np.ndarray:

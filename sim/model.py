@@ -198,6 +198,7 @@ class TradeModel(mesa.Model):
             noise=np.zeros((n, s1)),
             log_frontier=log_prod.max(axis=0),
             innov_frontier=np.zeros(s1),
+            innovator=np.full(s1, -1, dtype=np.int64),
             alloc=alloc,
             wage=wage,
             e=start.e,
@@ -455,10 +456,20 @@ class TradeModel(mesa.Model):
         hit = development.innovation(draws, dev.innovation_rate, dt, weight, gap, dev.catchup_curvature, s)
         if hit is not None:
             i, k = hit
-            st.innov_frontier[k] = max(st.innov_frontier[k], st.log_innov[i, k]) + dev.innovation_size
-            st.log_innov[i, k] = st.innov_frontier[k]
-            self.last_innovation = (self.tick, self.names[i], self.sectors[k])
-        st.log_innov = development.adopt(st.log_innov, st.innov_frontier, dev.adoption_speed, absorb, dt, dev.uneven)
+            ks = np.arange(s) if dev.innovation_scope == "traded" else np.array([k])
+            st.innov_frontier[ks] = np.maximum(st.innov_frontier[ks], st.log_innov[i, ks]) + dev.innovation_size
+            st.innovator[ks] = i
+            self.last_innovation = (self.tick, self.names[i], self.sectors[k] if ks.size == 1 else "traded")
+        st.log_innov = development.adopt(
+            st.log_innov,
+            st.innov_frontier,
+            dev.adoption_speed,
+            absorb,
+            dt,
+            dev.uneven,
+            st.innovator,
+            dev.innovator_adoption,
+        )
         st.noise = development.noise_step(st.noise, shocks, dev.noise_persistence, dev.noise_sd, dt)
         g_now = np.sum(st.alloc * ((st.log_base + st.log_innov) - trend_before), axis=1) / dt
         st.growth = st.growth + (1.0 - np.exp(-self.spec.world.prices.wage_lag * dt)) * (g_now - st.growth)

@@ -161,9 +161,15 @@ class Development(Strict):
     innovation_rate: Annotated[float, Field(ge=0.0, le=10.0)] = 0.0
     """Expected number of large innovations per year (0 = none)."""
     innovation_size: Annotated[float, Field(ge=0.0, le=3.0)] = 0.3
-    """Jump in log productivity of the innovating country's sector."""
+    """Jump in log productivity of the innovating country's sector (or sectors)."""
+    innovation_scope: Literal["sector", "traded"] = "sector"
+    """``sector``: an innovation raises one traded sector; ``traded``: a general-purpose
+    technology raising every traded sector of the innovating country."""
     adoption_speed: Annotated[float, Field(ge=0.0, le=5.0)] = 0.12
-    """Share (per year) of the gap to a new innovation that followers close."""
+    """Speed (per year) at which followers close their gap to the innovation frontier."""
+    innovator_adoption: Annotated[float, Field(ge=0.0, le=50.0)] = 50.0
+    """Speed (per year) at which the innovating country embodies its own innovation (50 is
+    practically at once; lower values spread it over years, as new technology needs new capital)."""
     uneven: bool = True
     """False: every country grows at the frontier rate and every innovation reaches everyone at
     once (the same random draws are still made)."""

@@ -23,6 +23,7 @@ class State:
     noise: np.ndarray  # (N, S1) transitory AR(1) productivity noise (log)
     log_frontier: np.ndarray  # (S1,) log of the catch-up frontier
     innov_frontier: np.ndarray  # (S1,) cumulative log size of innovations
+    innovator: np.ndarray  # (S1,) index of the country that made the sector's latest innovation (-1: none)
     alloc: np.ndarray  # (N, S1) labor shares by sector
     wage: np.ndarray  # (N,) local currency (thousands) per worker-year
     e: np.ndarray  # (N,) USD per unit of local currency

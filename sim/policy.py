@@ -120,7 +120,9 @@ def retaliation_tariffs(
             (latest last).
         lag: (N,) each country's lag in ticks.
         retaliates: (N,) bool.
-        match, escalation, cap: (N,) each country's rule.
+        match: (N,) tariff per unit of the tariff levied on the country.
+        escalation: (N,) extra tariff on top of the match.
+        cap: (N,) largest retaliatory tariff.
     """
     n = retaliates.shape[0]
     idx = np.maximum(len(history) - 1 - lag, 0)
@@ -159,7 +161,9 @@ def state_lending_step(
         costs: (N, S1) the sector's wage bill (its workers are paid whether or not what they can
             make is sold), its input purchases and the capital charge (interest plus depreciation)
             on the capital its state-bank debt financed, USD bn/yr.
-        extra, debt, loss_years: (N, S1) the state.
+        extra: (N, S1) capacity built with credit, share of base capacity.
+        debt: (N, S1) firms' state-bank debt, USD bn.
+        loss_years: (N, S1) years in a row with losses.
         pol: ``world.policy``.
         dt: tick length, years.
 

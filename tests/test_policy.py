@@ -121,7 +121,7 @@ def test_a_tariff_cuts_the_targeted_surplus_diverts_exports_and_is_front_run():
         on = sim.simulate(sim.load_scenario(no_retaliation, file="tariffs"), seed=seed)
         off = sim.simulate(sim.load_scenario(without_events("tariffs"), file="tariffs"), seed=seed)
         w = slice(10, 19)
-        share = lambda r: (balance(r, "China", "US") / r.series("gdp")["China"]).loc[w].mean()  # noqa: E731
+        share = lambda r, w=w: (balance(r, "China", "US") / r.series("gdp")["China"]).loc[w].mean()  # noqa: E731
         assert share(on) < share(off) - 0.01  # China's surplus with the US falls by over 1% of its GDP
         for third in ("Europe", "Japan", "India"):
             assert flow(on, "China", third).loc[w].mean() > flow(off, "China", third).loc[w].mean()  # diverted
@@ -173,7 +173,9 @@ def test_state_lending_makes_exports_surge_debt_mount_and_the_world_price_fall()
             < world_relative_price(off, "hightech").loc[w].mean() - 0.03
         )
         # partners' producers lose market share
-        share = lambda r: (r.series("output_hightech")["US"] / r.series("output_hightech").sum(axis=1)).loc[w].mean()  # noqa: E731
+        share = lambda r, w=w: (
+            (r.series("output_hightech")["US"] / r.series("output_hightech").sum(axis=1)).loc[w].mean()
+        )  # noqa: E731
         assert share(on) < share(off) - 0.02
 
 

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 import sim
-from sim.analysis import SUMMARY_KEYS, analyze, analyze_run, summaries
+from sim.analysis import SUMMARY_KEYS, analyze, analyze_run, summaries, summary
 from sim.analysis import report as report_module
 from sim.errors import TradesimError
 from tests.conftest import ROOT, SCENARIOS, identical_world
@@ -111,6 +111,19 @@ def test_summaries_of_many_runs(tmp_path):
     table = summaries([a.path, b])
     assert list(table.columns[-len(SUMMARY_KEYS) :]) == list(SUMMARY_KEYS)
     assert table["seed"].tolist() == [3, 4] and (table["n_cycles"] == 0).all()
+    assert pd.Series(summary(a.path)).equals(pd.Series(summary(a)))  # a folder or a Results
+
+
+def test_each_figure_function_works_on_its_own(tmp_path):
+    from sim.analysis import figures
+
+    res = sim.simulate(ROOT / "scenarios" / "baseline.toml", ticks=30)
+    for name, fn in figures.FIGURES.items():
+        kwargs = {"tick": 12} if fn is figures.bilateral_heatmap else {}
+        out = fn(res, tmp_path / name, **kwargs)
+        assert out == tmp_path / name and out.read_bytes()[:4] == b"\x89PNG"
+    with pytest.raises(TradesimError, match="no bilateral flows logged at tick"):
+        figures.bilateral_heatmap(res, tmp_path / "x.png", tick=99)
 
 
 def test_cli_run_analyze_and_analyze_a_folder_of_runs(tmp_path, capsys):

@@ -18,6 +18,7 @@ from sim.analysis.cycles import SUMMARY_KEYS, cycle_metrics, cycle_table, summar
 from sim.analysis.dating import PRESETS, CycleRule, TurningPoints, date_turning_points, get_rule
 from sim.analysis.filters import bk_cycle, centred_moving_average, hp_lambda, hp_trend_cycle
 from sim.analysis.measures import (
+    as_results,
     balance_shares,
     bilateral_balance_matrix,
     bilateral_balances,
@@ -45,6 +46,7 @@ __all__ = [
     "analyse",
     "analyze",
     "analyze_run",
+    "as_results",
     "balance_shares",
     "bilateral_balance_matrix",
     "bilateral_balances",

@@ -10,6 +10,7 @@ thresholds.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -17,7 +18,7 @@ import pandas as pd
 
 from sim.analysis.dating import PEAK, CycleRule, TurningPoints, date_turning_points
 from sim.analysis.filters import centred_moving_average
-from sim.analysis.measures import imbalance_index, series_dt, years
+from sim.analysis.measures import as_results, imbalance_index, series_dt, years
 from sim.analysis.phases import PhaseThresholds, label_phases, phase_shares
 from sim.results import Results
 
@@ -95,15 +96,18 @@ def cycle_metrics(
     return metrics_from(values, tp, label_phases(tp, thresholds))
 
 
-def summary(results: Results, rule: Rule = "standard", thresholds: PhaseThresholds | None = None) -> dict[str, Any]:
+def summary(
+    results: Results | str | Path, rule: Rule = "standard", thresholds: PhaseThresholds | None = None
+) -> dict[str, Any]:
     """Headline cycle numbers of a run's imbalance index (keys: :data:`SUMMARY_KEYS`).
 
     Args:
-        results: a run (``sim.Results``; ``sim.load_run(path)`` loads a folder).
+        results: a run (``sim.Results``) or a finished run folder.
         rule: dating rule (preset name, CycleRule or mapping).
         thresholds: phase thresholds.
     """
-    return cycle_metrics(imbalance_index(results), series_dt(results), rule, thresholds)
+    res = as_results(results)
+    return cycle_metrics(imbalance_index(res), series_dt(res), rule, thresholds)
 
 
 def turning_point_table(results: Results, tp: TurningPoints, index: pd.Series) -> pd.DataFrame:

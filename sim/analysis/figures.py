@@ -22,7 +22,7 @@ from sim.analysis import measures  # noqa: E402
 from sim.analysis.cycles import Rule  # noqa: E402
 from sim.analysis.phases import BALANCE, IMBALANCE, REBALANCING  # noqa: E402
 from sim.analysis.run_analysis import Analysis, analyse  # noqa: E402
-from sim.overview import country_colors  # noqa: E402
+from sim.overview import PALETTE, country_colors  # noqa: E402
 from sim.results import Results  # noqa: E402
 
 STYLE = {
@@ -48,7 +48,7 @@ def _analysis(source: Results | Analysis, rule: Rule = "standard") -> Analysis:
 
 
 def _results(source: Results | Analysis) -> Results:
-    return source.results if isinstance(source, Analysis) else source
+    return source.results if isinstance(source, Analysis) else measures.as_results(source)
 
 
 def _largest(res: Results, max_countries: int) -> list[str]:
@@ -58,6 +58,15 @@ def _largest(res: Results, max_countries: int) -> list[str]:
         return names
     top = set(res.series("gdp").mean().sort_values(ascending=False).index[:max_countries])
     return [n for n in names if n in top]
+
+
+def _colors(res: Results, drawn: list[str]) -> dict[str, str]:
+    """The overview's stable colours; in worlds larger than the palette, the drawn countries
+    (the same largest ones in every figure) are coloured in order so that no two collide.
+    """
+    if len(res.countries) <= len(PALETTE):
+        return country_colors(res.countries)
+    return country_colors(drawn)
 
 
 def _title(res: Results) -> str:
@@ -128,10 +137,11 @@ def balances_figure(source: Results | Analysis, path: str | Path, max_countries:
     res = _results(source)
     ca = measures.balance_shares(res) * 100
     yr = measures.years(res).reindex(ca.index).to_numpy()
-    colors = country_colors(res.countries)
+    drawn = _largest(res, max_countries)
+    colors = _colors(res, drawn)
     with plt.rc_context(STYLE):
         fig, ax = plt.subplots(figsize=WIDE, constrained_layout=True)
-        for n in _largest(res, max_countries):
+        for n in drawn:
             ax.plot(yr, ca[n].to_numpy(), color=colors[n], label=n)
         ax.axhline(0, color="grey", lw=1.2)
         ax.set_xlabel("year")
@@ -153,10 +163,11 @@ def reserves_figure(source: Results | Analysis, path: str | Path, max_countries:
     res = _results(source)
     months = measures.reserves_months(res)
     yr = measures.years(res).reindex(months.index).to_numpy()
-    colors = country_colors(res.countries)
+    drawn = _largest(res, max_countries)
+    colors = _colors(res, drawn)
     with plt.rc_context(STYLE):
         fig, ax = plt.subplots(figsize=WIDE, constrained_layout=True)
-        for n in _largest(res, max_countries):
+        for n in drawn:
             ax.plot(yr, months[n].to_numpy(), color=colors[n], label=n)
         ax.set_ylim(bottom=0)
         ax.set_xlabel("year")

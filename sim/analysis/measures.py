@@ -8,11 +8,24 @@ assets / GDP, reserves in months of imports. By pair: the bilateral balance matr
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 
 from sim.errors import TradesimError
 from sim.results import Results
+
+
+def as_results(run: Results | str | Path) -> Results:
+    """A run given as ``sim.Results`` or as a finished run folder (loaded with ``sim.load_run``)."""
+    if isinstance(run, Results):
+        return run
+    if isinstance(run, str | Path):
+        from sim.runner import load_run
+
+        return load_run(run)
+    raise TradesimError(f"a run is a sim.Results or a run folder, not {type(run).__name__}")
 
 
 def series_dt(results: Results) -> float:

@@ -349,7 +349,7 @@ def write_analysis(a: Analysis, folder: str | Path, figures: bool = True) -> Pat
 
 
 def analyze(
-    results: Results,
+    results: Results | str | Path,
     out: str | Path | None = None,
     rule: Rule = "standard",
     thresholds: PhaseThresholds | None = None,
@@ -358,7 +358,7 @@ def analyze(
     """Analyse a run and write its analysis folder.
 
     Args:
-        results: the run.
+        results: the run (``sim.Results``) or a finished run folder.
         out: the folder to write (default ``<run folder>/analysis``; required for a run held
             only in memory).
         rule: dating rule (preset name, CycleRule or mapping).
@@ -368,6 +368,7 @@ def analyze(
     Returns:
         The analysis folder.
     """
+    results = measures.as_results(results)
     if out is None:
         if results.path is None:
             raise TradesimError("this run was not written to a folder; give out= for the analysis")

@@ -7,6 +7,7 @@ Figures and the report read an :class:`Analysis`; each figure function also acce
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -71,14 +72,17 @@ class Analysis:
         return int(self.index.idxmax())
 
 
-def analyse(results: Results, rule: Rule = "standard", thresholds: PhaseThresholds | None = None) -> Analysis:
+def analyse(
+    results: Results | str | Path, rule: Rule = "standard", thresholds: PhaseThresholds | None = None
+) -> Analysis:
     """Compute every measure, the turning points, phases and cycle table of a run.
 
     Args:
-        results: the run (``sim.load_run(path)`` loads a folder).
+        results: the run (``sim.Results``) or a finished run folder.
         rule: dating rule (preset name, CycleRule or mapping).
         thresholds: phase thresholds (default :class:`PhaseThresholds`).
     """
+    results = measures.as_results(results)
     r = get_rule(rule)
     th = thresholds or PhaseThresholds()
     dt = measures.series_dt(results)

@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from sim.analysis.cycles import SUMMARY_KEYS, Rule, summary
+from sim.analysis.measures import as_results
 from sim.analysis.phases import PhaseThresholds
 from sim.errors import TradesimError
 from sim.results import Results
@@ -57,8 +58,6 @@ def summaries(
         thresholds: phase thresholds.
         progress: show a tqdm bar.
     """
-    from sim.runner import load_run
-
     items = list(runs)
     if progress:
         from tqdm import tqdm
@@ -66,7 +65,7 @@ def summaries(
         items = tqdm(items, desc="analysing", unit="run", leave=False)
     rows = []
     for item in items:
-        res = item if isinstance(item, Results) else load_run(item)
+        res = as_results(item)
         sim = res.scenario.simulation
         rows.append(
             {

@@ -198,7 +198,7 @@ def bilateral_heatmap(
     world_gdp = float(res.series("gdp").loc[t].sum())
     names = _largest(res, max_countries)
     pct = mat.loc[names, names] * 100 / world_gdp
-    lim = float(np.nanmax(np.abs(pct.to_numpy()))) or 1.0
+    lim = max(float(np.nanmax(np.abs(pct.to_numpy()))), 0.01)  # at least 0.01% of world GDP
     year = measures.years(res).loc[t]
     size = max(7.0, 0.75 * len(names) + 4)
     with plt.rc_context(STYLE):

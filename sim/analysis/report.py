@@ -230,7 +230,7 @@ def _peak_sentences(a: Analysis) -> list[str]:
     share = smoothed_balances(res, a.index, a.tp.window).loc[t]
     year = measures.years(res).loc[t]
     what = "the largest dated peak" if a.tp.peaks.size else "the highest point of the index"
-    if len(share) < 2:
+    if len(share) < 2 or not (share.max() > 0 > share.min()):
         return []
     span = f"averaged over {a.tp.window * a.dt:g} years around it" if a.tp.window > 1 else "that year"
     return [
@@ -283,6 +283,8 @@ def _cycle_md(a: Analysis) -> str:
 def _va_sentences(a: Analysis, va: pd.DataFrame, tick: int) -> list[str]:
     year = measures.years(a.results).loc[tick]
     worst = va.loc[va["gross"].idxmin()]
+    if not worst["gross"] < -1e-9 * float(a.results.series("gdp").loc[tick].sum()):
+        return [f"In {year:g} (tick {tick}) no bilateral balance differed from zero."]
     ratio = worst["value_added"] / worst["gross"] if worst["gross"] != 0 else float("nan")
     return [
         f"In {year:g} (tick {tick}), the largest gross bilateral deficit was that of {worst['country']} with "

@@ -16,7 +16,7 @@ import pandas as pd
 from sim.analysis import measures
 from sim.analysis.cycles import Rule, cycle_table, metrics_from, turning_point_table
 from sim.analysis.dating import CycleRule, TurningPoints, date_turning_points, get_rule
-from sim.analysis.filters import hp_lambda, hp_trend_cycle
+from sim.analysis.filters import hp_trend_cycle
 from sim.analysis.phases import PhaseThresholds, label_phases
 from sim.results import Results
 
@@ -104,7 +104,6 @@ def analyse(
             "development_dispersion": measures.development_dispersion(results).reindex(index.index).to_numpy(),
         }
     )
-    world.attrs["hp_lambda"] = hp_lambda(dt)
     return Analysis(
         results=results,
         rule=r,

@@ -93,6 +93,14 @@ class CountryArrays:
     labor_growth: np.ndarray
     settlement: np.ndarray  # (N, K) shares of settlement by issuer
     issuer_index: np.ndarray  # (K,) country index of each issuer
+    reserve_target: np.ndarray  # months of imports
+    reserve_speed: np.ndarray  # per year
+    undervaluation: np.ndarray
+    export_credit: np.ndarray
+    cost_factor: np.ndarray  # (N, S1): 1 - unit cost cut (traded sectors only)
+    household_credit: np.ndarray
+    household_limit: np.ndarray
+    household_deleveraging: np.ndarray
     tau: np.ndarray  # (N, N)
     tariff: np.ndarray  # (S, N, N) [s, o, d]: levied by d on imports from o
     open_: np.ndarray  # (S, N, N) bool
@@ -151,6 +159,16 @@ def country_arrays(scn: Scenario) -> CountryArrays:
         labor_growth=np.array([c.labor_growth for c in cs]),
         settlement=settlement,
         issuer_index=np.array([idx[x] for x in issuers]),
+        reserve_target=np.array([c.reserve_target_months for c in cs]),
+        reserve_speed=np.array([c.reserve_adjustment for c in cs]),
+        undervaluation=np.array([c.undervaluation for c in cs]),
+        export_credit=np.array([c.export_credit for c in cs]),
+        cost_factor=np.concatenate(
+            [np.repeat(1.0 - np.array([[c.unit_cost_cut] for c in cs]), s, axis=1), np.ones((n, 1))], axis=1
+        ),
+        household_credit=np.array([c.household_credit for c in cs]),
+        household_limit=np.array([c.household_debt_limit for c in cs]),
+        household_deleveraging=np.array([c.household_deleveraging for c in cs]),
         tau=tau,
         tariff=tariff,
         open_=open_,

@@ -114,6 +114,7 @@ class TradeModel(mesa.Model):
         self.notes: list[str] = []
         self._configure(spec)
         self.state = self._initial_state()
+        self._apply_undervaluation()
         self.recorder = Recorder(self, spec.simulation.ticks)
         self.datacollector = (
             mesa.DataCollector(
@@ -138,7 +139,8 @@ class TradeModel(mesa.Model):
             or not np.array_equal(getattr(self, "_sigma_cached", None), self.wp.sigma)
         )
         self.ca = arrays
-        self.regime = arrays.regime.copy()
+        broken = getattr(self, "_broken", None)
+        self.regime = np.where(broken, 0, arrays.regime) if broken is not None else arrays.regime.copy()
         if rebuild:
             self.factors = market.build_factors(arrays.tau, arrays.tariff, arrays.open_, self.wp.sigma)
             self._sigma_cached = self.wp.sigma.copy()
@@ -159,6 +161,8 @@ class TradeModel(mesa.Model):
             wage, prod, cap, self.wp.a, self.wp.budget, self.wp.markup, self.factors, self.anchor, self.names
         )
         self.start_iterations = start.iterations
+        # value added per real unit at the start, the base of real GDP (double deflation)
+        self.base_value_added = start.price - production.input_cost(start.purchaser_price, self.wp.a)
         gdp = start.gdp
         # initial net foreign assets as shares of GDP, made to sum to zero
         share = np.array([c.net_foreign_assets for c in spec.country])
@@ -194,6 +198,7 @@ class TradeModel(mesa.Model):
             noise=np.zeros((n, s1)),
             log_frontier=log_prod.max(axis=0),
             innov_frontier=np.zeros(s1),
+            innovator=np.full(s1, -1, dtype=np.int64),
             alloc=alloc,
             wage=wage,
             e=start.e,
@@ -212,6 +217,10 @@ class TradeModel(mesa.Model):
             world_rate=fin.interest_rate,
             premium=finance.premium(nfa, full, fin.premium_threshold, fin.premium_slope, fin.premium_cap),
             stopped=np.zeros(n, dtype=bool),
+            household_debt=np.zeros(n),
+            undervaluation=np.zeros(n),
+            exports=start.exports,
+            imports=start.imports,
         )
 
     def _trend_growth(self, log_prod: np.ndarray, alloc: np.ndarray) -> np.ndarray:
@@ -259,6 +268,15 @@ class TradeModel(mesa.Model):
         for agent, c in zip(self.countries, spec.country, strict=True):
             agent.spec = c
         self._configure(spec)
+        self._apply_undervaluation()
+
+    def _apply_undervaluation(self) -> None:
+        st = self.state
+        log_e, st.undervaluation = policy.undervaluation_step(
+            np.log(st.e), self.regime, st.undervaluation, self.ca.undervaluation
+        )
+        log_e[self.anchor] = 0.0
+        st.e = np.exp(log_e)
 
     def _produce(self) -> None:
         st, wp = self.state, self.wp
@@ -271,7 +289,9 @@ class TradeModel(mesa.Model):
         gain = production.price_gain(wp.rho, wp.gamma, self._eta, wp.dt)
         st.log_m = production.update_price_factor(st.log_m, st.util, wp.gamma, gain)
         st.input_cost = production.input_cost(st.purchaser_price, wp.a)
-        st.price = production.producer_prices(st.wage * st.e, prod, st.input_cost, wp.markup, st.log_m)
+        st.price = production.producer_prices(
+            st.wage * st.e, prod, st.input_cost, wp.markup, st.log_m, self.ca.cost_factor
+        )
         st.full_income = production.full_income(st.capacity, st.price, st.input_cost, st.output, st.tariff_prev)
 
     def _plan_demand(self) -> None:
@@ -290,16 +310,28 @@ class TradeModel(mesa.Model):
         st.habit_income = demand.habit_update(st.habit_income, st.full_income, dm.habit_speed, self.wp.dt)
         base = (1.0 - dm.habit) * st.full_income + dm.habit * st.habit_income + st.nii
         held = st.reserves.sum(axis=1)
+        st.stop_applied = st.stopped.copy()
         ceiling, floor_share, funded = finance.stop_limits(
             st.stopped, st.nfa, st.full_income, st.nii, held, fin.sudden_stop_debt, fin.stop_floor, self.wp.dt
         )
-        st.fx_plan = np.zeros(self.n)
+        st.fx_plan = policy.reserve_purchases(ca.reserve_target, st.imports, held, ca.reserve_speed, self.wp.dt)
+        st.fx_plan = np.where(st.stopped, 0.0, st.fx_plan)
         mult = demand.investment_multiplier(st.growth, st.full_income, dm.investment_growth_response)
+        consume = demand.propensity(ca.consume, dm.consumption_drift, st.full_income, st.labor)
+        st.household_credit = demand.household_credit(
+            st.household_debt,
+            st.full_income,
+            ca.household_credit,
+            ca.household_limit,
+            ca.household_deleveraging,
+        )
         plan = demand.DemandPlan(
-            cons_base=ca.consume * base,
-            cons_floor=dm.consumption_floor * ca.consume * base,
+            cons_base=consume * base,
+            cons_floor=dm.consumption_floor * consume * base,
             wealth=dm.wealth_effect * st.nfa,
             inv_base=ca.invest * st.full_income * mult,
+            inv_fixed=ca.export_credit * st.exports,
+            credit=st.household_credit,
             spread=spread,
             r0=fin.interest_rate,
             eps_c=dm.interest_sensitivity,
@@ -318,6 +350,7 @@ class TradeModel(mesa.Model):
         st.rate = rate + spread
         st.official_rate = finance.official_rates(rate, privilege)
         st.consumption, st.investment, st.absorption, _ = plan.at(rate)
+        st.household_credit = demand.realised_credit(st.household_credit, plan.last_plan, st.absorption)
         st.desired_lending = plan.income - st.absorption
         # in a sudden stop, absorption beyond income and remaining credit is paid from reserves
         st.fx_plan = st.fx_plan - finance.stop_reserve_sales(st.stopped, st.absorption, funded, held, self.wp.dt)
@@ -372,6 +405,7 @@ class TradeModel(mesa.Model):
                     f"tick {self.tick}: {self.names[i]} ran out of reserves; its currency floats from now on"
                 )
             self.regime = np.where(broke, policy.FLOAT, self.regime)
+            self._broken = broke if getattr(self, "_broken", None) is None else (self._broken | broke)
         st.writedown = finance.writedowns(st.nfa, st.private, st.full_income, fin.default_debt, fin.writedown)
         st.reserves, st.liabilities, st.private, st.nfa = accounts.settle_stocks(
             st.reserves,
@@ -402,6 +436,7 @@ class TradeModel(mesa.Model):
         st.stopped = stopped
         st.e = np.exp(log_e)
         st.tariff_prev = st.tariff
+        st.household_debt = np.maximum(st.household_debt + self.wp.dt * st.household_credit, 0.0)
 
     def _develop(self) -> None:
         st, wp, dev = self.state, self.wp, self.spec.world.development
@@ -409,7 +444,7 @@ class TradeModel(mesa.Model):
         shocks = self.streams["noise"].standard_normal((self.n, s + 1))
         draws = self.streams["innovation"].random(3)
         trend_before = st.log_base + st.log_innov
-        absorb = development.absorptive_capacity(st.investment, st.gdp, dev.absorptive_elasticity)
+        absorb = development.absorptive_capacity(st.investment, st.full_income, dev.absorptive_elasticity)
         speed = dev.catchup_speed * self.ca.catchup * absorb
         st.log_base = development.catch_up(
             st.log_base, st.log_frontier, speed, dev.catchup_curvature, dev.frontier_growth, dt, dev.uneven
@@ -421,16 +456,52 @@ class TradeModel(mesa.Model):
         hit = development.innovation(draws, dev.innovation_rate, dt, weight, gap, dev.catchup_curvature, s)
         if hit is not None:
             i, k = hit
-            st.innov_frontier[k] = max(st.innov_frontier[k], st.log_innov[i, k]) + dev.innovation_size
-            st.log_innov[i, k] = st.innov_frontier[k]
-            self.last_innovation = (self.tick, self.names[i], self.sectors[k])
-        st.log_innov = development.adopt(st.log_innov, st.innov_frontier, dev.adoption_speed, absorb, dt, dev.uneven)
+            ks = np.arange(s) if dev.innovation_scope == "traded" else np.array([k])
+            st.innov_frontier[ks] = np.maximum(st.innov_frontier[ks], st.log_innov[i, ks]) + dev.innovation_size
+            st.innovator[ks] = i
+            self.last_innovation = (self.tick, self.names[i], self.sectors[k] if ks.size == 1 else "traded")
+        st.log_innov = development.adopt(
+            st.log_innov,
+            st.innov_frontier,
+            dev.adoption_speed,
+            absorb,
+            dt,
+            dev.uneven,
+            st.innovator,
+            dev.innovator_adoption,
+        )
         st.noise = development.noise_step(st.noise, shocks, dev.noise_persistence, dev.noise_sd, dt)
         g_now = np.sum(st.alloc * ((st.log_base + st.log_innov) - trend_before), axis=1) / dt
         st.growth = st.growth + (1.0 - np.exp(-self.spec.world.prices.wage_lag * dt)) * (g_now - st.growth)
         k_w = development.wage_gain(wp.theta, self._eta, dt)
         st.wage = st.wage * np.exp(st.growth * dt + k_w * np.log(np.maximum(st.util, 1e-12)))
         st.labor = st.labor * np.exp(self.ca.labor_growth * dt)
+        st.relocated = np.zeros(self.n)
+        if dev.relocation_rate > 0 and self.n > 1:
+            k = self.sectors.index(dev.relocation_sector)
+            prod = st.productivity()
+            ulc = st.wage * st.e / prod[:, k]
+            moved = development.relocation(
+                ulc,
+                st.alloc[:, k] * prod[:, k] * st.labor,
+                st.labor,
+                dev.relocation_threshold,
+                dev.relocation_scale,
+                dev.relocation_rate,
+                dt,
+            )
+            st.alloc, st.log_base, st.relocated = development.apply_relocation(
+                moved,
+                st.alloc,
+                st.log_base,
+                st.log_frontier,
+                prod,
+                st.labor,
+                k,
+                self.sectors.index(dev.upgrade_sector),
+                dev.relocation_upgrade,
+                dev.relocation_technology,
+            )
 
     # ------------------------------------------------------------------ convenience
 

@@ -14,6 +14,10 @@ capacity. Regimes:
 - ``peg``:     the central bank absorbs all of it; the rate stays put while reserves last
   (a peg whose reserves run out floats from then on).
 
+Planned purchases (:func:`reserve_purchases`) come on top: a precautionary reserve target,
+financed by national saving. A managed or pegged country may hold its currency a share
+``undervaluation`` below its balanced-start rate (:func:`undervaluation_step`).
+
 The first reserve issuer's currency is the unit of account: its own pressure moves every
 floating currency against it (its rate stays 1), while managed and pegged currencies, held
 against it, keep their rate.
@@ -27,6 +31,20 @@ from __future__ import annotations
 import numpy as np
 
 FLOAT, MANAGED, PEG = 0, 1, 2
+
+
+def reserve_purchases(
+    target_months: np.ndarray, imports: np.ndarray, held: np.ndarray, speed: np.ndarray, dt: float
+) -> np.ndarray:
+    """(N,) planned FX purchases toward a precautionary reserve target, USD bn/yr.
+
+    While reserves are below ``target_months`` of imports the central bank closes
+    ``1 - exp(-speed dt)`` of the gap per tick; above it, it plans none (the surplus the
+    purchases financed fades once the target is reached). The purchases are financed by national
+    saving (sterilised), so they raise the country's desired net lending.
+    """
+    gap = np.maximum(target_months / 12.0 * imports - held, 0.0)
+    return gap * (1.0 - np.exp(-speed * dt)) / dt
 
 
 def intervention(regime: np.ndarray, pressure: np.ndarray, fx_plan: np.ndarray, managed_share: float) -> np.ndarray:
@@ -69,3 +87,15 @@ def update_rates(
     d = d - np.where(regime == FLOAT, dollar, 0.0)
     d[anchor] = 0.0
     return log_e + d
+
+
+def undervaluation_step(
+    log_e: np.ndarray, regime: np.ndarray, applied: np.ndarray, wanted: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Move managed and pegged rates by a change in their defended undervaluation.
+
+    Returns:
+        the new log rates and the undervaluation now applied (floaters: none).
+    """
+    target = np.where(regime == FLOAT, 0.0, wanted)
+    return log_e + np.log1p(-target) - np.log1p(-applied), target

@@ -28,6 +28,8 @@ if TYPE_CHECKING:
 COUNTRY_COLUMNS: dict[str, str] = {
     "gdp": "GDP at market exchange rates, USD bn/yr (value added + tariff revenue)",
     "gdp_ppp": "GDP at purchasing-power parity (world average prices), USD bn/yr",
+    "gdp_real": "real GDP: real output valued at tick-0 value added per unit (double deflation), tick-0 USD bn/yr",
+    "gdp_potential": "potential real GDP: capacity valued at tick-0 value added per unit, tick-0 USD bn/yr",
     "full_income": "value added at full capacity + tariff revenue, USD bn/yr",
     "exports": "exports at producer prices, USD bn/yr",
     "imports": "imports at producer prices (tariffs excluded), USD bn/yr",
@@ -53,7 +55,7 @@ COUNTRY_COLUMNS: dict[str, str] = {
     "premium": "risk premium, per year",
     "borrowing_rate": "rate the country pays on private debt, per year",
     "world_interest_rate": "per year (same for every country)",
-    "sudden_stop": "1 if in a sudden stop",
+    "sudden_stop": "1 if a sudden stop bound absorption this tick",
     "unmet_demand": "final spending with no origin open, USD bn/yr",
 }
 SECTOR_COLUMNS: dict[str, str] = {
@@ -138,6 +140,8 @@ class Recorder:
         values = {
             "gdp": st.gdp,
             "gdp_ppp": st.gdp / level,
+            "gdp_real": np.sum(st.output * model.base_value_added, axis=1),
+            "gdp_potential": np.sum(st.capacity * model.base_value_added, axis=1),
             "full_income": st.full_income,
             "exports": st.exports,
             "imports": st.imports,
@@ -163,7 +167,7 @@ class Recorder:
             "premium": st.premium,
             "borrowing_rate": st.rate,
             "world_interest_rate": np.full(self.n, st.world_rate),
-            "sudden_stop": st.stopped.astype(float),
+            "sudden_stop": st.stop_applied.astype(float),
             "unmet_demand": st.unmet,
         }
         for name, arr in values.items():

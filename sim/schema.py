@@ -98,6 +98,9 @@ class Demand(Strict):
     """Rise in the investment rate (relative) per unit of productivity growth above the world's."""
     consumption_floor: Frac = 0.2
     """Consumption never falls below this share of consumption planned from income alone."""
+    consumption_drift: Annotated[float, Field(ge=-0.2, le=0.2)] = 0.0
+    """Change of the propensity to consume per unit of log income per worker relative to the
+    world's (0 = none; positive: richer countries consume more of their income)."""
 
 
 class Finance(Strict):
@@ -158,12 +161,36 @@ class Development(Strict):
     innovation_rate: Annotated[float, Field(ge=0.0, le=10.0)] = 0.0
     """Expected number of large innovations per year (0 = none)."""
     innovation_size: Annotated[float, Field(ge=0.0, le=3.0)] = 0.3
-    """Jump in log productivity of the innovating country's sector."""
+    """Jump in log productivity of the innovating country's sector (or sectors)."""
+    innovation_scope: Literal["sector", "traded"] = "sector"
+    """``sector``: an innovation raises one traded sector; ``traded``: a general-purpose
+    technology raising every traded sector of the innovating country."""
     adoption_speed: Annotated[float, Field(ge=0.0, le=5.0)] = 0.12
-    """Share (per year) of the gap to a new innovation that followers close."""
+    """Speed (per year) at which followers close their gap to the innovation frontier."""
+    innovator_adoption: Annotated[float, Field(ge=0.0, le=50.0)] = 50.0
+    """Speed (per year) at which the innovating country embodies its own innovation (50 is
+    practically at once; lower values spread it over years, as new technology needs new capital)."""
     uneven: bool = True
     """False: every country grows at the frontier rate and every innovation reaches everyone at
     once (the same random draws are still made)."""
+    relocation_rate: Annotated[float, Field(ge=0.0, le=2.0)] = 0.0
+    """Largest share (per year) of a country's capacity in the relocating sector that moves
+    abroad (0 = no relocation)."""
+    relocation_sector: Name = "labor"
+    """The traded sector whose capacity relocates toward lower unit labor costs."""
+    relocation_threshold: Annotated[float, Field(ge=0.0, lt=1.0)] = 0.3
+    """Capacity moves to a partner only where the partner's unit labor cost is lower by more
+    than this share."""
+    relocation_scale: Annotated[float, Field(gt=0.0, le=10.0)] = 0.5
+    """Log cost advantage beyond the threshold at which relocation reaches its largest rate."""
+    relocation_technology: Frac = 0.5
+    """Share of the origin's productivity lead that relocated capacity carries to its
+    destination (weighted by the moved share of the destination's capacity)."""
+    relocation_upgrade: Frac = 0.5
+    """Share of the labor freed by relocation that moves into ``upgrade_sector``; the rest is
+    spread over the other sectors in proportion."""
+    upgrade_sector: Name = "hightech"
+    """Sector the origin's freed labor moves up into (parts and capital goods)."""
 
 
 DEFAULT_INPUTS: dict[str, dict[str, float]] = {
@@ -252,6 +279,28 @@ class Country(Strict):
     settlement: dict[Name, NonNeg] | None = None
     """Shares of the country's trade settled in each reserve issuer's currency (sum 1);
     reserves are held in the same shares. Default: all in the first issuer."""
+    reserve_target_months: Annotated[float, Field(ge=0.0, le=240.0)] = 0.0
+    """Precautionary reserve target, months of imports (0 = none). While below it the central
+    bank buys FX, financed by national saving (sterilised), closing ``reserve_adjustment`` of the
+    gap per year."""
+    reserve_adjustment: Annotated[float, Field(gt=0.0, le=20.0)] = 0.3
+    """Speed (per year) at which the central bank closes the gap to its reserve target."""
+    undervaluation: Annotated[float, Field(ge=0.0, lt=0.9)] = 0.0
+    """Share by which a managed or pegged currency is held below its balanced-start rate (the
+    defended undervaluation of an export-led policy; applied when set, at the start or by an
+    event). Ignored for floating currencies."""
+    export_credit: Annotated[float, Field(ge=0.0, le=1.0)] = 0.0
+    """State-bank credit for investment tied to export earnings: investment rises by this share
+    of exports."""
+    unit_cost_cut: Annotated[float, Field(ge=0.0, le=0.5)] = 0.0
+    """Cut in the unit cost of the traded sectors from state support (cheap credit, inputs)."""
+    household_credit: Annotated[float, Field(ge=0.0, le=0.3)] = 0.0
+    """New household borrowing per year, share of income, while household debt is below its
+    limit (0 = households do not borrow); it adds to consumption."""
+    household_debt_limit: Annotated[float, Field(ge=0.0, le=10.0)] = 1.0
+    """Household debt / income above which households stop borrowing and repay."""
+    household_deleveraging: Annotated[float, Field(ge=0.0, le=1.0)] = 0.1
+    """Share of the excess over the limit repaid per year (out of consumption)."""
     tariffs: dict[
         Name, Annotated[float, Field(ge=0.0, le=10.0)] | dict[Name, Annotated[float, Field(ge=0.0, le=10.0)]]
     ] = Field(default_factory=dict)

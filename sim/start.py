@@ -37,6 +37,7 @@ class BalancedStart:
     purchaser_price: np.ndarray
     price: np.ndarray
     gdp: np.ndarray
+    exports: np.ndarray
     imports: np.ndarray
     tariff: np.ndarray
     output: np.ndarray
@@ -185,6 +186,7 @@ def solve_balanced_start(
         purchaser_price=P,
         price=price,
         gdp=gdp,
+        exports=agg.exports.sum(axis=0),
         imports=agg.imports.sum(axis=0),
         tariff=tariff,
         output=revenue / price,

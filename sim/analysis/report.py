@@ -47,7 +47,8 @@ def run_info(results: Results) -> dict[str, Any]:
         "seed": sim.seed,
         "ticks": sim.ticks,
         "tick_length": sim.tick_length,
-        "run_id": m.get("run_id"),
+        # the folder name is the run id; the manifest's can differ for scenarios with events
+        "run_id": results.path.name if results.path is not None else m.get("run_id"),
         "path": str(results.path) if results.path is not None else None,
         "countries": list(results.countries),
         "tradesim_version": m.get("version"),

@@ -268,3 +268,12 @@ def test_hp_lambda_follows_ravn_uhlig():
     line = pd.Series(np.linspace(0, 1, 100))
     trend, cycle = hp_trend_cycle(line, 0.25)
     assert np.abs(cycle).max() < 1e-8
+
+
+def test_smoothing_windows_are_the_odd_count_nearest_the_years():
+    assert [odd_window(7, dt) for dt in (1.0, 0.25, 2.0, 3.0)] == [7, 29, 3, 3]
+    assert odd_window(6, 1.0) == 7 and odd_window(0.5, 1.0) == 1
+    # a truncated centred average at the ends: the first value averages the first h + 1 points
+    x = np.arange(10.0)
+    s = centred_moving_average(x, 5)
+    assert s[0] == pytest.approx(1.0) and s[5] == pytest.approx(5.0) and s[-1] == pytest.approx(8.0)

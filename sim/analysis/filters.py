@@ -30,11 +30,15 @@ def window_ticks(years: float, dt: float) -> int:
 
 
 def odd_window(years: float, dt: float) -> int:
-    """An odd centred window (observations) covering about ``years``: 7 years annual -> 7,
-    7 years quarterly -> 29 (28 rounded up to odd).
+    """The odd number of observations closest to ``years / dt`` (the larger on a tie), for a
+    centred window: 7 years annual -> 7, quarterly -> 29 (28 lies between 27 and 29), every
+    2 years -> 3.
     """
-    n = max(1, math.floor(years / dt + 1e-9 + 0.5))
-    return n if n % 2 == 1 else n + 1
+    if dt <= 0:
+        raise ValueError(f"dt must be positive (years per observation), not {dt}")
+    n = years / dt
+    low = 2 * math.floor((n - 1) / 2 + 1e-9) + 1
+    return max(1, low + 2 if (low + 2 - n) <= (n - low) + 1e-9 else low)
 
 
 def centred_moving_average(x: np.ndarray, window: int) -> np.ndarray:

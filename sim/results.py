@@ -57,6 +57,9 @@ COUNTRY_COLUMNS: dict[str, str] = {
     "world_interest_rate": "per year (same for every country)",
     "sudden_stop": "1 if a sudden stop bound absorption this tick",
     "unmet_demand": "final spending with no origin open, USD bn/yr",
+    "household_debt": "domestic household debt, USD bn",
+    "firm_writeoff": "state-bank debt of firms written off in defaults this tick, USD bn",
+    "mean_tariff": "simple average of the tariffs the country levies on its partners' traded goods",
 }
 SECTOR_COLUMNS: dict[str, str] = {
     "productivity": "real output per worker-year (with noise)",
@@ -70,6 +73,7 @@ SECTOR_COLUMNS: dict[str, str] = {
 TRADED_COLUMNS: dict[str, str] = {
     "exports": "exports of the sector, USD bn/yr",
     "imports": "imports of the sector, USD bn/yr",
+    "firm_debt": "state-bank debt of the sector's firms, USD bn",
 }
 
 
@@ -169,6 +173,9 @@ class Recorder:
             "world_interest_rate": np.full(self.n, st.world_rate),
             "sudden_stop": st.stop_applied.astype(float),
             "unmet_demand": st.unmet,
+            "household_debt": st.household_debt,
+            "firm_writeoff": st.firm_writeoff,
+            "mean_tariff": _mean_tariff(model.tariff_in_force),
         }
         for name, arr in values.items():
             c[name][k] = arr
@@ -182,6 +189,7 @@ class Recorder:
         self.sector["utilisation"][k] = st.util_sector
         self.traded["exports"][k] = st.exports_sector
         self.traded["imports"][k] = st.imports_sector
+        self.traded["firm_debt"][k] = st.firm_debt[:, : self.s1 - 1]
         self.reserves_by_issuer[k] = st.reserves
 
     def tables(self, model: TradeModel) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -235,6 +243,14 @@ class Recorder:
                 "intermediate": value * (1.0 - fshare),
             }
         )
+
+
+def _mean_tariff(tariff: np.ndarray) -> np.ndarray:
+    """(N,) simple average over sectors and partners of the tariffs each country levies."""
+    s, n, _ = tariff.shape
+    if n < 2:
+        return np.zeros(n)
+    return tariff.sum(axis=(0, 1)) / (s * (n - 1))
 
 
 def ppp_price_level(final_spend: np.ndarray, purchaser_price: np.ndarray) -> np.ndarray:

@@ -259,6 +259,9 @@ def check_semantics(scn: Scenario) -> list[tuple[str, str]]:
                 p.append((path, "a country cannot levy a tariff on itself"))
             if isinstance(rate, dict):
                 _keys_within(p, path, rate, traded, "traded sector")
+        for sector in c.state_lending:
+            if sector not in traded:
+                p.append((f"{base}.state_lending.{sector}", f"'{sector}' is not a traded sector ({', '.join(traded)})"))
         for sector, ctl in c.export_controls.items():
             path = f"{base}.export_controls.{sector}"
             if sector not in traded:

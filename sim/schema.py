@@ -143,6 +143,26 @@ class ExchangeRate(Strict):
     """Share of the pressure a managed-rate central bank absorbs with FX purchases or sales."""
 
 
+class Policy(Strict):
+    """``[world.policy]``: how trade and industrial policies work."""
+
+    pull_forward: Annotated[float, Field(ge=0.0, le=5.0)] = 0.3
+    """During an announced tariff's notice, buyers raise the weight of the targeted origins by
+    this share (front-loading; the seeds' December 2024 rush)."""
+    lending_cost_effect: Annotated[float, Field(ge=0.0, le=2.0)] = 0.5
+    """Cut in a sector's unit cost per unit of state lending (credit / sales)."""
+    lending_capacity_effect: Annotated[float, Field(ge=0.0, le=20.0)] = 0.4
+    """Capacity built per year per unit of state lending (credit / sales), as a share of the
+    sector's base capacity: about 1 / the capital-output ratio."""
+    capacity_depreciation: Annotated[float, Field(ge=0.0, le=1.0)] = 0.08
+    """Depreciation per year of capacity built with state credit."""
+    firm_repayment: Annotated[float, Field(ge=0.0, le=1.0)] = 0.1
+    """Share of their debt firms repay per year out of profits, when profits allow."""
+    default_loss_years: Annotated[float, Field(gt=0.0, le=50.0)] = 3.0
+    """Firms whose price has stayed below unit cost this many years in a row default: their
+    state-bank debt is written off (a domestic loss)."""
+
+
 class Development(Strict):
     """``[world.development]``: productivity growth, catch-up and innovations."""
 
@@ -234,6 +254,8 @@ class World(Strict):
     """Exchange-rate adjustment."""
     development: Development = Field(default_factory=Development)
     """Productivity growth, catch-up and innovations."""
+    policy: Policy = Field(default_factory=Policy)
+    """Trade and industrial policy parameters."""
 
 
 class ExportControl(Strict):
@@ -243,6 +265,24 @@ class ExportControl(Strict):
     """Destinations whose purchases are blocked; ``["*"]`` means every other country."""
     exempt: list[Name] = Field(default_factory=list)
     """Destinations exempted (the "double standard": allies keep buying)."""
+    allowed_share: Annotated[float, Field(ge=0.0, lt=1.0)] = 0.0
+    """0 bans the exports; a positive value is a quota letting through this share of what the
+    controlled buyers would otherwise buy from the country (the rest is diverted)."""
+
+
+class Retaliation(Strict):
+    """``[country.<name>.retaliation]``: how the country answers tariffs levied on it."""
+
+    match: Annotated[float, Field(ge=0.0, le=5.0)] = 1.0
+    """Tariff levied on a partner per unit of the (sector-average) tariff that partner levies
+    on this country, above what this country's own schedule already sets."""
+    lag_years: Annotated[float, Field(ge=0.0, le=20.0)] = 1.0
+    """Delay before matching, years."""
+    escalation: Annotated[float, Field(ge=0.0, le=1.0)] = 0.0
+    """Extra tariff added on top of the match (0 = tit for tat; positive values escalate when
+    the partner retaliates too)."""
+    cap: Annotated[float, Field(ge=0.0, le=10.0)] = 1.0
+    """Largest retaliatory tariff."""
 
 
 class Country(Strict):
@@ -308,6 +348,11 @@ class Country(Strict):
     sector) or a table by sector; partner ``"*"`` means every other country."""
     export_controls: dict[Name, ExportControl] = Field(default_factory=dict)
     """Export controls by traded sector."""
+    retaliation: Retaliation | None = None
+    """Retaliation rule (none: the country does not retaliate)."""
+    state_lending: dict[Name, Annotated[float, Field(ge=0.0, le=1.0)]] = Field(default_factory=dict)
+    """State-bank credit to traded sectors, share of the sector's sales per year: it lowers the
+    sector's unit cost and builds capacity beyond what demand asks; firms carry the debt."""
 
 
 class Event(Strict):
@@ -315,6 +360,9 @@ class Event(Strict):
 
     tick: int = Field(ge=0)
     """Tick at whose start the changes apply."""
+    announce_ticks: int = Field(0, ge=0, le=1000)
+    """Ticks of advance notice: during them, buyers facing a tariff this event raises pull
+    purchases forward from the targeted origins (``world.policy.pull_forward``)."""
     set: dict[str, Any] = Field(min_length=1)
     """Key path -> new value."""
     note: str = ""

@@ -45,6 +45,10 @@ class State:
     premium: np.ndarray  # (N,) risk premium, per year
     stopped: np.ndarray  # (N,) bool: in a sudden stop
     household_debt: np.ndarray  # (N,) domestic household debt, USD bn
+    extra_capacity: np.ndarray  # (N, S1) capacity built with state credit, share of base capacity
+    firm_debt: np.ndarray  # (N, S1) state-bank debt of firms, USD bn
+    loss_years: np.ndarray  # (N, S1) years in a row a sector's price has been below unit cost
+    retaliation: np.ndarray  # (N, N) retaliatory tariff levied by d (column) on o (row)
     undervaluation: np.ndarray  # (N,) undervaluation currently applied to the rate
 
     # --- this tick's quantities (recomputed every tick)
@@ -77,6 +81,8 @@ class State:
     official_rate: np.ndarray = field(default=None)  # (K,) rate paid on reserves of each issuer
     household_credit: np.ndarray = field(default=None)  # (N,) household borrowing (+) or repayment (-)
     relocated: np.ndarray = field(default=None)  # (N,) capacity of the relocating sector moved in (+) or out (-)
+    sales: np.ndarray = field(default=None)  # (N, S1) sales (revenue) by sector, USD bn/yr
+    firm_writeoff: np.ndarray = field(default=None)  # (N,) firm debt written off this tick, USD bn
     stop_applied: np.ndarray = field(default=None)  # (N,) bool: a sudden stop bound this tick
     rate_fallback: bool = False
 

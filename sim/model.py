@@ -96,6 +96,7 @@ class TradeModel(mesa.Model):
         spec = load_scenario(scenario, overrides or None)
         super().__init__(rng=spec.simulation.seed)
         self.spec = spec
+        self.initial_spec = spec  # the scenario as given, events included (self.spec follows events)
         self.names = spec.names
         self.sectors = spec.all_sectors
         self.n = len(self.names)

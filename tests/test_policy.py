@@ -172,10 +172,11 @@ def test_state_lending_makes_exports_surge_debt_mount_and_the_world_price_fall()
             world_relative_price(on, "hightech").loc[w].mean()
             < world_relative_price(off, "hightech").loc[w].mean() - 0.03
         )
+
         # partners' producers lose market share
-        share = lambda r, w=w: (
-            (r.series("output_hightech")["US"] / r.series("output_hightech").sum(axis=1)).loc[w].mean()
-        )  # noqa: E731
+        def share(r, w=w):
+            return (r.series("output_hightech")["US"] / r.series("output_hightech").sum(axis=1)).loc[w].mean()  # noqa: E731
+
         assert share(on) < share(off) - 0.02
 
 

@@ -37,13 +37,15 @@ class TradeFactors:
         F: (S, N, N) ``(tau (1 + t))**(1 - sigma) * open`` (dimensionless).
         G: (S, N, N) ``F / (1 + t)``, or None when there are no tariffs (then G is F).
         sigma: (S,) elasticities actually used (nudged away from 1).
-        blocked: (k, 3) int array of blocked cells (s, o, d).
+        blocked: (k, 3) int array of cells blocked in full or in part (s, o, d).
+        blocked_share: (k,) the share of each such cell that is blocked (1 for a ban).
     """
 
     F: np.ndarray
     G: np.ndarray | None
     sigma: np.ndarray
     blocked: np.ndarray
+    blocked_share: np.ndarray
 
     @property
     def has_tariffs(self) -> bool:
@@ -64,7 +66,8 @@ def build_factors(tau: np.ndarray, tariff: np.ndarray, open_: np.ndarray, sigma:
     Args:
         tau: (N, N) iceberg factor tau[o, d] >= 1, with tau[d, d] = 1.
         tariff: (S, N, N) ad valorem tariff t[s, o, d] levied by d on o, zero on the diagonal.
-        open_: (S, N, N) bool, False where exports of s from o to d are blocked; True on the diagonal.
+        open_: (S, N, N) openness of each cell: 1 open, 0 banned, in between a quota letting
+            through that share of what buyers would otherwise buy; 1 on the diagonal.
         sigma: (S,) elasticities of substitution.
     """
     sig = effective_sigma(sigma)
@@ -74,9 +77,15 @@ def build_factors(tau: np.ndarray, tariff: np.ndarray, open_: np.ndarray, sigma:
     F = np.exp(one_minus * base)
     F *= open_
     G = F / (1.0 + tariff) if has_tariff else None
-    blocked = np.argwhere(~open_).astype(np.int64)
+    open_ = np.asarray(open_, dtype=float)
+    blocked = np.argwhere(open_ < 1.0).astype(np.int64)
+    share = 1.0 - open_[tuple(blocked.T)] if blocked.size else np.zeros(0)
     return TradeFactors(
-        F=np.ascontiguousarray(F), G=None if G is None else np.ascontiguousarray(G), sigma=sig, blocked=blocked
+        F=np.ascontiguousarray(F),
+        G=None if G is None else np.ascontiguousarray(G),
+        sigma=sig,
+        blocked=blocked,
+        blocked_share=share,
     )
 
 
@@ -116,7 +125,7 @@ def price_index(f: TradeFactors, weight: np.ndarray, price: np.ndarray) -> Price
     avail = np.ones_like(phi)
     if f.blocked.size:
         s, o, d = f.blocked.T
-        np.subtract.at(avail, (s, d), weight[s, o])
+        np.subtract.at(avail, (s, d), weight[s, o] * f.blocked_share)
         np.maximum(avail, 0.0, out=avail)
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(avail > 0, phi / np.where(avail > 0, avail, 1.0), 0.0)

@@ -28,6 +28,8 @@ if TYPE_CHECKING:
 COUNTRY_COLUMNS: dict[str, str] = {
     "gdp": "GDP at market exchange rates, USD bn/yr (value added + tariff revenue)",
     "gdp_ppp": "GDP at purchasing-power parity (world average prices), USD bn/yr",
+    "gdp_real": "real GDP: real output valued at tick-0 value added per unit (double deflation), tick-0 USD bn/yr",
+    "gdp_potential": "potential real GDP: capacity valued at tick-0 value added per unit, tick-0 USD bn/yr",
     "full_income": "value added at full capacity + tariff revenue, USD bn/yr",
     "exports": "exports at producer prices, USD bn/yr",
     "imports": "imports at producer prices (tariffs excluded), USD bn/yr",
@@ -53,8 +55,11 @@ COUNTRY_COLUMNS: dict[str, str] = {
     "premium": "risk premium, per year",
     "borrowing_rate": "rate the country pays on private debt, per year",
     "world_interest_rate": "per year (same for every country)",
-    "sudden_stop": "1 if in a sudden stop",
+    "sudden_stop": "1 if a sudden stop bound absorption this tick",
     "unmet_demand": "final spending with no origin open, USD bn/yr",
+    "household_debt": "domestic household debt, USD bn",
+    "firm_writeoff": "state-bank debt of firms written off in defaults this tick, USD bn",
+    "mean_tariff": "simple average of the tariffs the country levies on its partners' traded goods",
 }
 SECTOR_COLUMNS: dict[str, str] = {
     "productivity": "real output per worker-year (with noise)",
@@ -68,6 +73,7 @@ SECTOR_COLUMNS: dict[str, str] = {
 TRADED_COLUMNS: dict[str, str] = {
     "exports": "exports of the sector, USD bn/yr",
     "imports": "imports of the sector, USD bn/yr",
+    "firm_debt": "state-bank debt of the sector's firms, USD bn",
 }
 
 
@@ -138,6 +144,8 @@ class Recorder:
         values = {
             "gdp": st.gdp,
             "gdp_ppp": st.gdp / level,
+            "gdp_real": np.sum(st.output * model.base_value_added, axis=1),
+            "gdp_potential": np.sum(st.capacity * model.base_value_added, axis=1),
             "full_income": st.full_income,
             "exports": st.exports,
             "imports": st.imports,
@@ -163,8 +171,11 @@ class Recorder:
             "premium": st.premium,
             "borrowing_rate": st.rate,
             "world_interest_rate": np.full(self.n, st.world_rate),
-            "sudden_stop": st.stopped.astype(float),
+            "sudden_stop": st.stop_applied.astype(float),
             "unmet_demand": st.unmet,
+            "household_debt": st.household_debt,
+            "firm_writeoff": st.firm_writeoff,
+            "mean_tariff": _mean_tariff(model.tariff_in_force),
         }
         for name, arr in values.items():
             c[name][k] = arr
@@ -178,6 +189,7 @@ class Recorder:
         self.sector["utilisation"][k] = st.util_sector
         self.traded["exports"][k] = st.exports_sector
         self.traded["imports"][k] = st.imports_sector
+        self.traded["firm_debt"][k] = st.firm_debt[:, : self.s1 - 1]
         self.reserves_by_issuer[k] = st.reserves
 
     def tables(self, model: TradeModel) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -231,6 +243,14 @@ class Recorder:
                 "intermediate": value * (1.0 - fshare),
             }
         )
+
+
+def _mean_tariff(tariff: np.ndarray) -> np.ndarray:
+    """(N,) simple average over sectors and partners of the tariffs each country levies."""
+    s, n, _ = tariff.shape
+    if n < 2:
+        return np.zeros(n)
+    return tariff.sum(axis=(0, 1)) / (s * (n - 1))
 
 
 def ppp_price_level(final_spend: np.ndarray, purchaser_price: np.ndarray) -> np.ndarray:

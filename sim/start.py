@@ -37,6 +37,7 @@ class BalancedStart:
     purchaser_price: np.ndarray
     price: np.ndarray
     gdp: np.ndarray
+    exports: np.ndarray
     imports: np.ndarray
     tariff: np.ndarray
     output: np.ndarray
@@ -52,13 +53,21 @@ def _market(e, wage, productivity, cap, a, budget, markup, factors, weight, P, o
     pi = market.price_index(factors, weight, price[:, :s].T)
     P_new = np.concatenate([pi.price.T, price[:, s:]], axis=1)
     inter = output @ a.T * P_new
+    # tariff revenue is part of full income (at the start, this tick's): a fixed point that
+    # converges geometrically (tariffs are a fraction of spending)
     tariff = np.zeros(n)
-    for _ in range(3):  # tariff revenue is part of full income (at the start, this tick's)
+    for _ in range(500):
         absorption = production.full_income(cap, price, icost, output, tariff)
         spend = absorption[:, None] * budget[None, :] + inter
         agg = market.trade_flows(factors, pi, spend[:, :s].T)
-        tariff = agg.tariff.sum(axis=0)
+        new = agg.tariff.sum(axis=0)
+        done = np.max(np.abs(new - tariff)) <= 1e-15 * max(float(absorption.sum()), 1.0)
+        tariff = new
+        if done:
+            break
     absorption = production.full_income(cap, price, icost, output, tariff)
+    spend = absorption[:, None] * budget[None, :] + inter
+    agg = market.trade_flows(factors, pi, spend[:, :s].T)
     revenue = np.concatenate([agg.revenue.T, spend[:, s:]], axis=1)
     return price, P_new, inter, absorption, agg, revenue, tariff
 
@@ -185,6 +194,7 @@ def solve_balanced_start(
         purchaser_price=P,
         price=price,
         gdp=gdp,
+        exports=agg.exports.sum(axis=0),
         imports=agg.imports.sum(axis=0),
         tariff=tariff,
         output=revenue / price,

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import importlib.util
-
 import numpy as np
 import pytest
 
 import sim
-from sim.errors import ScenarioError, TradesimError
+from sim.errors import ScenarioError
 from sim.metrics import compile_metrics, evaluate
 from sim.scenario import load_scenario
 from tests.conftest import two_country
@@ -131,16 +129,13 @@ def test_duplicate_metric_names_are_an_error(run):
         compile_metrics([spec, spec], run.scenario)
 
 
-HAVE_ANALYSIS = importlib.util.find_spec("sim.analysis") is not None
+def test_cycle_keys_are_the_analysis_summary_keys():
+    from sim.analysis.cycles import SUMMARY_KEYS
+    from sim.metrics import CYCLE_KEYS
+
+    assert tuple(CYCLE_KEYS) == SUMMARY_KEYS
 
 
-@pytest.mark.skipif(HAVE_ANALYSIS, reason="the analysis module exists: cycle metrics are tested below")
-def test_cycle_metric_without_the_analysis_module_is_a_clear_error(run):
-    with pytest.raises(TradesimError, match="analysis module is not available"):
-        compile_metrics([{"cycle": "n_cycles"}], run.scenario)
-
-
-@pytest.mark.skipif(not HAVE_ANALYSIS, reason="the analysis module is not available (issue 5)")
 def test_cycle_metrics_are_the_analysis_summary(run):
     from sim.analysis import summary
 

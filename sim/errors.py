@@ -8,6 +8,10 @@ quantity). Both derive from :class:`TradesimError`, which the command line print
 from __future__ import annotations
 
 
+MAX_SHOWN = 20
+"""A ScenarioError's message lists at most this many problems (``problems`` keeps them all)."""
+
+
 class TradesimError(Exception):
     """Base class of every error tradesim raises on purpose."""
 
@@ -17,13 +21,17 @@ class ScenarioError(TradesimError, ValueError):
 
     Attributes:
         file: the file the input came from (``"<dict>"`` for a Python mapping).
-        problems: ``(key_path, reason)`` pairs, one per problem found.
+        problems: ``(key_path, reason)`` pairs, one per problem found (the message shows the
+            first :data:`MAX_SHOWN` and how many more there are).
     """
 
     def __init__(self, file: str, problems: list[tuple[str, str]]):
         self.file = str(file)
         self.problems = list(problems)
-        text = "; ".join(f"{path}: {reason}" if path else reason for path, reason in self.problems)
+        shown = self.problems[:MAX_SHOWN]
+        text = "; ".join(f"{path}: {reason}" if path else reason for path, reason in shown)
+        if len(self.problems) > MAX_SHOWN:
+            text += f"; and {len(self.problems) - MAX_SHOWN} more problems"
         super().__init__(f"{self.file}: {text}")
 
 

@@ -36,6 +36,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from sim.errors import ScenarioError, TradesimError
 from sim.results import COUNTRY_COLUMNS, SECTOR_COLUMNS, TRADED_COLUMNS, sector_columns
+from sim.scenario import key_text
 
 if TYPE_CHECKING:
     from sim.results import Results
@@ -218,7 +219,7 @@ def compile_metrics(
             spec = raw if isinstance(raw, MetricSpec) else MetricSpec.model_validate(dict(raw))
         except ValidationError as exc:
             for err in exc.errors(include_url=False):
-                loc = ".".join(str(x) for x in err["loc"])
+                loc = ".".join(key_text(x) if isinstance(x, str) else f"[{x}]" for x in err["loc"]).replace(".[", "[")
                 msg = "unknown key" if err["type"] == "extra_forbidden" else err["msg"].removeprefix("Value error, ")
                 problems.append((f"{where}.{loc}" if loc else where, msg))
             continue

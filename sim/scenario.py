@@ -39,6 +39,7 @@ __all__ = [
     "synthetic",
 ]
 
+_PLAIN_KEY = re.compile(r'^[^.\[\]"\s]+$')
 _TYPE_TAG = re.compile(r"^(float|int|bool|str|list|dict|tuple|constrained-\w+|function-\w+)(\[.*\])?$")
 
 
@@ -137,6 +138,13 @@ def _pydantic_problems(exc: ValidationError, doc: Mapping[str, Any]) -> list[tup
     return [(path, " or ".join(msgs)) for path, msgs in merged.items()]
 
 
+def key_text(key: str) -> str:
+    """A key as it appears in a key path: quoted (JSON-style) when it is empty or holds dots,
+    brackets, quotes or white space, so that every problem names a visible, unambiguous key.
+    """
+    return key if _PLAIN_KEY.match(key) else json.dumps(key, ensure_ascii=False)
+
+
 def _loc_to_path(loc: tuple[Any, ...], doc: Any) -> str:
     parts: list[str] = []
     node: Any = doc
@@ -147,7 +155,7 @@ def _loc_to_path(loc: tuple[Any, ...], doc: Any) -> str:
             if isinstance(node, list) and 0 <= key < len(node):
                 item = node[key]
                 label = item.get("name") if isinstance(item, dict) else None
-                if parts and parts[-1] == "country" and isinstance(label, str) and "." not in label:
+                if parts and parts[-1] == "country" and isinstance(label, str) and _PLAIN_KEY.match(label):
                     parts.append(label)
                 else:
                     parts[-1:] = [f"{parts[-1]}[{key}]"] if parts else [f"[{key}]"]
@@ -158,12 +166,12 @@ def _loc_to_path(loc: tuple[Any, ...], doc: Any) -> str:
         else:
             key = str(key)
             if isinstance(node, dict) and key in node:
-                parts.append(key)
+                parts.append(key_text(key))
                 node = node[key]
             elif _TYPE_TAG.match(key) and not (isinstance(node, dict) and key in node):
                 pass  # a union branch tag added by pydantic, not a key of the file
             else:
-                parts.append(key)
+                parts.append(key_text(key))
                 node = None
         i += 1
     return ".".join(parts)

@@ -19,7 +19,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from sim.errors import ScenarioError
-from sim.scenario import _stem_name, apply_overrides, load_scenario, load_toml, resolved_document
+from sim.scenario import _stem_name, apply_overrides, key_text, load_scenario, load_toml, resolved_document
 from sim.schema import Scenario
 
 
@@ -87,7 +87,7 @@ def pydantic_problems(exc: ValidationError) -> list[tuple[str, str]]:
             ):
                 continue  # a union branch tag, not a key of the file
             else:
-                parts.append(str(x))
+                parts.append(key_text(str(x)))
         msg = err["msg"].removeprefix("Value error, ")
         if err["type"] == "extra_forbidden":
             msg = "unknown key"

@@ -27,6 +27,9 @@ from sim.schema import Scenario
 Name = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_\-]+$")]
 SAMPLERS = ("grid", "random", "lhs", "sobol", "morris")
 DESIGN_COLUMNS = ("run", "point", "replicate", "seed")
+MAX_RUNS = 1_000_000
+"""Largest design (points x replicates) a sweep file may ask for: beyond it the design table and
+its tasks alone would take gigabytes, and the runs years on a workstation."""
 
 
 class _Strict(BaseModel):
@@ -205,7 +208,33 @@ def _check_design(spec: SweepFile) -> list[tuple[str, str]]:
         p.append(("replicates", "with simulation.seed swept, replicates must be 1 (the seed is a parameter)"))
     if spec.sampler in ("sobol", "morris") and len(spec.parameter) < 2:
         p.append(("parameter", f"the {spec.sampler} sampler needs at least 2 parameters"))
+    if not p:
+        runs = design_size(spec) * spec.replicates
+        if runs > MAX_RUNS:
+            p.append(
+                (
+                    "parameter" if spec.sampler == "grid" else "samples",
+                    f"the design has {runs:.4g} runs (points x replicates); the most a sweep may have is {MAX_RUNS:,}",
+                )
+            )
     return p
+
+
+def design_size(spec: SweepFile) -> int:
+    """Number of design points the sweep file asks for (before replicates), computed without
+    building the design."""
+    d = len(spec.parameter)
+    if spec.sampler == "grid":
+        size = 1
+        for par in spec.parameter:
+            size *= len(par.values) if par.values is not None else (par.steps or 1)
+        return size
+    n = spec.samples or 0
+    if spec.sampler == "sobol":
+        return n * (2 * d + 2 if spec.second_order else d + 2)
+    if spec.sampler == "morris":
+        return n * (d + 1)
+    return n
 
 
 def _check_extremes(sweep: Sweep, file: str) -> None:

@@ -54,3 +54,19 @@ def two_country(**country_b) -> dict:
 @pytest.fixture
 def results_dir(tmp_path: Path) -> Path:
     return tmp_path / "results"
+
+
+# Hypothesis budgets of the fuzz tests (tests/test_fuzz_input.py): the default profile keeps
+# the suite fast and deterministic; TRADESIM_FUZZ=deep runs a long random search (CI nightly).
+from hypothesis import HealthCheck, settings  # noqa: E402
+
+FUZZ_PROFILE = "deep" if os.environ.get("TRADESIM_FUZZ", "").lower() == "deep" else "fuzz"
+_FUZZ_HEALTH = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much]
+settings.register_profile("fuzz", deadline=None, derandomize=True, suppress_health_check=_FUZZ_HEALTH)
+settings.register_profile("deep", deadline=None, derandomize=False, suppress_health_check=_FUZZ_HEALTH)
+settings.load_profile(FUZZ_PROFILE)
+FUZZ_EXAMPLES = {
+    "fuzz": {"scenario": 120, "toml": 40, "sweep": 50, "experiment": 40},
+    "deep": {"scenario": 3000, "toml": 500, "sweep": 1000, "experiment": 500},
+}[FUZZ_PROFILE]
+"""Examples per fuzz test: 250 in the default profile, 5000 in the deep one."""

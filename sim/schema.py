@@ -299,9 +299,10 @@ class Country(Strict):
     labor_shares: dict[Name, NonNeg] | None = None
     """Shares of the labor force in each sector, services included; must sum to 1. Default: the
     world's budget shares."""
-    wage: Annotated[float, Field(gt=0.0, le=1e4)] | None = None
+    wage: Annotated[float, Field(gt=0.0, le=1e8)] | None = None
     """Initial wage, thousand US dollars per worker-year. Default: 60 times the labor-weighted
-    productivity (the exchange rate that balances the start is solved either way)."""
+    productivity (the exchange rate that balances the start is solved either way). The bound is
+    above 60 x the largest legal productivity, so every default wage is itself legal."""
     propensity_to_consume: Annotated[float, Field(gt=0.0, lt=1.0)] = 0.78
     """Share of (habit-smoothed full-capacity) income consumed at the reference interest rate."""
     investment_rate: Annotated[float, Field(ge=0.0, lt=1.0)] = 0.22

@@ -50,7 +50,10 @@ def catch_up(
     if not uneven:
         return log_base + g_frontier * dt
     gap = np.maximum(log_frontier[None, :] - log_base, 0.0)
-    return log_base + dt * (g_frontier + speed[:, None] * gap * gap / (gap + curvature))
+    # a tick closes at most the whole gap: with speed x dt above about 1 the Euler step would
+    # overshoot the frontier (by orders of magnitude at legal extremes); below it this is exact
+    pull = np.minimum(speed[:, None] * gap * gap / (gap + curvature), gap / dt)
+    return log_base + dt * (g_frontier + pull)
 
 
 def absorptive_capacity(investment: np.ndarray, income: np.ndarray, elasticity: float) -> np.ndarray:

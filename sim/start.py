@@ -177,6 +177,20 @@ def solve_balanced_start(
         out, Q = inner(log_e)
     price, P, inter, absorption, agg, revenue, tariff = out
     util, util_s = production.utilisation(revenue, price, cap)
+    # utilisation reads a NaN price as full use: a start whose rates or prices overflowed is
+    # no solution, whatever the residual says
+    with np.errstate(over="ignore"):
+        rate_ok = np.isfinite(np.exp(log_e)) & (np.exp(log_e) > 0)
+    broken = ~(rate_ok & np.isfinite(price).all(axis=1) & np.isfinite(revenue).all(axis=1))
+    if broken.any():
+        who = int(np.argmax(~rate_ok)) if not rate_ok.all() else int(np.argmax(broken))
+        raise SimulationError(
+            0,
+            names[who],
+            "exchange_rate",
+            f"the balanced start diverged (log exchange rate {log_e[who]:.3g}); no exchange rates put every "
+            "country at full capacity from these wages, productivities and trade costs",
+        )
     err = float(np.max(np.abs(np.log(util)))) if np.all(util > 0) else np.inf
     if not err < 1e-9:
         worst = int(np.argmax(np.abs(np.nan_to_num(np.log(np.maximum(util, 1e-300)), nan=np.inf))))

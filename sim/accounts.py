@@ -66,6 +66,22 @@ def check_finite(tick: int, names: list[str], **arrays: np.ndarray) -> None:
             raise SimulationError(tick, who, quantity, f"is {arr.reshape(-1)[np.argmax(bad.reshape(-1))]} (not finite)")
 
 
+def check_positive(tick: int, names: list[str], **arrays: np.ndarray) -> None:
+    """Raise if any quantity is NaN, infinite or not positive, naming the first country (by row)
+    and the quantity: prices, exchange rates and full-capacity income must stay positive, or the
+    economics has broken down (e.g. input costs above sales prices after a jump in technology).
+    """
+    for quantity, arr in arrays.items():
+        arr = np.asarray(arr, dtype=float)
+        bad = ~(np.isfinite(arr) & (arr > 0))
+        if bad.any():
+            cell = tuple(int(k) for k in np.argwhere(bad)[0]) if arr.ndim else ()
+            who = names[cell[0]] if arr.ndim and arr.shape[0] == len(names) else "world"
+            raise SimulationError(
+                tick, who, quantity, f"is {float(arr[cell]):.6g}; it must stay positive and finite (the economics broke down)"
+            )
+
+
 def check_flows(
     tick: int,
     names: list[str],
@@ -76,7 +92,8 @@ def check_flows(
     nii: np.ndarray,
     ca: np.ndarray,
 ) -> None:
-    """Trade and current-account identities of one tick (flows)."""
+    """Trade and current-account identities of one tick (flows); GDP must be positive."""
+    check_positive(tick, names, gdp=gdp)
     world = float(np.sum(gdp)) + float(np.sum(exports))
     gap = float(np.sum(exports) - np.sum(imports))
     if abs(gap) > TOL * world:

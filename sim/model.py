@@ -347,6 +347,7 @@ class TradeModel(mesa.Model):
         self._cost_factor = cost_factor
         st.price = production.producer_prices(st.wage * st.e, prod, st.input_cost, wp.markup, st.log_m, cost_factor)
         st.full_income = production.full_income(st.capacity, st.price, st.input_cost, st.output, st.tariff_prev)
+        accounts.check_positive(self.tick, self.names, exchange_rate=st.e, price=st.price, full_income=st.full_income)
 
     def _plan_demand(self) -> None:
         st, spec = self.state, self.spec
@@ -445,7 +446,7 @@ class TradeModel(mesa.Model):
     def _settle(self) -> None:
         st, ca, fin, dt = self.state, self.ca, self.spec.world.finance, self.wp.dt
         st.ca = st.exports - st.imports + st.nii
-        accounts.check_finite(self.tick, self.names, gdp=st.gdp, price=st.price, e=st.e, absorption=st.absorption)
+        accounts.check_finite(self.tick, self.names, absorption=st.absorption, gdp=st.gdp)
         accounts.check_flows(self.tick, self.names, st.exports, st.imports, st.gdp, st.spent, st.nii, st.ca)
         st.pressure = (st.ca - st.desired_lending) / st.full_income
         fx = policy.intervention(

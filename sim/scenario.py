@@ -39,7 +39,7 @@ __all__ = [
     "synthetic",
 ]
 
-_PLAIN_KEY = re.compile(r'^[^.\[\]"\s]+$')
+_PLAIN_KEY = re.compile(r'^[^.\[\]"\s\x00-\x1f\x7f]+$')
 _TYPE_TAG = re.compile(r"^(float|int|bool|str|list|dict|tuple|constrained-\w+|function-\w+)(\[.*\])?$")
 
 
@@ -140,7 +140,8 @@ def _pydantic_problems(exc: ValidationError, doc: Mapping[str, Any]) -> list[tup
 
 def key_text(key: str) -> str:
     """A key as it appears in a key path: quoted (JSON-style) when it is empty or holds dots,
-    brackets, quotes or white space, so that every problem names a visible, unambiguous key.
+    brackets, quotes, white space or control characters, so that every problem names a visible,
+    unambiguous key.
     """
     return key if _PLAIN_KEY.match(key) else json.dumps(key, ensure_ascii=False)
 

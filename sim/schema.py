@@ -30,7 +30,11 @@ class Strict(BaseModel):
 Frac = Annotated[float, Field(ge=0.0, le=1.0)]
 Positive = Annotated[float, Field(gt=0.0)]
 NonNeg = Annotated[float, Field(ge=0.0)]
-Name = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[^.\[\]\"\s][^.\[\]\"]*$")]
+# no dots, brackets or quotes (key paths), no leading space, no control characters (NumPy's
+# text arrays drop a trailing NUL, which turned a country's rows in the output tables into NaN)
+Name = Annotated[
+    str, Field(min_length=1, max_length=64, pattern=r"^[^.\[\]\"\s\x00-\x1f\x7f][^.\[\]\"\x00-\x1f\x7f]*$")
+]
 
 
 class Simulation(Strict):

@@ -7,7 +7,6 @@ quantity). Both derive from :class:`TradesimError`, which the command line print
 
 from __future__ import annotations
 
-
 MAX_SHOWN = 20
 """A ScenarioError's message lists at most this many problems (``problems`` keeps them all)."""
 

@@ -222,7 +222,8 @@ def _check_design(spec: SweepFile) -> list[tuple[str, str]]:
 
 def design_size(spec: SweepFile) -> int:
     """Number of design points the sweep file asks for (before replicates), computed without
-    building the design."""
+    building the design.
+    """
     d = len(spec.parameter)
     if spec.sampler == "grid":
         size = 1

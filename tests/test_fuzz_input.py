@@ -507,3 +507,26 @@ def test_a_sweep_whose_design_is_too_large_is_refused_before_it_is_built(tmp_pat
     with pytest.raises(ScenarioError, match=r"the design has 2e\+12 runs") as info:
         load_sweep(_write(tmp_path, doc, SMALL_BASE))
     assert info.value.problems[0][0] == "parameter"
+
+
+def test_a_default_wage_from_a_high_legal_productivity_round_trips():
+    doc = two_country()
+    doc["country"][0]["productivity"] = 1000.0  # default wage 60 x 1000, once above the wage bound
+    assert check_scenario_document(doc) in ("ran", "stopped")
+
+
+@pytest.mark.parametrize("name", ["Poor\x00", "Po\tor", "Poor\x7f", "\x1bPoor"])
+def test_names_with_control_characters_are_rejected(name):
+    doc = two_country()
+    doc["country"][1]["name"] = name
+    with pytest.raises(ScenarioError) as info:
+        sim.load_scenario(doc)
+    assert [p for p, _ in info.value.problems] == ["country[1].name"]
+
+
+def test_unicode_names_run_and_keep_their_rows():
+    doc = two_country()
+    doc["country"][0]["name"], doc["country"][1]["name"] = "中国", "Pö ör 🇯🇵"
+    doc["simulation"]["ticks"] = 3
+    res = sim.simulate(doc)
+    assert list(res.timeseries["country"].unique()) == ["中国", "Pö ör 🇯🇵"]

@@ -78,7 +78,10 @@ def check_positive(tick: int, names: list[str], **arrays: np.ndarray) -> None:
             cell = tuple(int(k) for k in np.argwhere(bad)[0]) if arr.ndim else ()
             who = names[cell[0]] if arr.ndim and arr.shape[0] == len(names) else "world"
             raise SimulationError(
-                tick, who, quantity, f"is {float(arr[cell]):.6g}; it must stay positive and finite (the economics broke down)"
+                tick,
+                who,
+                quantity,
+                f"is {float(arr[cell]):.6g}; it must stay positive and finite (the economics broke down)",
             )
 
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import os
 import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -126,7 +127,9 @@ def write_report(result: SweepResult) -> Path:
     figs = folder / "figures"
     figs.mkdir(parents=True, exist_ok=True)
     table, notes = indices(result)
-    table.to_csv(folder / "indices.csv", index=False, float_format="%.6g")
+    tmp = folder / f".{os.getpid()}-indices.csv.tmp"  # written whole, then renamed: a kill leaves no half table
+    table.to_csv(tmp, index=False, float_format="%.6g")
+    os.replace(tmp, folder / "indices.csv")
     lines = [f"# Sweep: {result.sweep.name}", ""]
     if result.sweep.spec.description:
         lines += [result.sweep.spec.description.strip(), ""]
@@ -161,7 +164,9 @@ def write_report(result: SweepResult) -> Path:
             lines += [f"![{m.name}: two-parameter heatmaps](figures/{path.name})", ""]
     if notes:
         lines += ["## Notes", ""] + [f"- {n}" for n in notes] + [""]
-    (folder / "report.md").write_text("\n".join(lines).rstrip() + "\n", encoding="utf-8")
+    tmp = folder / f".{os.getpid()}-report.md.tmp"
+    tmp.write_text("\n".join(lines).rstrip() + "\n", encoding="utf-8")
+    os.replace(tmp, folder / "report.md")
     return folder
 
 

@@ -44,7 +44,8 @@ def raw_document(source: str | Path | Mapping[str, Any] | Scenario, *, relative_
 def expand_overrides(doc: Mapping[str, Any], overrides: Mapping[str, Any]) -> dict[str, Any]:
     """Overrides with ``country.*.<key>`` expanded to one entry per country of ``doc``."""
     out: dict[str, Any] = {}
-    names = [c.get("name") for c in doc.get("country", []) if isinstance(c, dict)]
+    countries = doc.get("country")
+    names = [c.get("name") for c in countries if isinstance(c, dict)] if isinstance(countries, list) else []
     for path, value in overrides.items():
         if isinstance(path, str) and path.startswith("country.*."):
             for name in names:

@@ -530,3 +530,12 @@ def test_unicode_names_run_and_keep_their_rows():
     doc["simulation"]["ticks"] = 3
     res = sim.simulate(doc)
     assert list(res.timeseries["country"].unique()) == ["中国", "Pö ör 🇯🇵"]
+
+
+def test_a_sweep_whose_base_has_no_country_list_is_a_scenario_error(tmp_path):
+    base = {**SMALL_BASE, "country": 1e308}
+    with pytest.raises(ScenarioError) as info:
+        load_sweep(_write(tmp_path, SWEEPS[1], base))  # its [base] table sets keys: overrides are expanded
+    _assert_key_paths(info.value)
+    with pytest.raises(ScenarioError):
+        load_sweep(_write(tmp_path, SWEEPS[0], base))

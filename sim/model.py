@@ -22,6 +22,10 @@ from sim.schema import Scenario
 from sim.start import solve_balanced_start
 from sim.state import State
 
+MAX_RATE_NOTES = 10
+"""Ticks without a clearing world rate noted one by one; later ones are only counted
+(``rate_fallbacks``), so a long run's notes cannot grow without bound."""
+
 STREAMS = ("noise", "innovation")
 """Named random streams; each is drawn every tick whether or not its mechanism is on, so runs
 that differ in one switch see the same draws everywhere else."""
@@ -115,6 +119,7 @@ class TradeModel(mesa.Model):
         self._pull = None
         self.countries = [Country(self, i, c) for i, c in enumerate(spec.country)]
         self.notes: list[str] = []
+        self.rate_fallbacks = 0
         self._configure(spec)
         self.state = self._initial_state()
         self._apply_undervaluation()
@@ -401,7 +406,11 @@ class TradeModel(mesa.Model):
         st.world_rate = rate
         st.rate_fallback = fallback
         if fallback:
-            self.notes.append(f"tick {self.tick}: no world rate in {fin.rate_bounds} clears lending; used {rate:.4f}")
+            self.rate_fallbacks += 1
+            if self.rate_fallbacks <= MAX_RATE_NOTES:
+                self.notes.append(
+                    f"tick {self.tick}: no world rate in {fin.rate_bounds} clears lending; used {rate:.4f}"
+                )
         st.rate = rate + spread
         st.official_rate = finance.official_rates(rate, privilege)
         st.consumption, st.investment, st.absorption, _ = plan.at(rate)

@@ -90,10 +90,23 @@ def simulate(
         "dependencies": {p: _version(p) for p in ("mesa", "numpy", "pandas", "pyarrow", "pydantic")},
         "timings_seconds": {"setup": round(t_setup, 4), "run": round(t_run, 4)},
         "balanced_start_iterations": model.start_iterations,
-        "notes": list(model.notes),
+        "notes": list(model.notes) + _fallback_note(model),
+        "rate_fallbacks": model.rate_fallbacks,
         "tables": {"timeseries": table_hash(ts), "bilateral": table_hash(bil)},
     }
     return Results(timeseries=ts, bilateral=bil, scenario=spec, manifest=manifest)
+
+
+def _fallback_note(model: TradeModel) -> list[str]:
+    """One note counting the ticks without a clearing world rate beyond those noted singly."""
+    from sim.model import MAX_RATE_NOTES
+
+    if model.rate_fallbacks <= MAX_RATE_NOTES:
+        return []
+    return [
+        f"{model.rate_fallbacks} ticks in all had no world rate clearing lending "
+        f"(the first {MAX_RATE_NOTES} are noted above; manifest: rate_fallbacks)"
+    ]
 
 
 def _version(pkg: str) -> str:

@@ -20,7 +20,7 @@ remaining ones, not through a loss of varieties that explodes as sigma -> 1).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -38,17 +38,36 @@ class TradeFactors:
         G: (S, N, N) ``F / (1 + t)``, or None when there are no tariffs (then G is F).
         sigma: (S,) elasticities actually used (nudged away from 1).
         blocked: (k, 3) int array of blocked cells (s, o, d).
+        one_minus: (S, 1) ``1 - sigma``.
+        tariff_cells: (s, o, d) index arrays of the cells with a tariff, or None to take the
+            producer-price contraction as a dense pass over G (many tariffs).
+        tariff_wedge: ``F - G`` on those cells (the tariff part of the purchaser-price factor).
     """
 
     F: np.ndarray
     G: np.ndarray | None
     sigma: np.ndarray
     blocked: np.ndarray
+    one_minus: np.ndarray = field(default=None)
+    tariff_cells: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+    tariff_wedge: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        if self.one_minus is None:
+            self.one_minus = (1.0 - self.sigma)[:, None]
+        s, o, d = self.blocked.T if self.blocked.size else (None, None, None)
+        self._blocked_sd = None if s is None else (s, d)
+        self._blocked_so = None if s is None else (s, o)
 
     @property
     def has_tariffs(self) -> bool:
-        """Whether any tariff is positive (then a third pass is needed)."""
+        """Whether any tariff is positive."""
         return self.G is not None
+
+
+SPARSE_TARIFFS = 1.0 / 16.0
+"""Tariffs on at most this share of cells are handled as a sparse correction (no third pass over
+the factors); above it the producer-price contraction is a dense pass over G."""
 
 
 def effective_sigma(sigma: np.ndarray) -> np.ndarray:
@@ -59,7 +78,8 @@ def effective_sigma(sigma: np.ndarray) -> np.ndarray:
 
 
 def build_factors(tau: np.ndarray, tariff: np.ndarray, open_: np.ndarray, sigma: np.ndarray) -> TradeFactors:
-    """Cache the trade factors.
+    """Cache the trade factors (in place where possible: at N = 1000, S = 20 an (S, N, N) array
+    is 160 MB).
 
     Args:
         tau: (N, N) iceberg factor tau[o, d] >= 1, with tau[d, d] = 1.
@@ -69,14 +89,35 @@ def build_factors(tau: np.ndarray, tariff: np.ndarray, open_: np.ndarray, sigma:
     """
     sig = effective_sigma(sigma)
     one_minus = (1.0 - sig)[:, None, None]
-    has_tariff = bool(np.any(tariff > 0))
-    base = np.log(tau)[None, :, :] + (np.log1p(tariff) if has_tariff else 0.0)
-    F = np.exp(one_minus * base)
+    s, n = tariff.shape[0], tau.shape[0]
+    cells = np.nonzero(tariff > 0)
+    has_tariff = cells[0].size > 0
+    if has_tariff:
+        F = np.log1p(tariff)
+        F += np.log(tau)[None, :, :]
+    else:
+        F = np.broadcast_to(np.log(tau)[None, :, :], (s, n, n))
+    F = np.multiply(one_minus, F, out=None if not has_tariff else F)
+    np.exp(F, out=F)
     F *= open_
-    G = F / (1.0 + tariff) if has_tariff else None
+    G = None
+    sparse = None
+    wedge = None
+    if has_tariff:
+        G = 1.0 + tariff
+        np.divide(F, G, out=G)
+        if cells[0].size <= SPARSE_TARIFFS * F.size:
+            sparse = tuple(c.astype(np.intp) for c in cells)
+            wedge = F[sparse] - G[sparse]
     blocked = np.argwhere(~open_).astype(np.int64)
     return TradeFactors(
-        F=np.ascontiguousarray(F), G=None if G is None else np.ascontiguousarray(G), sigma=sig, blocked=blocked
+        F=np.ascontiguousarray(F),
+        G=None if G is None else np.ascontiguousarray(G),
+        sigma=sig,
+        blocked=blocked,
+        one_minus=one_minus[:, :, 0],
+        tariff_cells=sparse,
+        tariff_wedge=wedge,
     )
 
 
@@ -88,11 +129,13 @@ class PriceIndex:
         v: (S, N) origin weights ``w (p/pbar)**(1-sigma)`` scaled by exp(-shift) per sector.
         phi: (S, N) ``sum_o v[s, o] F[s, o, d]`` (same scaling).
         price: (S, N) purchaser price index P[s, d], USD per real unit.
+        reachable: whether every destination has an open origin in every sector (phi > 0).
     """
 
     v: np.ndarray
     phi: np.ndarray
     price: np.ndarray
+    reachable: bool = True
 
 
 def price_index(f: TradeFactors, weight: np.ndarray, price: np.ndarray) -> PriceIndex:
@@ -103,26 +146,30 @@ def price_index(f: TradeFactors, weight: np.ndarray, price: np.ndarray) -> Price
         weight: (S, N) each origin's share of world capacity in the sector (columns sum to 1).
         price: (S, N) producer prices, USD per real unit.
     """
-    sig = f.sigma[:, None]
-    pbar = np.sum(weight * price, axis=1, keepdims=True)
-    pbar = np.where(pbar > 0, pbar, 1.0)  # a sector nobody produces: no origin, demand unmet
-    with np.errstate(divide="ignore"):
-        lv = (1.0 - sig) * np.log(price / pbar)
-    lv = np.where(weight > 0, lv, -np.inf)
-    shift = np.max(lv, axis=1, keepdims=True)
-    shift = np.where(np.isfinite(shift), shift, 0.0)
-    v = weight * np.exp(lv - shift)
-    phi = np.matmul(v[:, None, :], f.F)[:, 0, :]
-    avail = np.ones_like(phi)
-    if f.blocked.size:
-        s, o, d = f.blocked.T
-        np.subtract.at(avail, (s, d), weight[s, o])
-        np.maximum(avail, 0.0, out=avail)
+    one_minus = f.one_minus
+    pbar = (weight * price).sum(axis=1, keepdims=True)
+    if not pbar.all():
+        pbar = np.where(pbar > 0, pbar, 1.0)  # a sector nobody produces: no origin, demand unmet
     with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = np.where(avail > 0, phi / np.where(avail > 0, avail, 1.0), 0.0)
-        log_p = np.log(pbar) + (np.log(ratio) + shift) / (1.0 - sig)
-    p_idx = np.where(phi > 0, np.exp(log_p), np.inf)
-    return PriceIndex(v=v, phi=phi, price=p_idx)
+        lv = one_minus * np.log(price / pbar)
+        if not weight.all():
+            lv = np.where(weight > 0, lv, -np.inf)
+        shift = lv.max(axis=1, keepdims=True)
+        if not np.isfinite(shift).all():
+            shift = np.where(np.isfinite(shift), shift, 0.0)
+        v = weight * np.exp(lv - shift)
+        phi = np.matmul(v[:, None, :], f.F)[:, 0, :]
+        if f._blocked_sd is not None:
+            avail = np.ones_like(phi)
+            np.subtract.at(avail, f._blocked_sd, weight[f._blocked_so])
+            np.maximum(avail, 0.0, out=avail)
+            ratio = np.where(avail > 0, phi / np.where(avail > 0, avail, 1.0), 0.0)
+        else:
+            ratio = phi
+        log_p = np.log(pbar) + (np.log(ratio) + shift) / one_minus
+    reachable = bool((phi > 0).all())
+    p_idx = np.exp(log_p) if reachable else np.where(phi > 0, np.exp(log_p), np.inf)
+    return PriceIndex(v=v, phi=phi, price=p_idx, reachable=reachable)
 
 
 @dataclass
@@ -152,20 +199,32 @@ class TradeAggregates:
 def trade_flows(f: TradeFactors, pi: PriceIndex, spend: np.ndarray) -> TradeAggregates:
     """Split spending across origins and aggregate without building the flow tensor.
 
+    One pass over the factors (G, or F without tariffs); sparse tariffs are a correction on
+    their cells only.
+
     Args:
         f: cached factors.
         pi: the first pass (same prices and weights).
         spend: (S, N) spending of each destination on each traded sector at purchaser prices
             (final plus intermediate), USD/yr.
     """
-    ok = pi.phi > 0
-    y = np.where(ok, spend / np.where(ok, pi.phi, 1.0), 0.0)
-    spent = np.where(ok, spend, 0.0)
+    if pi.reachable:
+        y = spend / pi.phi
+        spent = spend
+    else:
+        ok = pi.phi > 0
+        y = np.where(ok, spend / np.where(ok, pi.phi, 1.0), 0.0)
+        spent = np.where(ok, spend, 0.0)
     G = f.F if f.G is None else f.G
     revenue = pi.v * np.matmul(G, y[:, :, None])[:, :, 0]
     home = pi.v * y  # F[s, d, d] = G[s, d, d] = 1
     if f.G is None:
         psi = pi.phi
+    elif f.tariff_cells is not None:
+        s, o, d = f.tariff_cells
+        n = pi.phi.shape[1]
+        wedge = np.bincount(s * n + d, weights=pi.v[s, o] * f.tariff_wedge, minlength=pi.phi.size)
+        psi = pi.phi - wedge.reshape(pi.phi.shape)
     else:
         psi = np.matmul(pi.v[:, None, :], f.G)[:, 0, :]
     at_producer = y * psi
@@ -180,7 +239,10 @@ def flow_tensor(f: TradeFactors, pi: PriceIndex, spend: np.ndarray) -> np.ndarra
     The diagonal is home sales; off the diagonal, o's exports to d and d's imports from o.
     Built only on ticks that log bilateral flows.
     """
-    ok = pi.phi > 0
-    y = np.where(ok, spend / np.where(ok, pi.phi, 1.0), 0.0)
+    if pi.reachable:
+        y = spend / pi.phi
+    else:
+        ok = pi.phi > 0
+        y = np.where(ok, spend / np.where(ok, pi.phi, 1.0), 0.0)
     G = f.F if f.G is None else f.G
     return pi.v[:, :, None] * G * y[:, None, :]

@@ -17,6 +17,7 @@ from sim.errors import TradesimError
 
 COMMANDS = [
     "sim.cli",  # run, validate
+    "sim.analysis.cli",  # analyze
 ]
 
 

@@ -93,9 +93,23 @@ class CountryArrays:
     labor_growth: np.ndarray
     settlement: np.ndarray  # (N, K) shares of settlement by issuer
     issuer_index: np.ndarray  # (K,) country index of each issuer
+    reserve_target: np.ndarray  # months of imports
+    reserve_speed: np.ndarray  # per year
+    undervaluation: np.ndarray
+    export_credit: np.ndarray
+    cost_factor: np.ndarray  # (N, S1): 1 - unit cost cut (traded sectors only)
+    household_credit: np.ndarray
+    household_limit: np.ndarray
+    household_deleveraging: np.ndarray
+    lending: np.ndarray  # (N, S1) state-bank credit / sales per year (traded sectors)
+    retaliates: np.ndarray  # (N,) bool
+    ret_match: np.ndarray
+    ret_lag_years: np.ndarray
+    ret_escalation: np.ndarray
+    ret_cap: np.ndarray
     tau: np.ndarray  # (N, N)
     tariff: np.ndarray  # (S, N, N) [s, o, d]: levied by d on imports from o
-    open_: np.ndarray  # (S, N, N) bool
+    open_: np.ndarray  # (S, N, N) openness in [0, 1] (export controls)
 
 
 def country_arrays(scn: Scenario) -> CountryArrays:
@@ -123,7 +137,7 @@ def country_arrays(scn: Scenario) -> CountryArrays:
     np.fill_diagonal(tau, 1.0)
 
     tariff = np.zeros((s, n, n))
-    open_ = np.ones((s, n, n), dtype=bool)
+    open_ = np.ones((s, n, n))
     for d, c in enumerate(cs):
         # '*' first so that named partners override it
         for partner in sorted(c.tariffs, key=lambda p: p != "*"):
@@ -139,10 +153,10 @@ def country_arrays(scn: Scenario) -> CountryArrays:
             exempt = {idx[x] for x in ctl.exempt}
             for j in dests:
                 if j not in exempt and j != d:
-                    open_[sidx[sec], d, j] = False
+                    open_[sidx[sec], d, j] = ctl.allowed_share
     for k in range(s):
         np.fill_diagonal(tariff[k], 0.0)
-        np.fill_diagonal(open_[k], True)
+        np.fill_diagonal(open_[k], 1.0)
     return CountryArrays(
         consume=np.array([c.propensity_to_consume for c in cs]),
         invest=np.array([c.investment_rate for c in cs]),
@@ -151,6 +165,22 @@ def country_arrays(scn: Scenario) -> CountryArrays:
         labor_growth=np.array([c.labor_growth for c in cs]),
         settlement=settlement,
         issuer_index=np.array([idx[x] for x in issuers]),
+        reserve_target=np.array([c.reserve_target_months for c in cs]),
+        reserve_speed=np.array([c.reserve_adjustment for c in cs]),
+        undervaluation=np.array([c.undervaluation for c in cs]),
+        export_credit=np.array([c.export_credit for c in cs]),
+        cost_factor=np.concatenate(
+            [np.repeat(1.0 - np.array([[c.unit_cost_cut] for c in cs]), s, axis=1), np.ones((n, 1))], axis=1
+        ),
+        household_credit=np.array([c.household_credit for c in cs]),
+        household_limit=np.array([c.household_debt_limit for c in cs]),
+        household_deleveraging=np.array([c.household_deleveraging for c in cs]),
+        lending=np.array([[c.state_lending.get(sec, 0.0) for sec in traded] + [0.0] for c in cs]),
+        retaliates=np.array([c.retaliation is not None for c in cs]),
+        ret_match=np.array([c.retaliation.match if c.retaliation else 0.0 for c in cs]),
+        ret_lag_years=np.array([c.retaliation.lag_years if c.retaliation else 0.0 for c in cs]),
+        ret_escalation=np.array([c.retaliation.escalation if c.retaliation else 0.0 for c in cs]),
+        ret_cap=np.array([c.retaliation.cap if c.retaliation else 0.0 for c in cs]),
         tau=tau,
         tariff=tariff,
         open_=open_,

@@ -6,7 +6,11 @@ Equations (i country; USD bn/yr; r_i = r_w + spread_i the country's borrowing ra
     base      = (1 - h) full_income + h habit + NII
     C_i(r)    = max(c_i base exp(-eps_c (r_i - r0)), floor c_i base) + omega NFA_i
     I_i(r)    = inv_i full_income (1 + phi_g (g_i - g_world)) exp(-eps_I (r_i - r0))
-    E_i(r)    = C_i + I_i - FX_plan_i                      (reserve purchases are saved)
+                + export_credit_i X_i                            (directed credit, rate-insensitive)
+    E_i(r)    = C_i + B_i + I_i - FX_plan_i                (reserve purchases are saved)
+
+with B_i household borrowing (+) or repayment (-) (:func:`household_credit`) and c_i the
+propensity to consume, optionally drifting with relative income (:func:`propensity`).
     NL*_i(r)  = full_income_i + NII_i - E_i(r)             desired net lending
 
 In a sudden stop absorption cannot exceed income plus the credit left below the limit plus
@@ -32,6 +36,8 @@ class DemandPlan:
     cons_floor: np.ndarray  # floor share * c_i * base income
     wealth: np.ndarray  # omega * NFA
     inv_base: np.ndarray  # investment at the reference rate
+    inv_fixed: np.ndarray  # directed investment credit (export-led), not rate-sensitive
+    credit: np.ndarray  # household borrowing (+) or repayment (-)
     spread: np.ndarray  # r_i - r_w: premium minus issuer privilege
     r0: float
     eps_c: float
@@ -46,10 +52,12 @@ class DemandPlan:
         r = world_rate + self.spread - self.r0
         xc = self.cons_base * np.exp(-self.eps_c * r)
         c_free = xc > self.cons_floor
-        cons = np.where(c_free, xc, self.cons_floor) + self.wealth
-        inv = self.inv_base * np.exp(-self.eps_i * r)
+        cons = np.where(c_free, xc, self.cons_floor) + self.wealth + self.credit
+        inv_var = self.inv_base * np.exp(-self.eps_i * r)
+        inv = inv_var + self.inv_fixed
         plan = cons + inv - self.fx_plan
-        d_plan = -self.eps_c * np.where(c_free, xc, 0.0) - self.eps_i * inv
+        d_plan = -self.eps_c * np.where(c_free, xc, 0.0) - self.eps_i * inv_var
+        self.last_plan = plan
         low = self.floor_share * plan
         absorption = np.minimum(plan, self.ceiling)
         absorption = np.maximum(absorption, low)
@@ -72,3 +80,38 @@ def investment_multiplier(growth: np.ndarray, weights: np.ndarray, response: flo
     """(N,) investment relative to its base rate from productivity growth above the world's."""
     g_world = float(np.sum(growth * weights) / max(np.sum(weights), 1e-300))
     return np.maximum(0.0, 1.0 + response * (growth - g_world))
+
+
+def propensity(base: np.ndarray, drift: float, income: np.ndarray, labor: np.ndarray) -> np.ndarray:
+    """(N,) propensity to consume, moved by ``drift`` per unit of log income per worker relative
+    to the world's (income-weighted); kept within [0.05, 0.99].
+    """
+    if drift == 0.0:
+        return base
+    per_worker = income / labor
+    world = income.sum() / labor.sum()
+    return np.clip(base + drift * np.log(per_worker / world), 0.05, 0.99)
+
+
+def household_credit(
+    debt: np.ndarray, income: np.ndarray, rate: np.ndarray, limit: np.ndarray, deleveraging: np.ndarray
+) -> np.ndarray:
+    """(N,) planned household borrowing (+) or repayment (-), USD bn/yr.
+
+    Households plan to borrow ``rate`` x income per year while their debt is below ``limit`` x
+    income; above it they repay ``deleveraging`` of the excess per year. Borrowing that a sudden
+    stop leaves unfinanced does not happen (:func:`realised_credit`). Interest on household
+    debt is paid to domestic lenders and nets out nationally.
+    """
+    excess = debt - limit * income
+    borrow = np.where(excess < 0, rate * income, 0.0)
+    repay = np.where(excess > 0, deleveraging * excess, 0.0)
+    return borrow - repay
+
+
+def realised_credit(planned: np.ndarray, plan: np.ndarray, absorption: np.ndarray) -> np.ndarray:
+    """(N,) household credit that happened: planned borrowing less the absorption a sudden stop
+    compressed (repayments are never cut).
+    """
+    cut = np.maximum(plan - absorption, 0.0)
+    return planned - np.minimum(cut, np.maximum(planned, 0.0))

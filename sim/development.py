@@ -4,12 +4,14 @@ Log productivity of country i in sector s is ``base + innov + noise``:
 
 - ``base`` catches up toward the sector frontier F_s, which grows at ``g_F``:
   ``d base = [g_F + kappa_i * a_i * gap**2 / (gap + h)] dt`` with ``gap = log F_s - base >= 0``;
-  ``kappa_i`` the world speed times the country's multiplier, ``a_i = (I/GDP_i / I/GDP_world)**theta``
+  ``kappa_i`` the world speed times the country's multiplier, ``a_i = (I/Y*_i / I/Y*_world)**theta``
+  (Y* full-capacity income)
   its absorptive capacity (investment raises it). Catch-up slows near the frontier.
 - ``innov``: a large innovation (log size z) lands, with probability 1 - exp(-rate dt) per
-  tick, on one country in one traded sector, chosen with weight (capacity share) x exp(-gap/h)
-  (large and near the frontier). The sector's innovation frontier rises by z; the innovator
-  adopts at once, others close ``1 - exp(-adoption a_i dt)`` of their gap per tick.
+  tick, on one country in one traded sector (or, with scope "traded", in all of them), chosen
+  with weight (capacity share) x exp(-gap/h) (large and near the frontier). The sector's
+  innovation frontier rises by z; the innovator embodies it at speed ``innovator_adoption``,
+  others close ``1 - exp(-adoption a_i dt)`` of their gap per tick.
 - ``noise``: transitory AR(1), annual persistence phi and annual shock sd.
 
 With ``uneven = false`` every country's base grows at g_F and every innovation reaches every
@@ -51,10 +53,12 @@ def catch_up(
     return log_base + dt * (g_frontier + speed[:, None] * gap * gap / (gap + curvature))
 
 
-def absorptive_capacity(investment: np.ndarray, gdp: np.ndarray, elasticity: float) -> np.ndarray:
-    """(N,) investment share relative to the world's, to the power theta."""
-    share = investment / np.maximum(gdp, 1e-300)
-    world = investment.sum() / max(gdp.sum(), 1e-300)
+def absorptive_capacity(investment: np.ndarray, income: np.ndarray, elasticity: float) -> np.ndarray:
+    """(N,) investment / full-capacity income relative to the world's, to the power theta
+    (full-capacity income, not GDP, so that overheating does not count as less effort).
+    """
+    share = investment / np.maximum(income, 1e-300)
+    world = investment.sum() / max(income.sum(), 1e-300)
     return np.power(np.maximum(share, 1e-9) / max(world, 1e-9), elasticity)
 
 
@@ -90,13 +94,30 @@ def innovation(
 
 
 def adopt(
-    log_innov: np.ndarray, innov_frontier: np.ndarray, adoption: float, absorb: np.ndarray, dt: float, uneven: bool
+    log_innov: np.ndarray,
+    innov_frontier: np.ndarray,
+    adoption: float,
+    absorb: np.ndarray,
+    dt: float,
+    uneven: bool,
+    innovator: np.ndarray | None = None,
+    innovator_speed: float = 50.0,
 ) -> np.ndarray:
-    """(N, S1) innovation productivity after a tick of adoption."""
+    """(N, S1) innovation productivity after a tick of adoption.
+
+    Followers close ``1 - exp(-adoption a_i dt)`` of their gap to the innovation frontier; the
+    country that made a sector's latest innovation (``innovator[s]``, -1 for none) closes
+    ``1 - exp(-innovator_speed dt)`` of its own. With ``uneven = False`` everyone is at the
+    frontier at once.
+    """
     if not uneven:
         return np.broadcast_to(innov_frontier, log_innov.shape).copy()
-    close = 1.0 - np.exp(-adoption * absorb * dt)
-    return log_innov + close[:, None] * (innov_frontier[None, :] - log_innov)
+    speed = np.repeat((adoption * absorb)[:, None], log_innov.shape[1], axis=1)
+    if innovator is not None:
+        cols = np.flatnonzero(innovator >= 0)
+        speed[innovator[cols], cols] = innovator_speed
+    close = 1.0 - np.exp(-speed * dt)
+    return log_innov + close * (innov_frontier[None, :] - log_innov)
 
 
 def noise_step(noise: np.ndarray, shocks: np.ndarray, persistence: float, sd: float, dt: float) -> np.ndarray:
@@ -112,3 +133,93 @@ def noise_step(noise: np.ndarray, shocks: np.ndarray, persistence: float, sd: fl
 def wage_gain(theta: float, eta: np.ndarray, dt: float) -> np.ndarray:
     """(N,) per-tick response of log wages to log utilisation."""
     return 0.3 * (1.0 - np.exp(-theta * dt)) / eta
+
+
+def relocation(
+    ulc: np.ndarray, cap: np.ndarray, labor: np.ndarray, threshold: float, scale: float, rate: float, dt: float
+) -> np.ndarray:
+    """(N, N) real capacity of the relocating sector moving from origin i to destination j per
+    tick (industrial transfer toward lower unit labor costs).
+
+    The advantage of j for i is ``max(0, log(ulc_i / ulc_j) + log(1 - threshold))``: zero until
+    j's unit labor cost is lower by more than ``threshold``. Origin i moves out
+    ``(1 - exp(-rate dt)) min(1, max_j adv_ij / scale)`` of its capacity, spread over cheaper
+    destinations in proportion to advantage x labor force (more workers, more room to take it).
+
+    Args:
+        ulc: (N,) unit labor cost in the sector, USD per real unit.
+        cap: (N,) capacity in the sector, real units per year.
+        labor: (N,) labor forces.
+        threshold: cost gap that must be crossed.
+        scale: log advantage beyond the threshold at which the rate is largest.
+        rate: largest share of capacity moving per year.
+        dt: tick length, years.
+    """
+    with np.errstate(divide="ignore"):
+        adv = np.log(ulc[:, None] / ulc[None, :]) + np.log1p(-threshold)
+    adv = np.where(np.isfinite(adv), np.maximum(adv, 0.0), 0.0)
+    np.fill_diagonal(adv, 0.0)
+    pull = adv * labor[None, :]
+    total = pull.sum(axis=1, keepdims=True)
+    share = np.where(total > 0, pull / np.where(total > 0, total, 1.0), 0.0)
+    strength = np.minimum(1.0, adv.max(axis=1) / scale)
+    out = (1.0 - np.exp(-rate * dt)) * strength * cap
+    return out[:, None] * share
+
+
+def apply_relocation(
+    moved: np.ndarray,
+    alloc: np.ndarray,
+    log_base: np.ndarray,
+    log_frontier: np.ndarray,
+    productivity: np.ndarray,
+    labor: np.ndarray,
+    sector: int,
+    upgrade: int,
+    upgrade_share: float,
+    technology: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Move capacity between countries: labor shares and technology after relocation.
+
+    Origins lose the moved capacity; the labor it employed moves ``upgrade_share`` into the
+    upgrade sector and the rest into their other sectors in proportion. Destinations' productivity
+    in the sector moves toward the (inflow-weighted) origin productivity by ``technology`` x the
+    moved share of their new capacity (never past the frontier); they employ the labor the moved
+    capacity needs at their new productivity, drawn from their other sectors in proportion.
+
+    Returns:
+        new labor shares (N, S1), new trend log productivity (N, S1), net capacity moved in (N,).
+    """
+    out = moved.sum(axis=1)
+    inflow = moved.sum(axis=0)
+    a_s = productivity[:, sector]
+    cap_s = a_s * alloc[:, sector] * labor
+    alloc = alloc.copy()
+    # origins: capacity out, labor freed
+    freed = np.minimum(out / (a_s * labor), alloc[:, sector])
+    alloc[:, sector] -= freed
+    others = np.ones(alloc.shape[1], bool)
+    others[sector] = False
+    rest = alloc * others
+    rest_share = np.where(rest.sum(axis=1, keepdims=True) > 0, rest / rest.sum(axis=1, keepdims=True), 0.0)
+    alloc += (1.0 - upgrade_share) * freed[:, None] * rest_share
+    alloc[:, upgrade] += upgrade_share * freed
+    # destinations: technology carried in, labor drawn in
+    with np.errstate(divide="ignore", invalid="ignore"):
+        src = np.where(
+            inflow > 0, (moved * np.log(a_s)[:, None]).sum(axis=0) / np.where(inflow > 0, inflow, 1.0), -np.inf
+        )
+    lead = np.maximum(src - np.log(a_s), 0.0)
+    weight = np.where(inflow > 0, inflow / (cap_s + inflow), 0.0)
+    log_base = log_base.copy()
+    log_base[:, sector] = np.minimum(log_base[:, sector] + technology * weight * lead, log_frontier[sector])
+    a_new = a_s * np.exp(technology * weight * lead)
+    need = np.minimum(inflow / (a_new * labor), 1.0 - alloc[:, sector] - 1e-9)
+    need = np.maximum(need, 0.0)
+    rest = alloc * others
+    rest_share = np.where(rest.sum(axis=1, keepdims=True) > 0, rest / rest.sum(axis=1, keepdims=True), 0.0)
+    alloc -= need[:, None] * rest_share
+    alloc[:, sector] += need
+    alloc = np.maximum(alloc, 0.0)
+    alloc /= alloc.sum(axis=1, keepdims=True)
+    return alloc, log_base, inflow - out

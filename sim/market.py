@@ -37,10 +37,10 @@ class TradeFactors:
         F: (S, N, N) ``(tau (1 + t))**(1 - sigma) * open`` (dimensionless).
         G: (S, N, N) ``F / (1 + t)``, or None when there are no tariffs (then G is F).
         sigma: (S,) elasticities actually used (nudged away from 1).
-        blocked: (k, 3) int array of blocked cells (s, o, d).
-        one_minus: (S, 1) ``1 - sigma``.
-        tariff_cells: (s, o, d) index arrays of the cells with a tariff, or None to take the
-            producer-price contraction as a dense pass over G (many tariffs).
+        blocked: (k, 3) int array of cells blocked in full or in part (s, o, d).
+        blocked_share: (k,) the share of each such cell that is blocked (1 for a ban).
+        tariff_cells: (s, o, d) index arrays of the cells with a tariff when they are few
+            (at most :data:`SPARSE_TARIFFS` of all cells), else None.
         tariff_wedge: ``F - G`` on those cells (the tariff part of the purchaser-price factor).
     """
 
@@ -48,16 +48,19 @@ class TradeFactors:
     G: np.ndarray | None
     sigma: np.ndarray
     blocked: np.ndarray
-    one_minus: np.ndarray = field(default=None)
+    blocked_share: np.ndarray
     tariff_cells: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
     tariff_wedge: np.ndarray | None = None
+    one_minus: np.ndarray = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        if self.one_minus is None:
-            self.one_minus = (1.0 - self.sigma)[:, None]
-        s, o, d = self.blocked.T if self.blocked.size else (None, None, None)
-        self._blocked_sd = None if s is None else (s, d)
-        self._blocked_so = None if s is None else (s, o)
+        self.one_minus = (1.0 - self.sigma)[:, None]
+        if self.blocked.size:
+            s, o, d = self.blocked.T
+            self._blocked_sd: tuple[np.ndarray, np.ndarray] | None = (s, d)
+            self._blocked_so: tuple[np.ndarray, np.ndarray] | None = (s, o)
+        else:
+            self._blocked_sd = self._blocked_so = None
 
     @property
     def has_tariffs(self) -> bool:
@@ -66,8 +69,8 @@ class TradeFactors:
 
 
 SPARSE_TARIFFS = 1.0 / 16.0
-"""Tariffs on at most this share of cells are handled as a sparse correction (no third pass over
-the factors); above it the producer-price contraction is a dense pass over G."""
+"""When tariffs are on at most this share of cells, the producer-price side of the market is a
+correction on those cells only; above it, it is a third dense pass over G."""
 
 
 def effective_sigma(sigma: np.ndarray) -> np.ndarray:
@@ -78,44 +81,44 @@ def effective_sigma(sigma: np.ndarray) -> np.ndarray:
 
 
 def build_factors(tau: np.ndarray, tariff: np.ndarray, open_: np.ndarray, sigma: np.ndarray) -> TradeFactors:
-    """Cache the trade factors (in place where possible: at N = 1000, S = 20 an (S, N, N) array
-    is 160 MB).
+    """Cache the trade factors.
 
     Args:
         tau: (N, N) iceberg factor tau[o, d] >= 1, with tau[d, d] = 1.
         tariff: (S, N, N) ad valorem tariff t[s, o, d] levied by d on o, zero on the diagonal.
-        open_: (S, N, N) bool, False where exports of s from o to d are blocked; True on the diagonal.
+        open_: (S, N, N) openness of each cell: 1 open, 0 banned, in between a quota letting
+            through that share of what buyers would otherwise buy; 1 on the diagonal.
         sigma: (S,) elasticities of substitution.
     """
     sig = effective_sigma(sigma)
     one_minus = (1.0 - sig)[:, None, None]
-    s, n = tariff.shape[0], tau.shape[0]
     cells = np.nonzero(tariff > 0)
     has_tariff = cells[0].size > 0
+    # built in place: at N = 1000, S = 20 each (S, N, N) array is 160 MB
     if has_tariff:
         F = np.log1p(tariff)
         F += np.log(tau)[None, :, :]
+        F *= one_minus
     else:
-        F = np.broadcast_to(np.log(tau)[None, :, :], (s, n, n))
-    F = np.multiply(one_minus, F, out=None if not has_tariff else F)
+        F = one_minus * np.log(tau)[None, :, :]
     np.exp(F, out=F)
     F *= open_
-    G = None
-    sparse = None
-    wedge = None
+    G = sparse = wedge = None
     if has_tariff:
         G = 1.0 + tariff
         np.divide(F, G, out=G)
         if cells[0].size <= SPARSE_TARIFFS * F.size:
             sparse = tuple(c.astype(np.intp) for c in cells)
             wedge = F[sparse] - G[sparse]
-    blocked = np.argwhere(~open_).astype(np.int64)
+    open_ = np.asarray(open_, dtype=float)
+    blocked = np.argwhere(open_ < 1.0).astype(np.int64)
+    share = 1.0 - open_[tuple(blocked.T)] if blocked.size else np.zeros(0)
     return TradeFactors(
         F=np.ascontiguousarray(F),
         G=None if G is None else np.ascontiguousarray(G),
         sigma=sig,
         blocked=blocked,
-        one_minus=one_minus[:, :, 0],
+        blocked_share=share,
         tariff_cells=sparse,
         tariff_wedge=wedge,
     )
@@ -161,7 +164,7 @@ def price_index(f: TradeFactors, weight: np.ndarray, price: np.ndarray) -> Price
         phi = np.matmul(v[:, None, :], f.F)[:, 0, :]
         if f._blocked_sd is not None:
             avail = np.ones_like(phi)
-            np.subtract.at(avail, f._blocked_sd, weight[f._blocked_so])
+            np.subtract.at(avail, f._blocked_sd, weight[f._blocked_so] * f.blocked_share)
             np.maximum(avail, 0.0, out=avail)
             ratio = np.where(avail > 0, phi / np.where(avail > 0, avail, 1.0), 0.0)
         else:
@@ -199,8 +202,8 @@ class TradeAggregates:
 def trade_flows(f: TradeFactors, pi: PriceIndex, spend: np.ndarray) -> TradeAggregates:
     """Split spending across origins and aggregate without building the flow tensor.
 
-    One pass over the factors (G, or F without tariffs); sparse tariffs are a correction on
-    their cells only.
+    One pass over the factors (G, or F without tariffs); when tariffs are few, their part of
+    purchaser prices is a correction on their cells only, else a second pass over G.
 
     Args:
         f: cached factors.

@@ -14,7 +14,7 @@ import mesa
 import numpy as np
 
 from sim import accounts, demand, development, finance, market, policy, production
-from sim.country import Country, CountryArrays, country_arrays
+from sim.country import Country, country_arrays
 from sim.errors import SimulationError
 from sim.results import Recorder
 from sim.scenario import apply_overrides, input_matrix, load_scenario, resolved_document
@@ -96,6 +96,7 @@ class TradeModel(mesa.Model):
         spec = load_scenario(scenario, overrides or None)
         super().__init__(rng=spec.simulation.seed)
         self.spec = spec
+        self.initial_spec = spec  # the scenario as given, events included (self.spec follows events)
         self.names = spec.names
         self.sectors = spec.all_sectors
         self.n = len(self.names)
@@ -110,10 +111,13 @@ class TradeModel(mesa.Model):
             self._events.setdefault(ev.tick, []).append(ev)
         self._doc = resolved_document(spec)
         self._doc.pop("event", None)
+        self._announced = self._announcement_windows(spec)
+        self._pull = None
         self.countries = [Country(self, i, c) for i, c in enumerate(spec.country)]
         self.notes: list[str] = []
         self._configure(spec)
         self.state = self._initial_state()
+        self._apply_undervaluation()
         self.recorder = Recorder(self, spec.simulation.ticks)
         self.datacollector = (
             mesa.DataCollector(
@@ -129,20 +133,58 @@ class TradeModel(mesa.Model):
         """(Re)build parameter arrays and, if trade policy changed, the cached trade factors."""
         self.wp = WorldParams.from_scenario(spec)
         arrays = country_arrays(spec)
-        old: CountryArrays | None = getattr(self, "ca", None)
-        rebuild = (
-            old is None
-            or not np.array_equal(old.tau, arrays.tau)
-            or not np.array_equal(old.tariff, arrays.tariff)
-            or not np.array_equal(old.open_, arrays.open_)
-            or not np.array_equal(getattr(self, "_sigma_cached", None), self.wp.sigma)
-        )
         self.ca = arrays
-        self.regime = arrays.regime.copy()
-        if rebuild:
-            self.factors = market.build_factors(arrays.tau, arrays.tariff, arrays.open_, self.wp.sigma)
-            self._sigma_cached = self.wp.sigma.copy()
+        broken = getattr(self, "_broken", None)
+        self.regime = np.where(broken, 0, arrays.regime) if broken is not None else arrays.regime.copy()
         self.anchor = int(arrays.issuer_index[0])
+        self._lending = bool(arrays.lending.any())
+        self._retaliates = bool(arrays.retaliates.any())
+        self._refresh_factors()
+
+    def _refresh_factors(self) -> None:
+        """Build the cached trade factors from the effective trade policy — the scenario's
+        schedule, retaliatory tariffs and announcement pull-forward — when it has changed.
+        """
+        ca = self.ca
+        tariff = ca.tariff
+        retaliation = getattr(self, "state", None)
+        if retaliation is not None and retaliation.retaliation.any():
+            tariff = np.maximum(tariff, retaliation.retaliation[None, :, :])
+        open_ = ca.open_ * self._pull if getattr(self, "_pull", None) is not None else ca.open_
+        key = (ca.tau, tariff, open_, self.wp.sigma)
+        old = getattr(self, "_factor_key", None)
+        if old is None or not all(np.array_equal(x, y) for x, y in zip(old, key, strict=True)):
+            self.factors = market.build_factors(ca.tau, tariff, open_, self.wp.sigma)
+            self._factor_key = tuple(np.array(x, copy=True) for x in key)
+            self.tariff_in_force = tariff
+
+    def _announcement_windows(self, spec: Scenario) -> list[tuple[int, int, np.ndarray]]:
+        """(first tick, event tick, cells) for each event announced ahead whose tariffs rise."""
+        out = []
+        doc = dict(self._doc)
+        before = country_arrays(spec)
+        for ev in sorted(spec.event, key=lambda e: e.tick):
+            doc = apply_overrides(doc, ev.set)
+            after = country_arrays(load_scenario(doc, file="<event>"))
+            if ev.announce_ticks > 0:
+                cells = after.tariff > before.tariff
+                if cells.any():
+                    out.append((max(0, ev.tick - ev.announce_ticks), ev.tick, cells))
+            before = after
+        return out
+
+    def _update_pull(self) -> None:
+        """Buyers pull purchases forward from origins facing an announced tariff rise."""
+        if not self._announced:
+            return
+        pull = np.ones_like(self.ca.open_)
+        for first, start, cells in self._announced:
+            if first <= self.tick < start:
+                pull[cells] = 1.0 + self.spec.world.policy.pull_forward
+        pull = None if np.all(pull == 1.0) else pull
+        if (pull is None) != (self._pull is None) or (pull is not None and not np.array_equal(pull, self._pull)):
+            self._pull = pull
+            self._refresh_factors()
 
     def country(self, name: str) -> Country:
         """The agent of the country with this name."""
@@ -159,6 +201,8 @@ class TradeModel(mesa.Model):
             wage, prod, cap, self.wp.a, self.wp.budget, self.wp.markup, self.factors, self.anchor, self.names
         )
         self.start_iterations = start.iterations
+        # value added per real unit at the start, the base of real GDP (double deflation)
+        self.base_value_added = start.price - production.input_cost(start.purchaser_price, self.wp.a)
         gdp = start.gdp
         # initial net foreign assets as shares of GDP, made to sum to zero
         share = np.array([c.net_foreign_assets for c in spec.country])
@@ -194,6 +238,7 @@ class TradeModel(mesa.Model):
             noise=np.zeros((n, s1)),
             log_frontier=log_prod.max(axis=0),
             innov_frontier=np.zeros(s1),
+            innovator=np.full(s1, -1, dtype=np.int64),
             alloc=alloc,
             wage=wage,
             e=start.e,
@@ -212,6 +257,15 @@ class TradeModel(mesa.Model):
             world_rate=fin.interest_rate,
             premium=finance.premium(nfa, full, fin.premium_threshold, fin.premium_slope, fin.premium_cap),
             stopped=np.zeros(n, dtype=bool),
+            household_debt=np.zeros(n),
+            extra_capacity=np.zeros((n, s1)),
+            firm_debt=np.zeros((n, s1)),
+            loss_years=np.zeros((n, s1)),
+            retaliation=np.zeros((n, n)),
+            sales=start.output * start.price,
+            undervaluation=np.zeros(n),
+            exports=start.exports,
+            imports=start.imports,
         )
 
     def _trend_growth(self, log_prod: np.ndarray, alloc: np.ndarray) -> np.ndarray:
@@ -235,6 +289,7 @@ class TradeModel(mesa.Model):
     def step(self) -> None:
         """Advance one tick: produce, plan demand, trade, settle, set policy, develop, log."""
         self._apply_events()
+        self._update_pull()
         self._produce()
         self._plan_demand()
         self._trade()
@@ -259,10 +314,24 @@ class TradeModel(mesa.Model):
         for agent, c in zip(self.countries, spec.country, strict=True):
             agent.spec = c
         self._configure(spec)
+        self._apply_undervaluation()
+
+    def _apply_undervaluation(self) -> None:
+        st = self.state
+        log_e, st.undervaluation = policy.undervaluation_step(
+            np.log(st.e), self.regime, st.undervaluation, self.ca.undervaluation
+        )
+        log_e[self.anchor] = 0.0
+        st.e = np.exp(log_e)
 
     def _produce(self) -> None:
         st, wp = self.state, self.wp
-        prod = st.productivity()
+        # capital built with state credit deepens capital per worker: more output per worker
+        prod = (
+            st.productivity() * (1.0 + st.extra_capacity)
+            if self._lending or st.extra_capacity.any()
+            else st.productivity()
+        )
         st.capacity = production.capacity(prod, st.alloc, st.labor)
         if st.price is not None:
             self._eta = production.effective_elasticity(st.price, st.capacity, wp.sigma_hat, self.s)
@@ -271,7 +340,12 @@ class TradeModel(mesa.Model):
         gain = production.price_gain(wp.rho, wp.gamma, self._eta, wp.dt)
         st.log_m = production.update_price_factor(st.log_m, st.util, wp.gamma, gain)
         st.input_cost = production.input_cost(st.purchaser_price, wp.a)
-        st.price = production.producer_prices(st.wage * st.e, prod, st.input_cost, wp.markup, st.log_m)
+        cost_factor = self.ca.cost_factor
+        if self._lending:
+            pol = self.spec.world.policy
+            cost_factor = cost_factor * np.maximum(1.0 - pol.lending_cost_effect * self.ca.lending, 0.2)
+        self._cost_factor = cost_factor
+        st.price = production.producer_prices(st.wage * st.e, prod, st.input_cost, wp.markup, st.log_m, cost_factor)
         st.full_income = production.full_income(st.capacity, st.price, st.input_cost, st.output, st.tariff_prev)
 
     def _plan_demand(self) -> None:
@@ -290,16 +364,28 @@ class TradeModel(mesa.Model):
         st.habit_income = demand.habit_update(st.habit_income, st.full_income, dm.habit_speed, self.wp.dt)
         base = (1.0 - dm.habit) * st.full_income + dm.habit * st.habit_income + st.nii
         held = st.reserves.sum(axis=1)
+        st.stop_applied = st.stopped.copy()
         ceiling, floor_share, funded = finance.stop_limits(
             st.stopped, st.nfa, st.full_income, st.nii, held, fin.sudden_stop_debt, fin.stop_floor, self.wp.dt
         )
-        st.fx_plan = np.zeros(self.n)
+        st.fx_plan = policy.reserve_purchases(ca.reserve_target, st.imports, held, ca.reserve_speed, self.wp.dt)
+        st.fx_plan = np.where(st.stopped, 0.0, st.fx_plan)
         mult = demand.investment_multiplier(st.growth, st.full_income, dm.investment_growth_response)
+        consume = demand.propensity(ca.consume, dm.consumption_drift, st.full_income, st.labor)
+        st.household_credit = demand.household_credit(
+            st.household_debt,
+            st.full_income,
+            ca.household_credit,
+            ca.household_limit,
+            ca.household_deleveraging,
+        )
         plan = demand.DemandPlan(
-            cons_base=ca.consume * base,
-            cons_floor=dm.consumption_floor * ca.consume * base,
+            cons_base=consume * base,
+            cons_floor=dm.consumption_floor * consume * base,
             wealth=dm.wealth_effect * st.nfa,
             inv_base=ca.invest * st.full_income * mult,
+            inv_fixed=ca.export_credit * st.exports + (np.sum(ca.lending * st.sales, axis=1) if self._lending else 0.0),
+            credit=st.household_credit,
             spread=spread,
             r0=fin.interest_rate,
             eps_c=dm.interest_sensitivity,
@@ -318,6 +404,7 @@ class TradeModel(mesa.Model):
         st.rate = rate + spread
         st.official_rate = finance.official_rates(rate, privilege)
         st.consumption, st.investment, st.absorption, _ = plan.at(rate)
+        st.household_credit = demand.realised_credit(st.household_credit, plan.last_plan, st.absorption)
         st.desired_lending = plan.income - st.absorption
         # in a sudden stop, absorption beyond income and remaining credit is paid from reserves
         st.fx_plan = st.fx_plan - finance.stop_reserve_sales(st.stopped, st.absorption, funded, held, self.wp.dt)
@@ -358,6 +445,8 @@ class TradeModel(mesa.Model):
         st.value_added = revenue.sum(axis=1) - (st.intermediate.sum(axis=1) - unmet_inter)
         st.gdp = st.value_added + st.tariff
         st.output = revenue / st.price
+        st.sales = revenue
+        self._wage_usd, self._alloc_traded, self._labor_traded = st.wage * st.e, st.alloc, st.labor
         st.util, st.util_sector = production.utilisation(revenue, st.price, st.capacity)
 
     def _settle(self) -> None:
@@ -379,6 +468,7 @@ class TradeModel(mesa.Model):
                     f"tick {self.tick}: {self.names[i]} ran out of reserves; its currency floats from now on"
                 )
             self.regime = np.where(broke, policy.FLOAT, self.regime)
+            self._broken = broke if getattr(self, "_broken", None) is None else (self._broken | broke)
         st.writedown = finance.writedowns(st.nfa, st.private, st.full_income, fin.default_debt, fin.writedown)
         st.reserves, st.liabilities, st.private, st.nfa = accounts.settle_stocks(
             st.reserves,
@@ -409,6 +499,24 @@ class TradeModel(mesa.Model):
         st.stopped = stopped
         st.e = np.exp(log_e)
         st.tariff_prev = st.tariff
+        st.household_debt = np.maximum(st.household_debt + self.wp.dt * st.household_credit, 0.0)
+        if self._retaliates:
+            self._retaliate()
+
+    def _retaliate(self) -> None:
+        """Match the tariffs partners levy on each retaliating country, after its lag."""
+        st, ca = self.state, self.ca
+        history = getattr(self, "_tariff_history", None)
+        if history is None:
+            history = self._tariff_history = []
+        history.append(self.tariff_in_force.mean(axis=0))
+        lag = np.round(ca.ret_lag_years / self.wp.dt).astype(int)
+        new = policy.retaliation_tariffs(history, lag, ca.retaliates, ca.ret_match, ca.ret_escalation, ca.ret_cap)
+        keep = max(int(lag.max()) + 1, 1)
+        del history[:-keep]
+        if not np.array_equal(new, st.retaliation):
+            st.retaliation = new
+            self._refresh_factors()
 
     def _develop(self) -> None:
         st, wp, dev = self.state, self.wp, self.spec.world.development
@@ -416,7 +524,7 @@ class TradeModel(mesa.Model):
         shocks = self.streams["noise"].standard_normal((self.n, s + 1))
         draws = self.streams["innovation"].random(3)
         trend_before = st.log_base + st.log_innov
-        absorb = development.absorptive_capacity(st.investment, st.gdp, dev.absorptive_elasticity)
+        absorb = development.absorptive_capacity(st.investment, st.full_income, dev.absorptive_elasticity)
         speed = dev.catchup_speed * self.ca.catchup * absorb
         st.log_base = development.catch_up(
             st.log_base, st.log_frontier, speed, dev.catchup_curvature, dev.frontier_growth, dt, dev.uneven
@@ -428,16 +536,65 @@ class TradeModel(mesa.Model):
         hit = development.innovation(draws, dev.innovation_rate, dt, weight, gap, dev.catchup_curvature, s)
         if hit is not None:
             i, k = hit
-            st.innov_frontier[k] = max(st.innov_frontier[k], st.log_innov[i, k]) + dev.innovation_size
-            st.log_innov[i, k] = st.innov_frontier[k]
-            self.last_innovation = (self.tick, self.names[i], self.sectors[k])
-        st.log_innov = development.adopt(st.log_innov, st.innov_frontier, dev.adoption_speed, absorb, dt, dev.uneven)
+            ks = np.arange(s) if dev.innovation_scope == "traded" else np.array([k])
+            st.innov_frontier[ks] = np.maximum(st.innov_frontier[ks], st.log_innov[i, ks]) + dev.innovation_size
+            st.innovator[ks] = i
+            self.last_innovation = (self.tick, self.names[i], self.sectors[k] if ks.size == 1 else "traded")
+        st.log_innov = development.adopt(
+            st.log_innov,
+            st.innov_frontier,
+            dev.adoption_speed,
+            absorb,
+            dt,
+            dev.uneven,
+            st.innovator,
+            dev.innovator_adoption,
+        )
         st.noise = development.noise_step(st.noise, shocks, dev.noise_persistence, dev.noise_sd, dt)
         g_now = np.sum(st.alloc * ((st.log_base + st.log_innov) - trend_before), axis=1) / dt
         st.growth = st.growth + (1.0 - np.exp(-self.spec.world.prices.wage_lag * dt)) * (g_now - st.growth)
         k_w = development.wage_gain(wp.theta, self._eta, dt)
         st.wage = st.wage * np.exp(st.growth * dt + k_w * np.log(np.maximum(st.util, 1e-12)))
         st.labor = st.labor * np.exp(self.ca.labor_growth * dt)
+        st.firm_writeoff = np.zeros(self.n)
+        if self._lending or st.firm_debt.any():
+            pol = self.spec.world.policy
+            # costs of the tick just traded: wages of the sector's workers and its inputs
+            # (and interest on their state-bank debt, paid to domestic banks)
+            costs = (
+                self._wage_usd[:, None] * self._alloc_traded * self._labor_traded[:, None]
+                + st.input_cost * st.output
+                + (st.rate[:, None] + pol.capacity_depreciation) * st.firm_debt
+            )
+            (st.extra_capacity, st.firm_debt, st.loss_years, st.firm_writeoff) = policy.state_lending_step(
+                self.ca.lending, st.sales, costs, st.extra_capacity, st.firm_debt, st.loss_years, pol, dt
+            )
+        st.relocated = np.zeros(self.n)
+        if dev.relocation_rate > 0 and self.n > 1:
+            k = self.sectors.index(dev.relocation_sector)
+            prod = st.productivity()
+            ulc = st.wage * st.e / prod[:, k]
+            moved = development.relocation(
+                ulc,
+                st.alloc[:, k] * prod[:, k] * st.labor,
+                st.labor,
+                dev.relocation_threshold,
+                dev.relocation_scale,
+                dev.relocation_rate,
+                dt,
+            )
+            st.alloc, st.log_base, st.relocated = development.apply_relocation(
+                moved,
+                st.alloc,
+                st.log_base,
+                st.log_frontier,
+                prod,
+                st.labor,
+                k,
+                self.sectors.index(dev.upgrade_sector),
+                dev.relocation_upgrade,
+                dev.relocation_technology,
+            )
 
     # ------------------------------------------------------------------ convenience
 

@@ -14,6 +14,10 @@ capacity. Regimes:
 - ``peg``:     the central bank absorbs all of it; the rate stays put while reserves last
   (a peg whose reserves run out floats from then on).
 
+Planned purchases (:func:`reserve_purchases`) come on top: a precautionary reserve target,
+financed by national saving. A managed or pegged country may hold its currency a share
+``undervaluation`` below its balanced-start rate (:func:`undervaluation_step`).
+
 The first reserve issuer's currency is the unit of account: its own pressure moves every
 floating currency against it (its rate stays 1), while managed and pegged currencies, held
 against it, keep their rate.
@@ -27,6 +31,20 @@ from __future__ import annotations
 import numpy as np
 
 FLOAT, MANAGED, PEG = 0, 1, 2
+
+
+def reserve_purchases(
+    target_months: np.ndarray, imports: np.ndarray, held: np.ndarray, speed: np.ndarray, dt: float
+) -> np.ndarray:
+    """(N,) planned FX purchases toward a precautionary reserve target, USD bn/yr.
+
+    While reserves are below ``target_months`` of imports the central bank closes
+    ``1 - exp(-speed dt)`` of the gap per tick; above it, it plans none (the surplus the
+    purchases financed fades once the target is reached). The purchases are financed by national
+    saving (sterilised), so they raise the country's desired net lending.
+    """
+    gap = np.maximum(target_months / 12.0 * imports - held, 0.0)
+    return gap * (1.0 - np.exp(-speed * dt)) / dt
 
 
 def intervention(regime: np.ndarray, pressure: np.ndarray, fx_plan: np.ndarray, managed_share: float) -> np.ndarray:
@@ -69,3 +87,99 @@ def update_rates(
     d = d - np.where(regime == FLOAT, dollar, 0.0)
     d[anchor] = 0.0
     return log_e + d
+
+
+def undervaluation_step(
+    log_e: np.ndarray, regime: np.ndarray, applied: np.ndarray, wanted: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Move managed and pegged rates by a change in their defended undervaluation.
+
+    Returns:
+        the new log rates and the undervaluation now applied (floaters: none).
+    """
+    target = np.where(regime == FLOAT, 0.0, wanted)
+    return log_e + np.log1p(-target) - np.log1p(-applied), target
+
+
+def retaliation_tariffs(
+    history: list[np.ndarray],
+    lag: np.ndarray,
+    retaliates: np.ndarray,
+    match: np.ndarray,
+    escalation: np.ndarray,
+    cap: np.ndarray,
+) -> np.ndarray:
+    """(N, N) retaliatory tariffs, [o, d] levied by d on o.
+
+    Country j answers the (sector-average) tariff that partner k levied on it ``lag_j`` ticks
+    ago with ``min(cap_j, match_j x that tariff + escalation_j)`` (the escalation only where k
+    levies a tariff at all). Countries without a retaliation rule levy none.
+
+    Args:
+        history: (N, N) sector-average tariffs in force, [o, d] levied by d on o, one per tick
+            (latest last).
+        lag: (N,) each country's lag in ticks.
+        retaliates: (N,) bool.
+        match: (N,) tariff per unit of the tariff levied on the country.
+        escalation: (N,) extra tariff on top of the match.
+        cap: (N,) largest retaliatory tariff.
+    """
+    n = retaliates.shape[0]
+    idx = np.maximum(len(history) - 1 - lag, 0)
+    stack = np.stack(history)
+    # levied on j by k, lag_j ago: stack[idx[j], j, k]
+    on_me = stack[idx[:, None], np.arange(n)[:, None], np.arange(n)[None, :]]
+    answer = np.where(on_me > 1e-12, np.minimum(cap[:, None], match[:, None] * on_me + escalation[:, None]), 0.0)
+    answer = np.where(retaliates[:, None], answer, 0.0)
+    np.fill_diagonal(answer, 0.0)
+    return answer.T  # [k, j]: levied by j on k
+
+
+def state_lending_step(
+    lending: np.ndarray,
+    sales: np.ndarray,
+    costs: np.ndarray,
+    extra: np.ndarray,
+    debt: np.ndarray,
+    loss_years: np.ndarray,
+    pol,
+    dt: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """One tick of state-bank lending to sectors: capacity built, firm debt, defaults.
+
+    Credit ``lending x sales`` builds capital that deepens capital per worker (output per worker
+    rises by ``lending_capacity_effect x lending`` of the base per year, depreciating), so it
+    lowers the sector's unit labor cost and raises its capacity, and adds to firms' debt; firms repay
+    ``firm_repayment`` of their debt per year out of profits (sales - costs) when they have any.
+    A sector that has made losses for ``default_loss_years`` in a row defaults: its debt is
+    written off (a domestic loss of the state banks) and half the capacity built on credit is
+    scrapped.
+
+    Args:
+        lending: (N, S1) credit / sales per year.
+        sales: (N, S1) sales, USD bn/yr.
+        costs: (N, S1) the sector's wage bill (its workers are paid whether or not what they can
+            make is sold), its input purchases and the capital charge (interest plus depreciation)
+            on the capital its state-bank debt financed, USD bn/yr.
+        extra: (N, S1) capacity built with credit, share of base capacity.
+        debt: (N, S1) firms' state-bank debt, USD bn.
+        loss_years: (N, S1) years in a row with losses.
+        pol: ``world.policy``.
+        dt: tick length, years.
+
+    Returns:
+        extra capacity (N, S1), firm debt (N, S1), loss streak (N, S1), write-offs (N,) USD bn.
+    """
+    credit = lending * sales
+    profit = sales - costs
+    repay = np.minimum(pol.firm_repayment * debt, np.maximum(profit, 0.0))
+    debt = np.maximum(debt + dt * (credit - repay), 0.0)
+    extra = extra + dt * (pol.lending_capacity_effect * lending - pol.capacity_depreciation * extra)
+    losing = (profit < 0) & (debt > 0)
+    loss_years = np.where(losing, loss_years + dt, 0.0)
+    default = loss_years >= pol.default_loss_years - 1e-9
+    writeoff = np.where(default, debt, 0.0).sum(axis=1)
+    debt = np.where(default, 0.0, debt)
+    extra = np.where(default, 0.5 * extra, extra)
+    loss_years = np.where(default, 0.0, loss_years)
+    return extra, debt, loss_years, writeoff

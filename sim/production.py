@@ -5,7 +5,7 @@ Equations (i country, s sector, r input sector; USD):
     capacity[i, s]   = A[i, s] * alloc[i, s] * L[i]                     real units / yr
     ulc[i, s]        = wage[i] * e[i] / A[i, s]                          USD / real unit
     input_cost[i, s] = sum_r a[r, s] * P[i, r]      (last tick's purchaser prices)
-    price[i, s]      = (1 + markup) * (ulc + input_cost) * m[i]
+    price[i, s]      = (1 + markup) * (ulc + input_cost) * (1 - cut[i, s]) * m[i]
     full_income[i]   = sum_s (capacity * price - input_cost * output_prev) + last tick's tariffs
 
 Full-capacity income is the value of capacity output less the input bill committed for the
@@ -41,11 +41,27 @@ def input_cost(purchaser_price: np.ndarray, a: np.ndarray) -> np.ndarray:
 
 
 def producer_prices(
-    wage_usd: np.ndarray, productivity: np.ndarray, icost: np.ndarray, markup: float, log_m: np.ndarray
+    wage_usd: np.ndarray,
+    productivity: np.ndarray,
+    icost: np.ndarray,
+    markup: float,
+    log_m: np.ndarray,
+    cost_factor: np.ndarray | None = None,
 ) -> np.ndarray:
-    """(N, S1) producer prices, USD per real unit."""
-    ulc = wage_usd[:, None] / productivity
-    return (1.0 + markup) * (ulc + icost) * np.exp(log_m)[:, None]
+    """(N, S1) producer prices, USD per real unit.
+
+    Args:
+        wage_usd: (N,) wage in USD per worker-year (local wage x exchange rate).
+        productivity: (N, S1) real output per worker-year.
+        icost: (N, S1) input cost per real unit, USD.
+        markup: markup over unit cost.
+        log_m: (N,) log price factor from utilisation.
+        cost_factor: (N, S1) multiplier of unit cost (1 - state support); None for none.
+    """
+    unit = wage_usd[:, None] / productivity + icost
+    if cost_factor is not None:
+        unit = unit * cost_factor
+    return (1.0 + markup) * unit * np.exp(log_m)[:, None]
 
 
 def full_income(

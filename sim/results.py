@@ -28,6 +28,8 @@ if TYPE_CHECKING:
 COUNTRY_COLUMNS: dict[str, str] = {
     "gdp": "GDP at market exchange rates, USD bn/yr (value added + tariff revenue)",
     "gdp_ppp": "GDP at purchasing-power parity (world average prices), USD bn/yr",
+    "gdp_real": "real GDP: real output valued at tick-0 value added per unit (double deflation), tick-0 USD bn/yr",
+    "gdp_potential": "potential real GDP: capacity valued at tick-0 value added per unit, tick-0 USD bn/yr",
     "full_income": "value added at full capacity + tariff revenue, USD bn/yr",
     "exports": "exports at producer prices, USD bn/yr",
     "imports": "imports at producer prices (tariffs excluded), USD bn/yr",
@@ -53,8 +55,11 @@ COUNTRY_COLUMNS: dict[str, str] = {
     "premium": "risk premium, per year",
     "borrowing_rate": "rate the country pays on private debt, per year",
     "world_interest_rate": "per year (same for every country)",
-    "sudden_stop": "1 if in a sudden stop",
+    "sudden_stop": "1 if a sudden stop bound absorption this tick",
     "unmet_demand": "final spending with no origin open, USD bn/yr",
+    "household_debt": "domestic household debt, USD bn",
+    "firm_writeoff": "state-bank debt of firms written off in defaults this tick, USD bn",
+    "mean_tariff": "simple average of the tariffs the country levies on its partners' traded goods",
 }
 SECTOR_COLUMNS: dict[str, str] = {
     "productivity": "real output per worker-year (with noise)",
@@ -68,6 +73,7 @@ SECTOR_COLUMNS: dict[str, str] = {
 TRADED_COLUMNS: dict[str, str] = {
     "exports": "exports of the sector, USD bn/yr",
     "imports": "imports of the sector, USD bn/yr",
+    "firm_debt": "state-bank debt of the sector's firms, USD bn",
 }
 
 
@@ -78,45 +84,8 @@ def sector_columns(sectors: list[str], traded: list[str]) -> list[str]:
     return cols
 
 
-RAW_COUNTRY: tuple[str, ...] = (
-    "gdp",
-    "full_income",
-    "exports",
-    "imports",
-    "tariff",
-    "nii",
-    "ca",
-    "consumption",
-    "investment",
-    "spent",
-    "desired_lending",
-    "fx",
-    "liabilities",
-    "private",
-    "nfa",
-    "writedown",
-    "e",
-    "wage",
-    "labor",
-    "util",
-    "premium",
-    "rate",
-    "stopped",
-    "unmet",
-)
-"""(N,) state arrays copied on a logged tick; every other column is derived from them at the end."""
-RAW_SECTOR: tuple[str, ...] = ("alloc", "output", "price", "purchaser_price", "util_sector", "final_spend")
-"""(N, S1) state arrays copied on a logged tick (productivity is stored too, see ``record``)."""
-
-
 class Recorder:
-    """Copies the tick's state arrays into preallocated buffers on logged ticks.
-
-    A logged tick costs one array copy per logged quantity; derived columns (GDP at PPP, trade
-    balance, price level, output shares...) and the tables are computed once, at the end, by
-    :meth:`tables`. Country series are kept at ticks 0, k, 2k, ... and the last planned tick
-    (``simulation.log_every = k``); bilateral flows at multiples of ``simulation.bilateral_every``
-    and the last tick (the (S, N, N) flow tensor is built only on those ticks).
+    """Stores the tick's arrays on logged ticks into preallocated buffers (no tables per tick).
 
     Args:
         model: the model to record.
@@ -129,14 +98,12 @@ class Recorder:
         self.bilateral_every = sim.bilateral_every
         self.planned = ticks
         self.n, self.s1 = model.n, model.s + 1
-        n, s1 = self.n, self.s1
         cap = ticks // self.log_every + 2
         self.ticks: list[int] = []
-        self.country = np.empty((cap, len(RAW_COUNTRY), n))
-        self.world_rate = np.empty(cap)
-        self.sector = np.empty((cap, len(RAW_SECTOR) + 1, n, s1))
-        self.traded = np.empty((cap, 2, n, s1 - 1))
-        self.reserves_by_issuer = np.empty((cap, n, len(model.ca.issuer_index)))
+        self.country = {k: np.empty((cap, self.n)) for k in COUNTRY_COLUMNS}
+        self.sector = {k: np.empty((cap, self.n, self.s1)) for k in SECTOR_COLUMNS}
+        self.traded = {k: np.empty((cap, self.n, self.s1 - 1)) for k in TRADED_COLUMNS}
+        self.reserves_by_issuer = np.empty((cap, self.n, len(model.ca.issuer_index)))
         self.bilateral_ticks: list[int] = []
         self.bilateral: list[np.ndarray] = []  # (S, N, N) producer-price flows
         self.final_share: list[np.ndarray] = []  # (S, N) final / total spending by destination
@@ -150,14 +117,15 @@ class Recorder:
         return self.bilateral_every > 0 and (tick % self.bilateral_every == 0 or tick == self.planned - 1)
 
     def _grow(self) -> None:
-        for name in ("country", "world_rate", "sector", "traded", "reserves_by_issuer"):
-            v = getattr(self, name)
-            setattr(self, name, np.concatenate([v, np.empty_like(v)]))
+        for store in (self.country, self.sector, self.traded):
+            for k, v in store.items():
+                store[k] = np.concatenate([v, np.empty_like(v)])
+        self.reserves_by_issuer = np.concatenate([self.reserves_by_issuer, np.empty_like(self.reserves_by_issuer)])
 
     def record(self, model: TradeModel) -> None:
         """Store this tick's values if it is a logged tick."""
         t = model.tick
-        if self.bilateral_every and self.wants_bilateral(t):
+        if self.wants_bilateral(t):
             self.bilateral_ticks.append(t)
             spend = model._spend_traded
             self.bilateral.append(market.flow_tensor(model.factors, model._pi, spend))
@@ -166,75 +134,63 @@ class Recorder:
         if not self.wants(t):
             return
         k = len(self.ticks)
-        if k >= self.world_rate.shape[0]:
+        if k >= self.country["gdp"].shape[0]:
             self._grow()
         self.ticks.append(t)
         st = model.state
-        row = self.country[k]
-        for j, name in enumerate(RAW_COUNTRY):
-            row[j] = getattr(st, name)
-        self.world_rate[k] = st.world_rate
-        sec = self.sector[k]
-        for j, name in enumerate(RAW_SECTOR):
-            sec[j] = getattr(st, name)
-        np.exp(st.log_base + st.log_innov + st.noise, out=sec[-1])  # productivity, with noise
-        self.traded[k, 0] = st.exports_sector
-        self.traded[k, 1] = st.imports_sector
-        self.reserves_by_issuer[k] = st.reserves
-
-    def _country_values(self, k: int) -> dict[str, np.ndarray]:
-        """(k, N) arrays of every country column, in :data:`COUNTRY_COLUMNS` order."""
-        raw = {name: self.country[:k, j] for j, name in enumerate(RAW_COUNTRY)}
-        sec = {name: self.sector[:k, j] for j, name in enumerate(RAW_SECTOR)}
-        level = np.empty((k, self.n))
-        for i in range(k):  # per tick, as it was logged (same summation order)
-            level[i] = ppp_price_level(sec["final_spend"][i], sec["purchaser_price"][i])
+        c = self.country
+        level = ppp_price_level(st.final_spend, st.purchaser_price)
+        held = st.reserves.sum(axis=1)
         values = {
-            "gdp": raw["gdp"],
-            "gdp_ppp": raw["gdp"] / level,
-            "full_income": raw["full_income"],
-            "exports": raw["exports"],
-            "imports": raw["imports"],
-            "trade_balance": raw["exports"] - raw["imports"],
-            "tariff_revenue": raw["tariff"],
-            "net_investment_income": raw["nii"],
-            "current_account": raw["ca"],
-            "consumption": raw["consumption"],
-            "investment": raw["investment"],
-            "absorption": raw["spent"],
-            "desired_lending": raw["desired_lending"],
-            "fx_purchases": raw["fx"],
-            "reserves": self.reserves_by_issuer[:k].sum(axis=2),
-            "official_liabilities": raw["liabilities"],
-            "private_claims": raw["private"],
-            "net_foreign_assets": raw["nfa"],
-            "writedown": raw["writedown"],
-            "exchange_rate": raw["e"],
+            "gdp": st.gdp,
+            "gdp_ppp": st.gdp / level,
+            "gdp_real": np.sum(st.output * model.base_value_added, axis=1),
+            "gdp_potential": np.sum(st.capacity * model.base_value_added, axis=1),
+            "full_income": st.full_income,
+            "exports": st.exports,
+            "imports": st.imports,
+            "trade_balance": st.exports - st.imports,
+            "tariff_revenue": st.tariff,
+            "net_investment_income": st.nii,
+            "current_account": st.ca,
+            "consumption": st.consumption,
+            "investment": st.investment,
+            "absorption": st.spent,
+            "desired_lending": st.desired_lending,
+            "fx_purchases": st.fx,
+            "reserves": held,
+            "official_liabilities": st.liabilities,
+            "private_claims": st.private,
+            "net_foreign_assets": st.nfa,
+            "writedown": st.writedown,
+            "exchange_rate": st.e,
             "price_level": level,
-            "wage_usd": raw["wage"] * raw["e"],
-            "labor_force": raw["labor"],
-            "utilisation": raw["util"],
-            "premium": raw["premium"],
-            "borrowing_rate": raw["rate"],
-            "world_interest_rate": np.repeat(self.world_rate[:k, None], self.n, axis=1),
-            "sudden_stop": raw["stopped"],
-            "unmet_demand": raw["unmet"],
+            "wage_usd": st.wage * st.e,
+            "labor_force": st.labor,
+            "utilisation": st.util,
+            "premium": st.premium,
+            "borrowing_rate": st.rate,
+            "world_interest_rate": np.full(self.n, st.world_rate),
+            "sudden_stop": st.stop_applied.astype(float),
+            "unmet_demand": st.unmet,
+            "household_debt": st.household_debt,
+            "firm_writeoff": st.firm_writeoff,
+            "mean_tariff": _mean_tariff(model.tariff_in_force),
         }
-        return values
-
-    def _sector_values(self, k: int) -> dict[str, np.ndarray]:
-        """(k, N, S1) arrays of every sector column, in :data:`SECTOR_COLUMNS` order."""
-        sec = {name: self.sector[:k, j] for j, name in enumerate(RAW_SECTOR)}
-        gross = sec["output"] * sec["price"]
-        return {
-            "productivity": self.sector[:k, -1],
-            "labor_share": sec["alloc"],
-            "output": sec["output"],
-            "output_share": gross / gross.sum(axis=2, keepdims=True),
-            "price": sec["price"],
-            "purchaser_price": sec["purchaser_price"],
-            "utilisation": sec["util_sector"],
-        }
+        for name, arr in values.items():
+            c[name][k] = arr
+        gross = st.output * st.price
+        self.sector["productivity"][k] = st.productivity()
+        self.sector["labor_share"][k] = st.alloc
+        self.sector["output"][k] = st.output
+        self.sector["output_share"][k] = gross / gross.sum(axis=1, keepdims=True)
+        self.sector["price"][k] = st.price
+        self.sector["purchaser_price"][k] = st.purchaser_price
+        self.sector["utilisation"][k] = st.util_sector
+        self.traded["exports"][k] = st.exports_sector
+        self.traded["imports"][k] = st.imports_sector
+        self.traded["firm_debt"][k] = st.firm_debt[:, : self.s1 - 1]
+        self.reserves_by_issuer[k] = st.reserves
 
     def tables(self, model: TradeModel) -> tuple[pd.DataFrame, pd.DataFrame]:
         """Build the timeseries and bilateral tables (once, at the end of a run)."""
@@ -248,15 +204,15 @@ class Recorder:
             "year": np.repeat(model.spec.simulation.start_year + ticks * dt, n),
             "country": pd.Categorical(np.tile(names, k), categories=names),
         }
-        for name, arr in self._country_values(k).items():
-            data[name] = arr.reshape(-1)
+        for name in COUNTRY_COLUMNS:
+            data[name] = self.country[name][:k].reshape(-1)
         data["sudden_stop"] = data["sudden_stop"].astype(bool)
-        for kind, arr in self._sector_values(k).items():
+        for kind in SECTOR_COLUMNS:
             for j, s in enumerate(model.sectors):
-                data[f"{kind}_{s}"] = arr[:, :, j].reshape(-1)
-        for j, kind in enumerate(TRADED_COLUMNS):
-            for i, s in enumerate(model.spec.traded):
-                data[f"{kind}_{s}"] = self.traded[:k, j, :, i].reshape(-1)
+                data[f"{kind}_{s}"] = self.sector[kind][:k, :, j].reshape(-1)
+        for kind in TRADED_COLUMNS:
+            for j, s in enumerate(model.spec.traded):
+                data[f"{kind}_{s}"] = self.traded[kind][:k, :, j].reshape(-1)
         issuers = [names[i] for i in model.ca.issuer_index]
         for j, iss in enumerate(issuers):
             data[f"reserves_in_{iss}"] = self.reserves_by_issuer[:k, :, j].reshape(-1)
@@ -287,6 +243,14 @@ class Recorder:
                 "intermediate": value * (1.0 - fshare),
             }
         )
+
+
+def _mean_tariff(tariff: np.ndarray) -> np.ndarray:
+    """(N,) simple average over sectors and partners of the tariffs each country levies."""
+    s, n, _ = tariff.shape
+    if n < 2:
+        return np.zeros(n)
+    return tariff.sum(axis=(0, 1)) / (s * (n - 1))
 
 
 def ppp_price_level(final_spend: np.ndarray, purchaser_price: np.ndarray) -> np.ndarray:

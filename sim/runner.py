@@ -74,15 +74,16 @@ def simulate(
     model.run(progress=progress)
     t_run = time.perf_counter() - t0 - t_setup
     ts, bil = model.recorder.tables(model)
+    spec = model.initial_spec
     manifest = {
         "package": "tradesim",
         "version": package_version(),
-        "scenario": model.spec.simulation.name,
-        "seed": model.spec.simulation.seed,
-        "ticks": model.spec.simulation.ticks,
-        "tick_length": model.spec.simulation.tick_length,
-        "run_id": run_id(model.spec),
-        "scenario_sha256": scenario_hash(model.spec),
+        "scenario": spec.simulation.name,
+        "seed": spec.simulation.seed,
+        "ticks": spec.simulation.ticks,
+        "tick_length": spec.simulation.tick_length,
+        "run_id": run_id(spec),
+        "scenario_sha256": scenario_hash(spec),
         "command": " ".join(sys.argv) if sys.argv and sys.argv[0] else "",
         "python": platform.python_version(),
         "platform": platform.platform(),
@@ -92,7 +93,7 @@ def simulate(
         "notes": list(model.notes),
         "tables": {"timeseries": table_hash(ts), "bilateral": table_hash(bil)},
     }
-    return Results(timeseries=ts, bilateral=bil, scenario=model.spec, manifest=manifest)
+    return Results(timeseries=ts, bilateral=bil, scenario=spec, manifest=manifest)
 
 
 def _version(pkg: str) -> str:

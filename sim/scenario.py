@@ -205,6 +205,12 @@ def check_semantics(scn: Scenario) -> list[tuple[str, str]]:
                     f"(spectral radius of (1+markup)*inputs is {radius:.3g}; it must be below 1)",
                 )
             )
+    dev = w.development
+    for field in ("relocation_sector", "upgrade_sector") if dev.relocation_rate > 0 else ():
+        if getattr(dev, field) not in traded:
+            p.append(
+                (f"world.development.{field}", f"'{getattr(dev, field)}' is not a traded sector ({', '.join(traded)})")
+            )
     lo, hi = w.finance.rate_bounds
     if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
         p.append(("world.finance.rate_bounds", "must be [low, high] with low < high"))
@@ -253,6 +259,9 @@ def check_semantics(scn: Scenario) -> list[tuple[str, str]]:
                 p.append((path, "a country cannot levy a tariff on itself"))
             if isinstance(rate, dict):
                 _keys_within(p, path, rate, traded, "traded sector")
+        for sector in c.state_lending:
+            if sector not in traded:
+                p.append((f"{base}.state_lending.{sector}", f"'{sector}' is not a traded sector ({', '.join(traded)})"))
         for sector, ctl in c.export_controls.items():
             path = f"{base}.export_controls.{sector}"
             if sector not in traded:

@@ -98,6 +98,9 @@ class Demand(Strict):
     """Rise in the investment rate (relative) per unit of productivity growth above the world's."""
     consumption_floor: Frac = 0.2
     """Consumption never falls below this share of consumption planned from income alone."""
+    consumption_drift: Annotated[float, Field(ge=-0.2, le=0.2)] = 0.0
+    """Change of the propensity to consume per unit of log income per worker relative to the
+    world's (0 = none; positive: richer countries consume more of their income)."""
 
 
 class Finance(Strict):
@@ -140,6 +143,26 @@ class ExchangeRate(Strict):
     """Share of the pressure a managed-rate central bank absorbs with FX purchases or sales."""
 
 
+class Policy(Strict):
+    """``[world.policy]``: how trade and industrial policies work."""
+
+    pull_forward: Annotated[float, Field(ge=0.0, le=5.0)] = 0.3
+    """During an announced tariff's notice, buyers raise the weight of the targeted origins by
+    this share (front-loading; the seeds' December 2024 rush)."""
+    lending_cost_effect: Annotated[float, Field(ge=0.0, le=2.0)] = 0.5
+    """Cut in a sector's unit cost per unit of state lending (credit / sales)."""
+    lending_capacity_effect: Annotated[float, Field(ge=0.0, le=20.0)] = 0.4
+    """Capacity built per year per unit of state lending (credit / sales), as a share of the
+    sector's base capacity: about 1 / the capital-output ratio."""
+    capacity_depreciation: Annotated[float, Field(ge=0.0, le=1.0)] = 0.08
+    """Depreciation per year of capacity built with state credit."""
+    firm_repayment: Annotated[float, Field(ge=0.0, le=1.0)] = 0.1
+    """Share of their debt firms repay per year out of profits, when profits allow."""
+    default_loss_years: Annotated[float, Field(gt=0.0, le=50.0)] = 3.0
+    """Firms whose price has stayed below unit cost this many years in a row default: their
+    state-bank debt is written off (a domestic loss)."""
+
+
 class Development(Strict):
     """``[world.development]``: productivity growth, catch-up and innovations."""
 
@@ -158,12 +181,36 @@ class Development(Strict):
     innovation_rate: Annotated[float, Field(ge=0.0, le=10.0)] = 0.0
     """Expected number of large innovations per year (0 = none)."""
     innovation_size: Annotated[float, Field(ge=0.0, le=3.0)] = 0.3
-    """Jump in log productivity of the innovating country's sector."""
+    """Jump in log productivity of the innovating country's sector (or sectors)."""
+    innovation_scope: Literal["sector", "traded"] = "sector"
+    """``sector``: an innovation raises one traded sector; ``traded``: a general-purpose
+    technology raising every traded sector of the innovating country."""
     adoption_speed: Annotated[float, Field(ge=0.0, le=5.0)] = 0.12
-    """Share (per year) of the gap to a new innovation that followers close."""
+    """Speed (per year) at which followers close their gap to the innovation frontier."""
+    innovator_adoption: Annotated[float, Field(ge=0.0, le=50.0)] = 50.0
+    """Speed (per year) at which the innovating country embodies its own innovation (50 is
+    practically at once; lower values spread it over years, as new technology needs new capital)."""
     uneven: bool = True
     """False: every country grows at the frontier rate and every innovation reaches everyone at
     once (the same random draws are still made)."""
+    relocation_rate: Annotated[float, Field(ge=0.0, le=2.0)] = 0.0
+    """Largest share (per year) of a country's capacity in the relocating sector that moves
+    abroad (0 = no relocation)."""
+    relocation_sector: Name = "labor"
+    """The traded sector whose capacity relocates toward lower unit labor costs."""
+    relocation_threshold: Annotated[float, Field(ge=0.0, lt=1.0)] = 0.3
+    """Capacity moves to a partner only where the partner's unit labor cost is lower by more
+    than this share."""
+    relocation_scale: Annotated[float, Field(gt=0.0, le=10.0)] = 0.5
+    """Log cost advantage beyond the threshold at which relocation reaches its largest rate."""
+    relocation_technology: Frac = 0.5
+    """Share of the origin's productivity lead that relocated capacity carries to its
+    destination (weighted by the moved share of the destination's capacity)."""
+    relocation_upgrade: Frac = 0.5
+    """Share of the labor freed by relocation that moves into ``upgrade_sector``; the rest is
+    spread over the other sectors in proportion."""
+    upgrade_sector: Name = "hightech"
+    """Sector the origin's freed labor moves up into (parts and capital goods)."""
 
 
 DEFAULT_INPUTS: dict[str, dict[str, float]] = {
@@ -207,6 +254,8 @@ class World(Strict):
     """Exchange-rate adjustment."""
     development: Development = Field(default_factory=Development)
     """Productivity growth, catch-up and innovations."""
+    policy: Policy = Field(default_factory=Policy)
+    """Trade and industrial policy parameters."""
 
 
 class ExportControl(Strict):
@@ -216,6 +265,24 @@ class ExportControl(Strict):
     """Destinations whose purchases are blocked; ``["*"]`` means every other country."""
     exempt: list[Name] = Field(default_factory=list)
     """Destinations exempted (the "double standard": allies keep buying)."""
+    allowed_share: Annotated[float, Field(ge=0.0, lt=1.0)] = 0.0
+    """0 bans the exports; a positive value is a quota letting through this share of what the
+    controlled buyers would otherwise buy from the country (the rest is diverted)."""
+
+
+class Retaliation(Strict):
+    """``[country.<name>.retaliation]``: how the country answers tariffs levied on it."""
+
+    match: Annotated[float, Field(ge=0.0, le=5.0)] = 1.0
+    """Tariff levied on a partner per unit of the (sector-average) tariff that partner levies
+    on this country, above what this country's own schedule already sets."""
+    lag_years: Annotated[float, Field(ge=0.0, le=20.0)] = 1.0
+    """Delay before matching, years."""
+    escalation: Annotated[float, Field(ge=0.0, le=1.0)] = 0.0
+    """Extra tariff added on top of the match (0 = tit for tat; positive values escalate when
+    the partner retaliates too)."""
+    cap: Annotated[float, Field(ge=0.0, le=10.0)] = 1.0
+    """Largest retaliatory tariff."""
 
 
 class Country(Strict):
@@ -252,6 +319,28 @@ class Country(Strict):
     settlement: dict[Name, NonNeg] | None = None
     """Shares of the country's trade settled in each reserve issuer's currency (sum 1);
     reserves are held in the same shares. Default: all in the first issuer."""
+    reserve_target_months: Annotated[float, Field(ge=0.0, le=240.0)] = 0.0
+    """Precautionary reserve target, months of imports (0 = none). While below it the central
+    bank buys FX, financed by national saving (sterilised), closing ``reserve_adjustment`` of the
+    gap per year."""
+    reserve_adjustment: Annotated[float, Field(gt=0.0, le=20.0)] = 0.3
+    """Speed (per year) at which the central bank closes the gap to its reserve target."""
+    undervaluation: Annotated[float, Field(ge=0.0, lt=0.9)] = 0.0
+    """Share by which a managed or pegged currency is held below its balanced-start rate (the
+    defended undervaluation of an export-led policy; applied when set, at the start or by an
+    event). Ignored for floating currencies."""
+    export_credit: Annotated[float, Field(ge=0.0, le=1.0)] = 0.0
+    """State-bank credit for investment tied to export earnings: investment rises by this share
+    of exports."""
+    unit_cost_cut: Annotated[float, Field(ge=0.0, le=0.5)] = 0.0
+    """Cut in the unit cost of the traded sectors from state support (cheap credit, inputs)."""
+    household_credit: Annotated[float, Field(ge=0.0, le=0.3)] = 0.0
+    """New household borrowing per year, share of income, while household debt is below its
+    limit (0 = households do not borrow); it adds to consumption."""
+    household_debt_limit: Annotated[float, Field(ge=0.0, le=10.0)] = 1.0
+    """Household debt / income above which households stop borrowing and repay."""
+    household_deleveraging: Annotated[float, Field(ge=0.0, le=1.0)] = 0.1
+    """Share of the excess over the limit repaid per year (out of consumption)."""
     tariffs: dict[
         Name, Annotated[float, Field(ge=0.0, le=10.0)] | dict[Name, Annotated[float, Field(ge=0.0, le=10.0)]]
     ] = Field(default_factory=dict)
@@ -259,6 +348,11 @@ class Country(Strict):
     sector) or a table by sector; partner ``"*"`` means every other country."""
     export_controls: dict[Name, ExportControl] = Field(default_factory=dict)
     """Export controls by traded sector."""
+    retaliation: Retaliation | None = None
+    """Retaliation rule (none: the country does not retaliate)."""
+    state_lending: dict[Name, Annotated[float, Field(ge=0.0, le=1.0)]] = Field(default_factory=dict)
+    """State-bank credit to traded sectors, share of the sector's sales per year: it lowers the
+    sector's unit cost and builds capacity beyond what demand asks; firms carry the debt."""
 
 
 class Event(Strict):
@@ -266,6 +360,9 @@ class Event(Strict):
 
     tick: int = Field(ge=0)
     """Tick at whose start the changes apply."""
+    announce_ticks: int = Field(0, ge=0, le=1000)
+    """Ticks of advance notice: during them, buyers facing a tariff this event raises pull
+    purchases forward from the targeted origins (``world.policy.pull_forward``)."""
     set: dict[str, Any] = Field(min_length=1)
     """Key path -> new value."""
     note: str = ""

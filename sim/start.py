@@ -41,6 +41,7 @@ class BalancedStart:
     purchaser_price: np.ndarray
     price: np.ndarray
     gdp: np.ndarray
+    exports: np.ndarray
     imports: np.ndarray
     tariff: np.ndarray
     output: np.ndarray
@@ -275,6 +276,7 @@ def solve_balanced_start(
         purchaser_price=ev.purchaser,
         price=price,
         gdp=gdp,
+        exports=ev.agg.exports.sum(axis=0),
         imports=ev.agg.imports.sum(axis=0),
         tariff=tariff,
         output=ev.output,

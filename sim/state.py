@@ -23,6 +23,7 @@ class State:
     noise: np.ndarray  # (N, S1) transitory AR(1) productivity noise (log)
     log_frontier: np.ndarray  # (S1,) log of the catch-up frontier
     innov_frontier: np.ndarray  # (S1,) cumulative log size of innovations
+    innovator: np.ndarray  # (S1,) index of the country that made the sector's latest innovation (-1: none)
     alloc: np.ndarray  # (N, S1) labor shares by sector
     wage: np.ndarray  # (N,) local currency (thousands) per worker-year
     e: np.ndarray  # (N,) USD per unit of local currency
@@ -43,6 +44,12 @@ class State:
     world_rate: float  # world interest rate set last tick, per year
     premium: np.ndarray  # (N,) risk premium, per year
     stopped: np.ndarray  # (N,) bool: in a sudden stop
+    household_debt: np.ndarray  # (N,) domestic household debt, USD bn
+    extra_capacity: np.ndarray  # (N, S1) capacity built with state credit, share of base capacity
+    firm_debt: np.ndarray  # (N, S1) state-bank debt of firms, USD bn
+    loss_years: np.ndarray  # (N, S1) years in a row a sector's price has been below unit cost
+    retaliation: np.ndarray  # (N, N) retaliatory tariff levied by d (column) on o (row)
+    undervaluation: np.ndarray  # (N,) undervaluation currently applied to the rate
 
     # --- this tick's quantities (recomputed every tick)
     capacity: np.ndarray = field(default=None)  # (N, S1) real units per year
@@ -59,7 +66,7 @@ class State:
     fx: np.ndarray = field(default=None)  # (N,) actual official FX purchases (ex interest)
     gdp: np.ndarray = field(default=None)
     value_added: np.ndarray = field(default=None)
-    exports: np.ndarray = field(default=None)
+    exports: np.ndarray = field(default=None)  # (N,) this tick's (last tick's until trade runs)
     imports: np.ndarray = field(default=None)
     exports_sector: np.ndarray = field(default=None)  # (N, S) exports by sector
     imports_sector: np.ndarray = field(default=None)  # (N, S)
@@ -72,6 +79,11 @@ class State:
     pressure: np.ndarray = field(default=None)  # (N,) FX-market pressure / full income
     rate: np.ndarray = field(default=None)  # (N,) country borrowing rate
     official_rate: np.ndarray = field(default=None)  # (K,) rate paid on reserves of each issuer
+    household_credit: np.ndarray = field(default=None)  # (N,) household borrowing (+) or repayment (-)
+    relocated: np.ndarray = field(default=None)  # (N,) capacity of the relocating sector moved in (+) or out (-)
+    sales: np.ndarray = field(default=None)  # (N, S1) sales (revenue) by sector, USD bn/yr
+    firm_writeoff: np.ndarray = field(default=None)  # (N,) firm debt written off this tick, USD bn
+    stop_applied: np.ndarray = field(default=None)  # (N,) bool: a sudden stop bound this tick
     rate_fallback: bool = False
 
     def copy(self) -> State:

@@ -74,3 +74,12 @@ def test_synthetic_run(tmp_path):
     p = tradesim("run", "--synthetic", "6,2", "--ticks", "5", "--out", str(tmp_path / "r"), "--no-figure", cwd=tmp_path)
     assert p.returncode == 0, p.stderr
     assert list((tmp_path / "r" / "synthetic_6x2").iterdir())
+
+
+def test_a_run_folder_reproduces_its_run_events_included(tmp_path):
+    import sim
+
+    res = sim.run(ROOT / "scenarios" / "weak_consumption.toml", ticks=40, out=tmp_path)
+    assert res.manifest["run_id"] == res.path.name
+    again = sim.simulate(res.path / "scenario.toml")
+    assert again.scenario.event and again.timeseries.equals(res.timeseries)

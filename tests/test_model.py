@@ -81,3 +81,14 @@ def test_country_agents_expose_their_row():
     assert poor.current_account == model.state.ca[1]
     assert len(model.agents) == 2
     assert poor.gdp > 0 and poor.exchange_rate > 0
+
+
+def test_a_world_with_tariffs_from_the_start_starts_balanced():
+    doc = identical_world(3, ticks=3)
+    doc["country"][0]["tariffs"] = {"*": 0.05}
+    doc["country"][1]["tariffs"] = {"C2": {"labor": 0.3}}
+    model = sim.TradeModel(doc)
+    model.step()
+    st = model.state
+    assert np.max(np.abs(st.util - 1.0)) < 1e-6
+    assert np.max(np.abs(st.ca / st.gdp)) < 0.005

@@ -11,11 +11,12 @@ products, no sparse tariff correction) and pay each origin its share of every bu
 from __future__ import annotations
 
 import numpy as np
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import sim
 from benchmarks import mesa_reference
+from sim.errors import SimulationError
 from sim.worlds import synthetic_document
 
 RTOL = 1e-9
@@ -41,7 +42,9 @@ def random_world(seed: int, n: int, s: int, tariffs: str, controls: bool) -> dic
             c["tariffs"] = {str(rng.choice(others)): {sectors[int(rng.integers(s))]: float(rng.uniform(0.05, 1.0))}}
         if controls and rng.random() < 0.4:
             c["export_controls"] = {
-                sectors[int(rng.integers(s))]: {"destinations": [str(x) for x in rng.choice(others, 1 + len(others) // 2)]}
+                sectors[int(rng.integers(s))]: {
+                    "destinations": [str(x) for x in rng.choice(others, 1 + len(others) // 2)]
+                }
             }
     return doc
 
@@ -62,17 +65,28 @@ def relative_gap(ref: np.ndarray, got: np.ndarray, scale: float) -> float:
     controls=st.booleans(),
 )
 def test_vectorised_trade_step_equals_the_per_agent_mesa_loop(seed, n, s, ticks, tariffs, controls):
-    model = sim.TradeModel(random_world(seed, n, s, tariffs, controls))
+    try:
+        model = sim.TradeModel(random_world(seed, n, s, tariffs, controls))
+    except SimulationError as err:
+        # some random worlds have no balanced start (a small country whose imported inputs,
+        # behind high tariffs, keep its prices up however far its currency falls); the start
+        # has its own tests, this one is about the trade step
+        assume(err.quantity != "balanced_start")
+        raise
     for _ in range(ticks):
         model.step()
     pre = mesa_reference.prepare(model)
     ref = mesa_reference.MesaTradeReference(model).trade(pre)
     got = mesa_reference.model_trade(model)
     sales = float(np.max(np.abs(ref["sales"])))
-    for key in ("purchaser_price", "sales", "exports_sector", "imports_sector"):
+    for key in ("purchaser_price", "sales"):
         scale = float(np.max(np.abs(ref[key][np.isfinite(ref[key])]), initial=0.0)) or 1.0
         assert relative_gap(ref[key], got[key], scale) < RTOL, key
-    assert relative_gap(ref["tariff"], got["tariff"], sales) < RTOL
+    # exports, imports and tariffs are differences of gross flows (sales less home sales...):
+    # their round-off is relative to the flows, not to themselves (a country exporting almost
+    # nothing has exports that are all round-off)
+    for key in ("exports_sector", "imports_sector", "tariff"):
+        assert relative_gap(ref[key], got[key], sales) < RTOL, key
     # the reference is not trivially equal: it moves with the inputs it is given
     if n > 1:
         pre.price[0, 0] *= 1.5

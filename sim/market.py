@@ -55,12 +55,11 @@ class TradeFactors:
 
     def __post_init__(self) -> None:
         self.one_minus = (1.0 - self.sigma)[:, None]
+        self._blocked_so: tuple[np.ndarray, np.ndarray] | None = None
         if self.blocked.size:
             s, o, d = self.blocked.T
-            self._blocked_sd: tuple[np.ndarray, np.ndarray] | None = (s, d)
-            self._blocked_so: tuple[np.ndarray, np.ndarray] | None = (s, o)
-        else:
-            self._blocked_sd = self._blocked_so = None
+            self._blocked_so = (s, o)
+            self._blocked_sd_flat = s * self.F.shape[2] + d
 
     @property
     def has_tariffs(self) -> bool:
@@ -91,26 +90,40 @@ def build_factors(tau: np.ndarray, tariff: np.ndarray, open_: np.ndarray, sigma:
         sigma: (S,) elasticities of substitution.
     """
     sig = effective_sigma(sigma)
-    one_minus = (1.0 - sig)[:, None, None]
-    cells = np.nonzero(tariff > 0)
-    has_tariff = cells[0].size > 0
-    # built in place: at N = 1000, S = 20 each (S, N, N) array is 160 MB
-    if has_tariff:
-        F = np.log1p(tariff)
-        F += np.log(tau)[None, :, :]
-        F *= one_minus
-    else:
-        F = one_minus * np.log(tau)[None, :, :]
-    np.exp(F, out=F)
-    F *= open_
-    G = sparse = wedge = None
-    if has_tariff:
-        G = 1.0 + tariff
-        np.divide(F, G, out=G)
-        if cells[0].size <= SPARSE_TARIFFS * F.size:
-            sparse = tuple(c.astype(np.intp) for c in cells)
-            wedge = F[sparse] - G[sparse]
+    one_minus = 1.0 - sig
+    n_s, n = tariff.shape[0], tau.shape[0]
     open_ = np.asarray(open_, dtype=float)
+    log_tau = np.log(tau)
+    cells = np.nonzero(tariff > 0)
+    n_cells = cells[0].size
+    sparse = n_cells <= SPARSE_TARIFFS * tariff.size
+    G = tariff_cells = wedge = None
+    # at N = 1000, S = 20 each (S, N, N) array is 160 MB: built in place, and with few tariffs
+    # from tau alone (one power per distinct elasticity), the tariff cells patched after
+    if n_cells and not sparse:
+        F = np.log1p(tariff)
+        F += log_tau[None, :, :]
+        F *= one_minus[:, None, None]
+        np.exp(F, out=F)
+        F *= open_
+        G = F / (1.0 + tariff)
+    else:
+        F = np.empty((n_s, n, n))
+        power: dict[float, np.ndarray] = {}
+        for k in range(n_s):
+            om = one_minus[k]
+            if om not in power:
+                power[om] = np.exp(om * log_tau)
+            np.multiply(power[om], open_[k], out=F[k])
+        if n_cells:
+            s, o, d = tariff_cells = tuple(c.astype(np.intp) for c in cells)
+            t = tariff[tariff_cells]
+            f_cells = np.exp(one_minus[s] * (log_tau[o, d] + np.log1p(t))) * open_[tariff_cells]
+            F[tariff_cells] = f_cells
+            G = F.copy()
+            g_cells = f_cells / (1.0 + t)
+            G[tariff_cells] = g_cells
+            wedge = f_cells - g_cells
     blocked = np.argwhere(open_ < 1.0).astype(np.int64)
     share = 1.0 - open_[tuple(blocked.T)] if blocked.size else np.zeros(0)
     return TradeFactors(
@@ -119,7 +132,7 @@ def build_factors(tau: np.ndarray, tariff: np.ndarray, open_: np.ndarray, sigma:
         sigma=sig,
         blocked=blocked,
         blocked_share=share,
-        tariff_cells=sparse,
+        tariff_cells=tariff_cells,
         tariff_wedge=wedge,
     )
 
@@ -162,11 +175,13 @@ def price_index(f: TradeFactors, weight: np.ndarray, price: np.ndarray) -> Price
             shift = np.where(np.isfinite(shift), shift, 0.0)
         v = weight * np.exp(lv - shift)
         phi = np.matmul(v[:, None, :], f.F)[:, 0, :]
-        if f._blocked_sd is not None:
-            avail = np.ones_like(phi)
-            np.subtract.at(avail, f._blocked_sd, weight[f._blocked_so] * f.blocked_share)
-            np.maximum(avail, 0.0, out=avail)
-            ratio = np.where(avail > 0, phi / np.where(avail > 0, avail, 1.0), 0.0)
+        if f._blocked_so is not None:
+            lost = np.bincount(f._blocked_sd_flat, weight[f._blocked_so] * f.blocked_share, phi.size)
+            avail = 1.0 - lost.reshape(phi.shape)
+            if (avail > 0).all():
+                ratio = phi / avail
+            else:
+                ratio = np.where(avail > 0, phi / np.where(avail > 0, avail, 1.0), 0.0)
         else:
             ratio = phi
         log_p = np.log(pbar) + (np.log(ratio) + shift) / one_minus

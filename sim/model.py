@@ -153,14 +153,17 @@ class TradeModel(mesa.Model):
         open_ = ca.open_ * self._pull if getattr(self, "_pull", None) is not None else ca.open_
         key = (ca.tau, tariff, open_, self.wp.sigma)
         old = getattr(self, "_factor_key", None)
-        if old is None or not all(np.array_equal(x, y) for x, y in zip(old, key, strict=True)):
+        if old is None or not all(x is y or np.array_equal(x, y) for x, y in zip(old, key, strict=True)):
             self.factors = market.build_factors(ca.tau, tariff, open_, self.wp.sigma)
-            self._factor_key = tuple(np.array(x, copy=True) for x in key)
+            # references, not copies (two (S, N, N) arrays): these arrays are replaced, never mutated
+            self._factor_key = key
             self.tariff_in_force = tariff
 
     def _announcement_windows(self, spec: Scenario) -> list[tuple[int, int, np.ndarray]]:
         """(first tick, event tick, cells) for each event announced ahead whose tariffs rise."""
         out = []
+        if not any(ev.announce_ticks > 0 for ev in spec.event):
+            return out
         doc = dict(self._doc)
         before = country_arrays(spec)
         for ev in sorted(spec.event, key=lambda e: e.tick):

@@ -43,10 +43,13 @@ class PreTrade:
 
 
 def prepare(model) -> PreTrade:
-    """Run the next tick's stages before trade (events, produce, plan demand) and copy what
-    the trade stage reads. Call ``model._trade()`` next to get the model's own trade step.
+    """Run the next tick's stages before trade (events, announced pull-forward, produce, plan
+    demand) and copy what the trade stage reads. Build the :class:`MesaTradeReference` after this
+    (the trade policy in force may have changed), then call ``model._trade()`` to get the
+    model's own trade step.
     """
     model._apply_events()
+    model._update_pull()
     model._produce()
     model._plan_demand()
     st = model.state
@@ -62,7 +65,9 @@ class CountryTrader(mesa.Agent):
         self.name = name
         self.cost_from: dict[CountryTrader, float] = {}  # iceberg factor tau[origin -> me]
         self.tariff_on: dict[CountryTrader, list[float]] = {}  # my tariff on each origin, by sector
-        self.blocks: set[tuple[int, CountryTrader]] = set()  # (sector, destination) I may not sell to
+        # (sector, destination) -> share of the buyers' demand let through, where it is not 1:
+        # 0 for a ban, in (0, 1) for a quota, above 1 for purchases pulled forward
+        self.openness: dict[tuple[int, CountryTrader], float] = {}
         # this tick
         self.capacity: list[float] = []
         self.price: list[float] = []
@@ -75,7 +80,10 @@ class CountryTrader(mesa.Agent):
         self.tariff_revenue = 0.0
 
     def set_prices(self, sigma: list[float], world_capacity: list[float], pbar: list[float]) -> None:
-        """Purchaser price index of each traded sector: P = (sum_o w_o (p_o tau (1+t))^(1-s) / W)^(1/(1-s))."""
+        """Purchaser price index of each traded sector:
+        P = pbar (sum_o w_o a_o (p_o / pbar tau (1+t))^(1-s) / W)^(1/(1-s)), with a_o the
+        openness of origin o to me and W = sum_o w_o min(a_o, 1) the capacity share open to me.
+        """
         s_traded = len(sigma)
         self.purchaser = []
         for s in range(s_traded):
@@ -84,13 +92,12 @@ class CountryTrader(mesa.Agent):
             avail = 0.0
             for origin in self.model.traders:
                 w = origin.capacity[s] / world_capacity[s] if world_capacity[s] > 0 else 0.0
-                if w <= 0.0:
+                share = origin.openness.get((s, self), 1.0)
+                if w <= 0.0 or share <= 0.0:
                     continue
-                if (s, self) in origin.blocks:
-                    continue
-                avail += w
+                avail += w * min(share, 1.0)
                 delivered = origin.price[s] / pbar[s] * self.cost_from[origin] * (1.0 + self.tariff_on[origin][s])
-                phi += w * delivered**one_minus
+                phi += w * share * delivered**one_minus
             if phi > 0.0:
                 self.purchaser.append(pbar[s] * (phi / min(avail, 1.0)) ** (1.0 / one_minus))
             else:
@@ -111,10 +118,11 @@ class CountryTrader(mesa.Agent):
             total = 0.0
             for origin in self.model.traders:
                 w = origin.capacity[s] / world_capacity[s] if world_capacity[s] > 0 else 0.0
-                if w <= 0.0 or (s, self) in origin.blocks:
+                share = origin.openness.get((s, self), 1.0)
+                if w <= 0.0 or share <= 0.0:
                     continue
                 t = self.tariff_on[origin][s]
-                term = w * (origin.price[s] / pbar[s] * self.cost_from[origin] * (1.0 + t)) ** one_minus
+                term = w * share * (origin.price[s] / pbar[s] * self.cost_from[origin] * (1.0 + t)) ** one_minus
                 terms.append((origin, term, t))
                 total += term
             if total <= 0.0:
@@ -133,8 +141,9 @@ class MesaTradeReference(mesa.Model):
     """The trade step of a :class:`sim.TradeModel` as a Mesa model of looping agents.
 
     Args:
-        model: the tradesim model whose parameters (trade costs, tariffs, controls, elasticities,
-            budget shares, input coefficients) the agents copy.
+        model: the tradesim model whose parameters (trade costs, the tariffs in force with any
+            retaliation, export controls and quotas with any announced pull-forward,
+            elasticities, budget shares, input coefficients) the agents copy.
     """
 
     def __init__(self, model):
@@ -146,15 +155,17 @@ class MesaTradeReference(mesa.Model):
         self.sigma = [float(x) for x in market.effective_sigma(model.wp.sigma)]
         self.a = model.wp.a.tolist()
         self.budget = model.wp.budget.tolist()
+        tariff = model.tariff_in_force
+        openness = ca.open_ if model._pull is None else ca.open_ * model._pull
         for d in self.traders:
             for o in self.traders:
                 d.cost_from[o] = float(ca.tau[o.index, d.index])
-                d.tariff_on[o] = [float(ca.tariff[s, o.index, d.index]) for s in range(self.s)]
+                d.tariff_on[o] = [float(tariff[s, o.index, d.index]) for s in range(self.s)]
         for o in self.traders:
             for s in range(self.s):
                 for j in range(n):
-                    if not ca.open_[s, o.index, j]:
-                        o.blocks.add((s, self.traders[j]))
+                    if openness[s, o.index, j] != 1.0:
+                        o.openness[(s, self.traders[j])] = float(openness[s, o.index, j])
 
     def trade(self, pre: PreTrade) -> dict[str, np.ndarray]:
         """Run the trade step on the state ``pre`` and return the results as (N, ...) arrays."""

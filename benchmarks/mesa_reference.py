@@ -212,11 +212,16 @@ def model_trade(model) -> dict[str, np.ndarray]:
 
 
 def max_relative_difference(ref: dict[str, np.ndarray], got: dict[str, np.ndarray]) -> dict[str, float]:
-    """Largest |ref - got| of each quantity relative to the largest |ref| of that quantity
-    (tariff revenue relative to total sales, since it is often zero)."""
+    """Largest |ref - got| of each quantity relative to the largest |ref| of that quantity;
+    exports, imports and tariff revenue, which are differences of gross flows, relative to the
+    largest sales (their round-off is that of the flows)."""
     scale_sales = float(np.max(np.abs(ref["sales"]))) or 1.0
     out = {}
     for k, r in ref.items():
-        scale = scale_sales if k == "tariff" else (float(np.max(np.abs(r))) or 1.0)
-        out[k] = float(np.max(np.abs(r - got[k]))) / scale
+        ok = np.isfinite(r)
+        if k in ("exports_sector", "imports_sector", "tariff"):
+            scale = scale_sales
+        else:
+            scale = float(np.max(np.abs(r[ok]), initial=0.0)) or 1.0
+        out[k] = float(np.max(np.abs(r[ok] - got[k][ok]), initial=0.0)) / scale
     return out

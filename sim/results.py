@@ -257,25 +257,31 @@ class Recorder:
         n = self.n
         ticks = np.asarray(self.ticks, dtype=np.int64)
         dt = model.spec.dt
-        data: dict[str, Any] = {
-            "tick": np.repeat(ticks, n),
-            "year": np.repeat(model.spec.simulation.start_year + ticks * dt, n),
-            "country": pd.Categorical(np.tile(names, k), categories=names),
-        }
         country, sector = self.country, self.sector
-        for name in COUNTRY_COLUMNS:
-            data[name] = country[name][:k].reshape(-1)
-        data["sudden_stop"] = data["sudden_stop"].astype(bool)
-        for kind in SECTOR_COLUMNS:
-            for j, s in enumerate(model.sectors):
-                data[f"{kind}_{s}"] = sector[kind][:k, :, j].reshape(-1)
-        for kind in TRADED_COLUMNS:
-            for j, s in enumerate(model.spec.traded):
-                data[f"{kind}_{s}"] = self.traded[kind][:k, :, j].reshape(-1)
         issuers = [names[i] for i in model.ca.issuer_index]
-        for j, iss in enumerate(issuers):
-            data[f"reserves_in_{iss}"] = self.reserves_by_issuer[:k, :, j].reshape(-1)
-        ts = pd.DataFrame(data)
+        s1, s = self.s1, self.s1 - 1
+        # every float column goes straight into one (columns, rows) block that becomes the
+        # DataFrame's storage: no second copy when pandas consolidates 200-odd columns
+        floats = [c for c in COUNTRY_COLUMNS if c != "sudden_stop"]
+        cols = ["year", *floats]
+        cols += [f"{kind}_{x}" for kind in SECTOR_COLUMNS for x in model.sectors]
+        cols += [f"{kind}_{x}" for kind in TRADED_COLUMNS for x in model.spec.traded]
+        cols += [f"reserves_in_{iss}" for iss in issuers]
+        block = np.empty((len(cols), k * n))
+        block[0] = np.repeat(model.spec.simulation.start_year + ticks * dt, n)
+        for i, name in enumerate(floats, start=1):
+            block[i] = country[name][:k].reshape(-1)
+        i = 1 + len(floats)
+        for store, width in ((sector, s1), (self.traded, s)):
+            for arr in store.values():  # (k, N, width) -> width columns of k * N rows
+                block[i : i + width] = arr[:k].transpose(2, 0, 1).reshape(width, -1)
+                i += width
+        block[i:] = self.reserves_by_issuer[:k].transpose(2, 0, 1).reshape(len(issuers), -1)
+        ts = pd.DataFrame(block.T, columns=cols, copy=False)
+        ts.insert(0, "tick", np.repeat(ticks, n))
+        ts.insert(2, "country", pd.Categorical(np.tile(names, k), categories=names))
+        at = 3 + list(COUNTRY_COLUMNS).index("sudden_stop")
+        ts.insert(at, "sudden_stop", country["sudden_stop"][:k].reshape(-1).astype(bool))
         return ts, self._bilateral_table(model)
 
     def _bilateral_table(self, model: TradeModel) -> pd.DataFrame:

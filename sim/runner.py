@@ -192,10 +192,40 @@ def _alive(pid: int) -> bool:
 
 
 def write_tables(res: Results, folder: Path) -> None:
-    """Write timeseries (Parquet and CSV) and bilateral (Parquet) into a folder."""
-    res.timeseries.to_parquet(folder / "timeseries.parquet", index=False)
-    res.timeseries.to_csv(folder / "timeseries.csv", index=False, float_format="%.10g")
-    res.bilateral.to_parquet(folder / "bilateral.parquet", index=False)
+    """Write timeseries (Parquet and CSV) and bilateral (Parquet) into a folder.
+
+    The three files are written at the same time from threads (Arrow's writers release the
+    GIL). The CSV is written by Arrow, numbers at full precision (they read back bit-identical);
+    at 200 countries x 1,000 ticks it is about 0.5 GB, and pandas' writer took over a minute.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        jobs = [
+            pool.submit(_write_parquet, res.timeseries, folder / "timeseries.parquet"),
+            pool.submit(_write_csv, res.timeseries, folder / "timeseries.csv"),
+            pool.submit(_write_parquet, res.bilateral, folder / "bilateral.parquet"),
+        ]
+        for job in jobs:
+            job.result()
+
+
+def _write_parquet(df: pd.DataFrame, path: Path) -> None:
+    # dictionary encoding only for the label columns: tried on every float column it costs
+    # three quarters of the writing time and makes the file larger
+    labels = [c for c in df.columns if isinstance(df[c].dtype, pd.CategoricalDtype)]
+    df.to_parquet(path, index=False, use_dictionary=labels)
+
+
+def _write_csv(df: pd.DataFrame, path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    table = pa.Table.from_pandas(df, preserve_index=False)
+    for i, f in enumerate(table.schema):
+        if pa.types.is_dictionary(f.type):  # categorical columns as their labels
+            table = table.set_column(i, f.name, table.column(i).cast(f.type.value_type))
+    pacsv.write_csv(table, path, pacsv.WriteOptions(quoting_style="needed"))
 
 
 def load_run(folder: str | Path) -> Results:

@@ -35,12 +35,14 @@ class TradeFactors:
 
     Attributes:
         F: (S, N, N) ``(tau (1 + t))**(1 - sigma) * open`` (dimensionless).
-        G: (S, N, N) ``F / (1 + t)``, or None when there are no tariffs (then G is F).
+        G: (S, N, N) ``F / (1 + t)`` when tariffs are on many cells; None when there are none
+            (then G is F) or few (then G is F except on ``tariff_cells``).
         sigma: (S,) elasticities actually used (nudged away from 1).
         blocked: (k, 3) int array of cells blocked in full or in part (s, o, d).
         blocked_share: (k,) the share of each such cell that is blocked (1 for a ban).
         tariff_cells: (s, o, d) index arrays of the cells with a tariff when they are few
             (at most :data:`SPARSE_TARIFFS` of all cells), else None.
+        tariff_g: ``G`` on those cells.
         tariff_wedge: ``F - G`` on those cells (the tariff part of the purchaser-price factor).
     """
 
@@ -50,26 +52,33 @@ class TradeFactors:
     blocked: np.ndarray
     blocked_share: np.ndarray
     tariff_cells: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+    tariff_g: np.ndarray | None = None
     tariff_wedge: np.ndarray | None = None
     one_minus: np.ndarray = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
+        n = self.F.shape[2]
         self.one_minus = (1.0 - self.sigma)[:, None]
         self._blocked_so: tuple[np.ndarray, np.ndarray] | None = None
         if self.blocked.size:
             s, o, d = self.blocked.T
             self._blocked_so = (s, o)
-            self._blocked_sd_flat = s * self.F.shape[2] + d
+            self._blocked_sd_flat = s * n + d
+        if self.tariff_cells is not None:
+            s, o, d = self.tariff_cells
+            self._tariff_so_flat = s * n + o
+            self._tariff_sd_flat = s * n + d
 
     @property
     def has_tariffs(self) -> bool:
         """Whether any tariff is positive."""
-        return self.G is not None
+        return self.G is not None or self.tariff_cells is not None
 
 
 SPARSE_TARIFFS = 1.0 / 16.0
-"""When tariffs are on at most this share of cells, the producer-price side of the market is a
-correction on those cells only; above it, it is a third dense pass over G."""
+"""When tariffs are on at most this share of cells, G is not stored: the tariffs enter the
+market as corrections on their cells only (no second (S, N, N) array, no extra pass); above it,
+G is stored and the producer-price side of the market is a third pass over it."""
 
 
 def effective_sigma(sigma: np.ndarray) -> np.ndarray:
@@ -97,7 +106,7 @@ def build_factors(tau: np.ndarray, tariff: np.ndarray, open_: np.ndarray, sigma:
     cells = np.nonzero(tariff > 0)
     n_cells = cells[0].size
     sparse = n_cells <= SPARSE_TARIFFS * tariff.size
-    G = tariff_cells = wedge = None
+    G = tariff_cells = g_cells = wedge = None
     # at N = 1000, S = 20 each (S, N, N) array is 160 MB: built in place, and with few tariffs
     # from tau alone (one power per distinct elasticity), the tariff cells patched after
     if n_cells and not sparse:
@@ -120,9 +129,7 @@ def build_factors(tau: np.ndarray, tariff: np.ndarray, open_: np.ndarray, sigma:
             t = tariff[tariff_cells]
             f_cells = np.exp(one_minus[s] * (log_tau[o, d] + np.log1p(t))) * open_[tariff_cells]
             F[tariff_cells] = f_cells
-            G = F.copy()
             g_cells = f_cells / (1.0 + t)
-            G[tariff_cells] = g_cells
             wedge = f_cells - g_cells
     blocked = np.argwhere(open_ < 1.0).astype(np.int64)
     share = 1.0 - open_[tuple(blocked.T)] if blocked.size else np.zeros(0)
@@ -133,6 +140,7 @@ def build_factors(tau: np.ndarray, tariff: np.ndarray, open_: np.ndarray, sigma:
         blocked=blocked,
         blocked_share=share,
         tariff_cells=tariff_cells,
+        tariff_g=g_cells,
         tariff_wedge=wedge,
     )
 
@@ -217,8 +225,9 @@ class TradeAggregates:
 def trade_flows(f: TradeFactors, pi: PriceIndex, spend: np.ndarray) -> TradeAggregates:
     """Split spending across origins and aggregate without building the flow tensor.
 
-    One pass over the factors (G, or F without tariffs); when tariffs are few, their part of
-    purchaser prices is a correction on their cells only, else a second pass over G.
+    One pass over the factors (F, or G with tariffs on many cells: then a second pass over G
+    for the producer-price value of purchases); tariffs on few cells are corrections on those
+    cells only.
 
     Args:
         f: cached factors.
@@ -234,17 +243,18 @@ def trade_flows(f: TradeFactors, pi: PriceIndex, spend: np.ndarray) -> TradeAggr
         y = np.where(ok, spend / np.where(ok, pi.phi, 1.0), 0.0)
         spent = np.where(ok, spend, 0.0)
     G = f.F if f.G is None else f.G
-    revenue = pi.v * np.matmul(G, y[:, :, None])[:, :, 0]
+    sold = np.matmul(G, y[:, :, None])[:, :, 0]  # sum_d G[s, o, d] y[s, d]
     home = pi.v * y  # F[s, d, d] = G[s, d, d] = 1
-    if f.G is None:
-        psi = pi.phi
-    elif f.tariff_cells is not None:
+    if f.tariff_cells is not None:
         s, o, d = f.tariff_cells
-        n = pi.phi.shape[1]
-        wedge = np.bincount(s * n + d, weights=pi.v[s, o] * f.tariff_wedge, minlength=pi.phi.size)
-        psi = pi.phi - wedge.reshape(pi.phi.shape)
+        size, shape = pi.phi.size, pi.phi.shape
+        sold = sold - np.bincount(f._tariff_so_flat, f.tariff_wedge * y[s, d], size).reshape(shape)
+        psi = pi.phi - np.bincount(f._tariff_sd_flat, pi.v[s, o] * f.tariff_wedge, size).reshape(shape)
+    elif f.G is None:
+        psi = pi.phi
     else:
         psi = np.matmul(pi.v[:, None, :], f.G)[:, 0, :]
+    revenue = pi.v * sold
     at_producer = y * psi
     imports = at_producer - home
     tariff = spent - at_producer
@@ -263,4 +273,8 @@ def flow_tensor(f: TradeFactors, pi: PriceIndex, spend: np.ndarray) -> np.ndarra
         ok = pi.phi > 0
         y = np.where(ok, spend / np.where(ok, pi.phi, 1.0), 0.0)
     G = f.F if f.G is None else f.G
-    return pi.v[:, :, None] * G * y[:, None, :]
+    flows = pi.v[:, :, None] * G * y[:, None, :]
+    if f.tariff_cells is not None:
+        s, o, d = f.tariff_cells
+        flows[f.tariff_cells] = pi.v[s, o] * f.tariff_g * y[s, d]
+    return flows

@@ -428,6 +428,11 @@ def targets(results: dict) -> list[dict]:
     return out
 
 
+def _load(results: dict) -> str:
+    load = results.get("load_average") or []
+    return " to ".join(f"{x:.1f}" for x in load) or "unknown"
+
+
 def readme_table(results: dict) -> str:
     """The README's performance table (Markdown) from results.json."""
     mach = results["machine"]
@@ -464,7 +469,8 @@ def readme_table(results: dict) -> str:
     lines.append(
         f"Measured {results['date']} on {mach.get('cpu', '?')} ({mach.get('cpus', '?')} CPUs, "
         f"{mach.get('memory_gb', '?')} GB), Python {mach['python']}, NumPy {mach['numpy']} ({mach.get('blas', '')}, "
-        f"{results['blas_threads']} BLAS thread), with `python benchmarks/run.py`: medians over ticks and "
+        f"{results['blas_threads']} BLAS thread; load average {_load(results)} from other work), with "
+        "`python benchmarks/run.py`: medians over ticks and "
         f"{results['repeats']} synthetic worlds per size, memory for {results['memory'][0]['ticks'] if results['memory'] else '?'} "
         "ticks (tracemalloc peak). The floor kernel is the least NumPy work that computes a tick's CES trade "
         "aggregates; the Mesa-style column compares the same trade step written as agents looping over partners "
@@ -514,6 +520,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--blas-threads", type=int, default=1, help="BLAS threads in the workers (default 1)")
     p.add_argument("--out", default=str(ROOT / "benchmarks" / "results.json"), help="where to write the results")
     p.add_argument("--update-readme", action="store_true", help="rewrite the README's performance table")
+    p.add_argument(
+        "--readme-only", action="store_true", help="only rewrite the README's table from the existing --out file"
+    )
     p.add_argument("--worker", nargs="+", help=argparse.SUPPRESS)
     args = p.parse_args(argv)
 
@@ -529,6 +538,12 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(out))
         return 0
 
+    if args.readme_only:
+        results = json.loads(Path(args.out).read_text(encoding="utf-8"))
+        print(table(results))
+        print("README updated" if update_readme(results) else "README has no performance-table markers; not updated")
+        return 0
+
     sizes = args.sizes or (list(QUICK) if args.quick else [(n, s) for n in FULL_N for s in FULL_S])
     repeats = args.repeats or (1 if args.quick else 3)
     budget = args.seconds or (0.5 if args.quick else 2.0)
@@ -540,6 +555,8 @@ def main(argv: list[str] | None = None) -> int:
     results: dict = {
         "date": time.strftime("%Y-%m-%d"),
         "machine": machine(),
+        # other work on the machine slows the timings: the 1-minute load average before and after
+        "load_average": [round(os.getloadavg()[0], 2)],
         "blas_threads": args.blas_threads,
         "repeats": repeats,
         "sizes": [],
@@ -582,6 +599,7 @@ def main(argv: list[str] | None = None) -> int:
             "cli_s": _cli_run([*py, "--synthetic", "200,10", "--ticks", "1000"], env),
             **_spawn(["--worker", "simulate", "synthetic"], env),
         }
+    results["load_average"].append(round(os.getloadavg()[0], 2))
     results["targets"] = targets(results)
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -22,6 +22,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 from sim.analysis.dating import PRESETS
 from sim.analysis.filters import odd_window, window_ticks
 from sim.analysis.phases import BALANCE, IMBALANCE, REBALANCING, PhaseThresholds
+from sim.viz.captions import Situation
 
 if TYPE_CHECKING:
     from sim.model import TradeModel
@@ -128,6 +129,18 @@ def trailing_mean(x: np.ndarray, n: int) -> np.ndarray:
     return (c[idx + 1] - c[lo]) / (idx + 1 - lo)
 
 
+def smoothing_ticks(dt: float, rule: LiveRule | None = None) -> int:
+    """Observations the live index averages: the trailing half of the analysis window plus one."""
+    return odd_window((rule or LiveRule()).smoothing_years, dt) // 2 + 1
+
+
+def live_smoothed(index: np.ndarray, dt: float, rule: LiveRule | None = None) -> np.ndarray:
+    """(T,) the imbalance index as the live phase sees it: the trailing mean over
+    :func:`smoothing_ticks` observations.
+    """
+    return trailing_mean(index, smoothing_ticks(dt, rule))
+
+
 def live_phases(index: np.ndarray, dt: float, rule: LiveRule | None = None) -> np.ndarray:
     """(T,) phase of each tick of the imbalance index from the ticks up to it only.
 
@@ -154,7 +167,7 @@ def live_phases(index: np.ndarray, dt: float, rule: LiveRule | None = None) -> n
     t = x.size
     if t == 0:
         return np.empty(0, dtype="<U11")
-    s = trailing_mean(x, odd_window(r.smoothing_years, dt) // 2 + 1)
+    s = live_smoothed(x, dt, r)
     k = window_ticks(r.direction_years, dt)
     change = s - s[np.maximum(np.arange(t) - k, 0)]
     step = np.where(change < -r.tolerance, -1, np.where(change > r.tolerance, 1, 0))
@@ -175,3 +188,51 @@ def live_phase(model: TradeModel, rule: LiveRule | None = None) -> str:
     """The live phase at the model's last tick (``balance`` before the first tick)."""
     labels = live_phases(imbalance_index(model), model.spec.dt, rule)
     return str(labels[-1]) if labels.size else BALANCE
+
+
+def situation(model: TradeModel, span_years: float = 3.0, focus: tuple[str, str] | None = None) -> Situation:
+    """The numbers the caption is made from: the last logged tick and ``span_years`` before it
+    (or the first tick, if the run is shorter).
+
+    Args:
+        model: a model that has run at least one tick.
+        span_years: how far back "then" is, years.
+        focus: (country, partner) names to describe, or None for the largest bilateral balance.
+    """
+    k_all = _logged(model)
+    if k_all == 0:
+        raise ValueError("the model has not run a tick yet")
+    back = min(window_ticks(span_years, model.spec.dt), k_all - 1)
+    yrs = years(model)
+    index = imbalance_index(model)
+    phases = live_phases(index, model.spec.dt)
+    smooth = live_smoothed(index, model.spec.dt)
+    sector = model.spec.world.development.relocation_sector
+    shares = output_shares(model, sector)
+    last = model.recorder.ticks[-1]
+    first = model.recorder.ticks[-1 - back]
+    start, dt = model.spec.simulation.start_year, model.spec.dt
+    events = [
+        (start + ev.tick * dt, ev.note)
+        for ev in sorted(model.initial_spec.event, key=lambda e: e.tick)
+        if first < ev.tick <= last or (back == 0 and ev.tick == last)
+    ]
+    return Situation(
+        year=float(yrs[-1]),
+        span_years=float(yrs[-1] - yrs[-1 - back]),
+        names=list(model.names),
+        bilateral_now=bilateral_balance(model),
+        bilateral_before=bilateral_balance(model, back),
+        gdp_now=_country(model, "gdp")[-1].copy(),
+        sector=sector,
+        share_now=shares[-1],
+        share_before=shares[-1 - back],
+        phase=str(phases[-1]),
+        phase_before=str(phases[-1 - back]),
+        index_now=float(smooth[-1]),
+        index_before=float(smooth[-1 - back]),
+        index_years=smoothing_ticks(model.spec.dt) * model.spec.dt,
+        dt=model.spec.dt,
+        focus=None if focus is None else (model.names.index(focus[0]), model.names.index(focus[1])),
+        events=events,
+    )

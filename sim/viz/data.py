@@ -22,7 +22,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 from sim.analysis.dating import PRESETS
 from sim.analysis.filters import odd_window, window_ticks
 from sim.analysis.phases import BALANCE, IMBALANCE, REBALANCING, PhaseThresholds
-from sim.viz.captions import Situation
+from sim.viz.captions import Situation, year_words
 
 if TYPE_CHECKING:
     from sim.model import TradeModel
@@ -41,6 +41,12 @@ def years(model: TradeModel) -> np.ndarray:
     """(T,) calendar year of each logged tick (``start_year + tick * tick length``)."""
     ticks = np.asarray(model.recorder.ticks, dtype=float)
     return model.spec.simulation.start_year + ticks * model.spec.dt
+
+
+def tick_labels(model: TradeModel) -> list[str]:
+    """X-axis labels of every tick of the scenario: ``"2010"``, or ``"2021 Q2"`` for quarters."""
+    sim, dt = model.spec.simulation, model.spec.dt
+    return [year_words(sim.start_year + t * dt, dt) for t in range(sim.ticks)]
 
 
 def balance_shares(model: TradeModel) -> np.ndarray:

@@ -18,6 +18,7 @@ from sim.errors import TradesimError
 COMMANDS = [
     "sim.cli",  # run, validate
     "sim.analysis.cli",  # analyze
+    "sim.viz.cli",  # demo
 ]
 
 

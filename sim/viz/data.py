@@ -156,10 +156,11 @@ def live_phases(index: np.ndarray, dt: float, rule: LiveRule | None = None) -> n
     2. Direction: the change ``s[t] - s[t - k]`` over ``direction_years``; below
        ``-tolerance`` it is narrowing, above ``+tolerance`` widening, in between the previous
        direction holds (widening at the start).
-    3. Level: balance when ``s[t] <= balance_level``, or when the range of ``s`` over the last
-       ``range_years`` is at least ``floor`` and ``s[t]`` lies in its lowest
-       ``balance_fraction``. Otherwise ``imbalance`` while widening or standing and
-       ``rebalancing`` while narrowing.
+    3. Level: balance when ``s[t] <= balance_level``, or when the index is not falling, the
+       range of ``s`` over the last ``range_years`` is at least ``floor`` and ``s[t]`` lies in
+       its lowest ``balance_fraction`` (just after a trough: the retrospective rule also calls
+       the last part of a fall balance, which live cannot be told from the rest of the fall).
+       Otherwise ``imbalance`` while widening or standing and ``rebalancing`` while narrowing.
 
     Causal: the label of tick t is the same whatever follows it.
 
@@ -185,7 +186,9 @@ def live_phases(index: np.ndarray, dt: float, rule: LiveRule | None = None) -> n
     win = sliding_window_view(padded, w)
     lo, hi = np.nanmin(win, axis=1), np.nanmax(win, axis=1)
     span = hi - lo
-    near_low = (span >= r.floor) & (s - lo <= r.balance_fraction * span)
+    # near the recent low once the fall has stopped (while falling, s is always at its
+    # trailing low, so the rule would fire on every fall)
+    near_low = (direction > 0) & (span >= r.floor) & (s - lo <= r.balance_fraction * span)
     balance = (s <= r.balance_level) | near_low
     return np.where(balance, BALANCE, np.where(direction < 0, REBALANCING, IMBALANCE))
 

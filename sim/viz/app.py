@@ -33,12 +33,12 @@ CSS = """
 .v-application .v-card__title { font-size: 22px !important; }
 .v-application .v-toolbar__title { font-size: 26px !important; }
 .v-application .v-tabs { display: none; }
-.tradesim-now { padding: 8px 14px; }
-.tradesim-phase { display: inline-block; padding: 6px 18px; border-radius: 8px; font-size: 30px;
+.tradesim-now { padding: 8px 14px; max-height: 385px; overflow-y: auto; }
+.tradesim-phase { display: inline-block; padding: 4px 16px; border-radius: 8px; font-size: 28px;
   font-weight: 700; color: #000; letter-spacing: 0.04em; text-transform: uppercase; }
 .tradesim-index { font-size: 22px; margin-left: 14px; }
-.tradesim-caption { font-size: 22px; line-height: 1.45; margin-top: 12px; }
-.tradesim-meta { font-size: 18px; color: #444; margin-top: 10px; }
+.tradesim-caption { font-size: 21px; line-height: 1.4; margin-top: 10px; }
+.tradesim-meta { font-size: 17px; color: #444; margin-top: 8px; }
 """
 
 

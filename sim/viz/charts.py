@@ -136,8 +136,14 @@ def imbalance_chart(
         dt: years per tick (for the axis labels).
     """
     opt = _base("Global imbalance index", "% of world GDP", labels, top=100, dt=dt)
+    # a band runs from its first tick to the next band's first tick (the last to its own end),
+    # so a one-tick phase still shows
+    last = len(labels) - 1
     bands = [
-        [{"xAxis": labels[a], "itemStyle": {"color": PHASE_COLORS[label], "opacity": 0.45}}, {"xAxis": labels[b]}]
+        [
+            {"xAxis": labels[a], "itemStyle": {"color": PHASE_COLORS[label], "opacity": 0.45}},
+            {"xAxis": labels[min(b + 1, last)]},
+        ]
         for a, b, label in phase_spans(phases)
     ]
     opt["legend"] = {"top": 30, "textStyle": {"fontSize": FONT - 2}, "itemWidth": 26, "itemGap": 12}

@@ -10,6 +10,7 @@ import pytest
 import tomli_w
 
 from sim.analysis import bilateral_balance_matrix, reserves_months
+from sim.analysis.figures import PHASE_COLORS
 from sim.analysis.phases import BALANCE, IMBALANCE, REBALANCING
 from sim.errors import TradesimError
 from sim.model import TradeModel
@@ -295,10 +296,13 @@ def test_chart_options_hold_the_view_data_and_are_json(run):
     phases = data.live_phases(index, 1.0)
     imb = charts.imbalance_chart(labels, index, data.live_smoothed(index, 1.0), phases, average_years=4)
     bands = imb["series"][0]["markArea"]["data"]
-    covered = [labels.index(b[0]["xAxis"]) for b in bands]
-    assert (
-        covered[0] == 0 and sum(labels.index(b[1]["xAxis"]) - labels.index(b[0]["xAxis"]) + 1 for b in bands) == TICKS
-    )
+    starts = [labels.index(b[0]["xAxis"]) for b in bands]
+    ends = [labels.index(b[1]["xAxis"]) for b in bands]
+    # bands tile the ticks run: each starts where the previous ended, the last ends after the last tick
+    assert starts[0] == 0 and starts[1:] == ends[:-1] and ends[-1] == TICKS
+    spans = charts.phase_spans(phases)
+    assert [b[0]["itemStyle"]["color"] for b in bands] == [PHASE_COLORS[p] for _, _, p in spans]
+    assert "".join(p * (b - a + 1) for a, b, p in spans) == "".join(phases)
     bal = data.bilateral_balance(model)
     heat = charts.heatmap_chart(model.names, bal, country_colors(model.names), gdp_world=100.0, year="2013")
     cell = next(c for c in heat["series"][0]["data"] if c["value"][:2] == [0, 3])  # China (row) vs US

@@ -17,7 +17,7 @@ from sim.model import TradeModel
 from sim.overview import PALETTE, country_colors
 from sim.results import Results
 from sim.scenario import load_scenario
-from sim.viz import charts, data
+from sim.viz import charts, data, views
 from sim.viz.captions import Situation, caption, year_words
 from sim.viz.demo_model import (
     DemoModel,
@@ -397,6 +397,26 @@ def test_situation_from_the_model_matches_the_views(run):
     four = data.situation(model, span_years=4.0)
     assert [y for y, _ in four.events] == [2010.0] and "hightech" in four.events[0][1]
     assert "In 2010:" in caption(four)
+
+
+def test_views_of_the_page():
+    model = DemoModel("baseline", tariff=0.25)
+    card = views.now(model)
+    assert card.phase == BALANCE and card.level == "" and "Press Step" in card.caption
+    assert card.meta.startswith("baseline: 2000, tick 0 of 200. Levers from tick 10: US tariff on China 25%")
+    for _ in range(3):
+        model.step()
+    card = views.now(model)
+    assert card.phase == data.live_phase(model) and card.caption == caption(
+        data.situation(model, focus=("China", "US"))
+    )
+    assert card.meta.startswith("baseline: 2002, tick 3 of 200.")
+    assert list(views.CHARTS) == ["imbalance", "balance", "bilateral", "reserves", "production"]
+    for build in views.CHARTS.values():
+        opt = build(model)
+        json.dumps(opt, allow_nan=False)
+        if opt["series"][0]["type"] == "line":
+            assert len(opt["series"][0]["data"]) == 3 and len(opt["xAxis"]["data"]) == 200
 
 
 # ---------------------------------------------------------------- the page's parameters

@@ -12,17 +12,16 @@ from __future__ import annotations
 
 import html
 import os
+from collections.abc import Callable
 from typing import Any
 
 import solara
 from mesa.visualization import Slider, SolaraViz
 
 from sim.analysis.figures import PHASE_COLORS
-from sim.overview import country_colors
 from sim.scenario import load_scenario
-from sim.viz import charts, data
-from sim.viz.captions import SECTOR_WORDS, caption, year_words
-from sim.viz.demo_model import DemoModel, Levers, classroom_choices, describe, scenario_path
+from sim.viz import views
+from sim.viz.demo_model import DemoModel, Levers, classroom_choices, scenario_path
 
 START = os.environ.get("TRADESIM_DEMO_SCENARIO", "baseline")
 CHART_STYLE = "height: 370px; width: 100%"
@@ -67,126 +66,37 @@ def model_params(start: str) -> dict[str, Any]:
     }
 
 
-def _colors(model: DemoModel) -> dict[str, str]:
-    return country_colors(model.names)
-
-
 def NowCard(model: DemoModel) -> None:  # noqa: N802 (Solara components are CamelCase)
     """The phase in words and colour, the caption and the levers in force."""
     solara.Style(CSS)
-    index = data.imbalance_index(model)
+    card = views.now(model)
     with solara.Div(classes=["tradesim-now"]):
-        if index.size == 0:
-            phase, text = data.live_phase(model), "Press Step or ▶ to run the world; the caption tells what happens."
-            level = ""
-        else:
-            phase = data.live_phase(model)
-            smooth = data.live_smoothed(index, model.spec.dt)
-            level = f"imbalance index {100 * smooth[-1]:.1f}% of world GDP"
-            lv = model.levers
-            text = caption(data.situation(model, focus=(lv.country, lv.partner)))
         solara.HTML(
             tag="span",
-            unsafe_innerHTML=phase,
+            unsafe_innerHTML=card.phase,
             classes=["tradesim-phase"],
-            style=f"background: {PHASE_COLORS[phase]}",
+            style=f"background: {PHASE_COLORS[card.phase]}",
         )
-        solara.HTML(tag="span", unsafe_innerHTML=level, classes=["tradesim-index"])
-        solara.HTML(tag="div", unsafe_innerHTML=html.escape(text), classes=["tradesim-caption"])
-        done = len(model.recorder.ticks)
-        sim = model.spec.simulation
-        when = year_words(data.years(model)[-1], model.spec.dt) if done else str(sim.start_year)
-        levers = describe(model.levers)
-        lever_text = (
-            f"Levers from tick {model.levers.start_tick}: {levers}"
-            if levers
-            else "Levers: none (the scenario as shipped). Set them in the sidebar, then press Reset."
-        )
-        solara.HTML(
-            tag="div",
-            unsafe_innerHTML=html.escape(f"{model.scenario_name}: {when}, tick {done} of {sim.ticks}. {lever_text}"),
-            classes=["tradesim-meta"],
+        solara.HTML(tag="span", unsafe_innerHTML=html.escape(card.level), classes=["tradesim-index"])
+        solara.HTML(tag="div", unsafe_innerHTML=html.escape(card.caption), classes=["tradesim-caption"])
+        solara.HTML(tag="div", unsafe_innerHTML=html.escape(card.meta), classes=["tradesim-meta"])
+
+
+def chart_component(name: str) -> Callable[[DemoModel], None]:
+    """A page component drawing the chart ``views.CHARTS[name]`` of the model."""
+    build = views.CHARTS[name]
+
+    def Chart(model: DemoModel) -> None:  # noqa: N802 (Solara components are CamelCase)
+        solara.FigureEcharts(
+            option=build(model), responsive=True, attributes={"style": CHART_STYLE, "class": f"tradesim-chart-{name}"}
         )
 
-
-def ImbalanceChart(model: DemoModel) -> None:  # noqa: N802 (Solara components are CamelCase)
-    """The global imbalance index with the live phase as bands."""
-    index = data.imbalance_index(model)
-    dt = model.spec.dt
-    opt = charts.imbalance_chart(
-        data.tick_labels(model),
-        index,
-        data.live_smoothed(index, dt),
-        data.live_phases(index, dt),
-        average_years=data.smoothing_ticks(dt) * dt,
-        dt=dt,
-    )
-    solara.FigureEcharts(
-        option=opt, responsive=True, attributes={"style": CHART_STYLE, "class": "tradesim-chart-imbalance"}
-    )
+    Chart.__name__ = Chart.__qualname__ = f"{name.title()}Chart"
+    Chart.__doc__ = build.__doc__
+    return Chart
 
 
-def BalanceChart(model: DemoModel) -> None:  # noqa: N802 (Solara components are CamelCase)
-    """Each country's trade balance, % of GDP."""
-    opt = charts.lines_chart(
-        "Trade balance",
-        "% of GDP",
-        data.tick_labels(model),
-        100 * data.balance_shares(model),
-        model.names,
-        _colors(model),
-        dt=model.spec.dt,
-    )
-    solara.FigureEcharts(
-        option=opt, responsive=True, attributes={"style": CHART_STYLE, "class": "tradesim-chart-balance"}
-    )
-
-
-def ReservesChart(model: DemoModel) -> None:  # noqa: N802 (Solara components are CamelCase)
-    """Each country's reserves, months of imports."""
-    opt = charts.lines_chart(
-        "Reserves",
-        "months of imports",
-        data.tick_labels(model),
-        data.reserves_months(model),
-        model.names,
-        _colors(model),
-        dt=model.spec.dt,
-    )
-    solara.FigureEcharts(
-        option=opt, responsive=True, attributes={"style": CHART_STYLE, "class": "tradesim-chart-reserves"}
-    )
-
-
-def BilateralChart(model: DemoModel) -> None:  # noqa: N802 (Solara components are CamelCase)
-    """Who runs surpluses with whom, at the last tick."""
-    done = len(model.recorder.ticks)
-    world = float(data.gdp(model)[-1].sum()) if done else 0.0
-    year = year_words(data.years(model)[-1], model.spec.dt) if done else "before the first tick"
-    opt = charts.heatmap_chart(model.names, data.bilateral_balance(model), _colors(model), gdp_world=world, year=year)
-    solara.FigureEcharts(
-        option=opt, responsive=True, attributes={"style": CHART_STYLE, "class": "tradesim-chart-bilateral"}
-    )
-
-
-def ProductionChart(model: DemoModel) -> None:  # noqa: N802 (Solara components are CamelCase)
-    """Each country's share of the world's output of the relocating (labor-intensive) sector."""
-    sector = model.spec.world.development.relocation_sector
-    opt = charts.lines_chart(
-        f"Where {SECTOR_WORDS.get(sector, sector)} goods are made",
-        "% of world output",
-        data.tick_labels(model),
-        100 * data.output_shares(model, sector),
-        model.names,
-        _colors(model),
-        dt=model.spec.dt,
-    )
-    solara.FigureEcharts(
-        option=opt, responsive=True, attributes={"style": CHART_STYLE, "class": "tradesim-chart-production"}
-    )
-
-
-COMPONENTS = [NowCard, ImbalanceChart, BalanceChart, BilateralChart, ReservesChart, ProductionChart]
+COMPONENTS = [NowCard, *(chart_component(name) for name in views.CHARTS)]
 _country, _partner = _defaults(START)
 model = DemoModel(scenario_name=START, country=_country, partner=_partner)
 page = SolaraViz(

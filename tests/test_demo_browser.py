@@ -84,9 +84,11 @@ def test_page_runs_a_lever_and_steps(server, tmp_path):
             # a lever: the partner's (US) tariff on the country's (China) goods, 5 steps of 5%
             slider = page.locator(".v-input", has_text="Partner's tariff").get_by_role("slider")
             slider.focus()
-            for _ in range(5):
+            for k in range(1, 6):
                 slider.press("ArrowRight")
-            expect(slider).to_have_attribute("aria-valuenow", "0.25")
+                expect(slider).to_have_attribute("aria-valuenow", f"{0.05 * k:.2f}".rstrip("0"))
+                page.wait_for_timeout(250)  # as a hand would: each value reaches the server
+            page.wait_for_timeout(500)
             page.get_by_role("button", name="Reset", exact=True).click()
             meta = page.locator(".tradesim-meta")
             expect(meta).to_contain_text("Levers from tick 10: US tariff on China 25%", timeout=15_000)

@@ -97,12 +97,18 @@ def chart_component(name: str) -> Callable[[DemoModel], None]:
 
 
 COMPONENTS = [NowCard, *(chart_component(name) for name in views.CHARTS)]
+PARAMS = model_params(START)
 _country, _partner = _defaults(START)
-model = DemoModel(scenario_name=START, country=_country, partner=_partner)
-page = SolaraViz(
-    model,
-    components=[(c, 0) for c in COMPONENTS],
-    model_params=model_params(START),
-    name="tradesim: the balance-imbalance cycle, live",
-    play_interval=150,
-)
+
+
+@solara.component
+def Page() -> None:  # noqa: N802 (Solara components are CamelCase)
+    """The page; each browser tab (each Solara session) gets a model of its own."""
+    model = solara.use_memo(lambda: DemoModel(scenario_name=START, country=_country, partner=_partner), [])
+    SolaraViz(
+        model,
+        components=[(c, 0) for c in COMPONENTS],
+        model_params=PARAMS,
+        name="tradesim: the balance-imbalance cycle, live",
+        play_interval=150,
+    )

@@ -18,6 +18,8 @@ from sim.errors import TradesimError
 COMMANDS = [
     "sim.cli",  # run, validate
     "sim.analysis.cli",  # analyze
+    "sim.experiment.cli",  # compare
+    "sim.sweep.cli",  # sweep
     "sim.viz.cli",  # demo
 ]
 

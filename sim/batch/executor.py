@@ -1,0 +1,286 @@
+"""Run many tasks: in this process, in local worker processes, or on a Dask cluster.
+
+:func:`execute` skips tasks already in the store, runs the rest, and records each result as it
+arrives (a task that raises is recorded with its error and the batch goes on). Whatever runs
+them — one process, several, or a Dask cluster — a task's result depends only on the task, so
+the stored numbers are the same.
+
+Ctrl-C or SIGTERM stops the batch after writing every finished result; running the same batch
+again runs only what is missing.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import sys
+import time
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from typing import Any
+
+from tqdm.auto import tqdm
+
+from sim.batch.task import Task
+from sim.batch.worker import run_task, worker_identity
+from sim.errors import TradesimError
+
+
+@dataclass
+class BatchSummary:
+    """What :func:`execute` did.
+
+    Attributes:
+        total: distinct tasks asked for.
+        found: of those, already finished in the store.
+        ran: run now.
+        failed: of those run now, how many raised.
+        seconds: wall time of this call.
+        where: ``in-process``, ``N local workers`` or the Dask scheduler address.
+    """
+
+    total: int
+    found: int
+    ran: int
+    failed: int
+    seconds: float
+    where: str
+
+    @property
+    def runs_per_minute(self) -> float:
+        """Runs finished per minute of wall time in this call."""
+        return 60.0 * self.ran / self.seconds if self.seconds > 0 else float("nan")
+
+
+def default_workers() -> int:
+    """Worker processes used when none are asked for: the usable cores."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def execute(
+    tasks: Sequence[Task],
+    store: Any,
+    *,
+    workers: int | None = None,
+    dask: str | None = None,
+    progress: bool = False,
+    retry_failed: bool = False,
+    desc: str = "runs",
+    dask_timeout: float = 10.0,
+) -> BatchSummary:
+    """Run every task not yet in ``store`` and record the results there.
+
+    Args:
+        tasks: the tasks (duplicates by id run once).
+        store: a :class:`sim.batch.store.ParquetStore` or :class:`MemoryStore`.
+        workers: local worker processes (None: every usable core; 1: in this process).
+        dask: a Dask scheduler address (``tcp://host:port``); ``workers`` is then ignored.
+        progress: show a tqdm bar (runs done, runs/s, ETA).
+        retry_failed: run again the tasks whose stored result is an error.
+        desc: the bar's label.
+        dask_timeout: seconds to wait for the Dask scheduler to answer.
+
+    Returns:
+        A :class:`BatchSummary`.
+
+    Raises:
+        TradesimError: the Dask scheduler cannot be reached, its workers run other code, or a
+            local worker process died.
+        KeyboardInterrupt: on Ctrl-C or SIGTERM, after every finished result was written.
+    """
+    t0 = time.perf_counter()
+    unique: dict[str, Task] = {}
+    for t in tasks:
+        unique.setdefault(t.id, t)
+    done = store.done_ids(retry_failed=retry_failed)
+    todo = [t for tid, t in unique.items() if tid not in done]
+    found = len(unique) - len(todo)
+    if workers is not None and workers < 1:
+        raise TradesimError(f"--workers must be at least 1, not {workers}")
+    n_workers = min(workers or default_workers(), max(1, len(todo)))
+    where = dask or ("in-process" if n_workers == 1 else f"{n_workers} local workers")
+    failed = 0
+    bar = tqdm(
+        total=len(unique),
+        initial=found,
+        unit="run",
+        desc=desc,
+        disable=not progress,
+        dynamic_ncols=True,
+        smoothing=0.05,
+        file=sys.stderr,
+    )
+
+    def record(result: dict[str, Any]) -> None:
+        nonlocal failed
+        store.add(result)
+        if result["status"] != "ok":
+            failed += 1
+            bar.set_postfix(failed=failed, refresh=False)
+        bar.update(1)
+
+    previous = _sigterm_as_interrupt()
+    try:
+        if todo:
+            if dask:
+                _run_dask(todo, dask, record, timeout=dask_timeout)
+            elif n_workers == 1:
+                for task in todo:
+                    record(run_task(task))
+            else:
+                _run_pool(todo, n_workers, record)
+    finally:
+        bar.close()
+        store.flush()
+        _restore_sigterm(previous)
+    return BatchSummary(len(unique), found, len(todo), failed, time.perf_counter() - t0, where)
+
+
+# ----------------------------------------------------------------------------- signals
+
+
+def _raise_interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+def _sigterm_as_interrupt() -> Any:
+    """Treat SIGTERM like Ctrl-C while a batch runs (main thread only), so results are written."""
+    try:
+        return signal.signal(signal.SIGTERM, _raise_interrupt)
+    except ValueError:  # not the main thread
+        return None
+
+
+def _restore_sigterm(previous: Any) -> None:
+    if previous is not None:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _ignore_sigint() -> None:
+    """Worker initializer: Ctrl-C is handled by the parent, which stops the pool."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+# ----------------------------------------------------------------------------- local processes
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    """Forkserver where available (workers fork from a server that already imported tradesim),
+    spawn otherwise; never plain fork, which is unsafe with threads.
+    """
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(["sim.batch.worker"])
+        return ctx
+    return multiprocessing.get_context("spawn")
+
+
+def _run_pool(todo: list[Task], workers: int, record: Callable[[dict[str, Any]], None]) -> None:
+    it: Iterator[Task] = iter(todo)
+    pending: dict[Future, Task] = {}
+    with ProcessPoolExecutor(max_workers=workers, mp_context=_context(), initializer=_ignore_sigint) as pool:
+        try:
+
+            def fill() -> None:
+                while len(pending) < 2 * workers:
+                    task = next(it, None)
+                    if task is None:
+                        return
+                    pending[pool.submit(run_task, task)] = task
+
+            fill()
+            while pending:
+                finished, _ = wait(list(pending), return_when=FIRST_COMPLETED)
+                for fut in finished:
+                    pending.pop(fut)
+                    record(fut.result())
+                fill()
+        except BrokenProcessPool:
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise TradesimError(
+                "a worker process died (out of memory, or killed); finished runs are kept: run the same command again"
+            ) from None
+        except BaseException:
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+
+
+# ----------------------------------------------------------------------------- Dask
+
+
+def _run_dask(todo: list[Task], address: str, record: Callable[[dict[str, Any]], None], *, timeout: float) -> None:
+    try:
+        from dask.distributed import Client, as_completed
+    except ImportError:
+        raise TradesimError("--dask needs dask[distributed]: pip install 'tradesim[dask]'") from None
+    try:
+        client = Client(address, timeout=f"{timeout}s")
+    except (OSError, TimeoutError) as exc:
+        raise TradesimError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
+    with client:
+        try:
+            client.wait_for_workers(1, timeout=30)
+        except TimeoutError:
+            raise TradesimError(f"the Dask scheduler at {address} has no workers (waited 30 s)") from None
+        _check_workers(client, address)
+        threads = sum(client.nthreads().values()) or 1
+        it: Iterator[Task] = iter(todo)
+        pending: dict[Any, Task] = {}
+        ac = as_completed()
+
+        def fill() -> None:
+            while len(pending) < 2 * threads + 2:
+                task = next(it, None)
+                if task is None:
+                    return
+                fut = client.submit(run_task, task, key=f"tradesim-run-{task.id}", pure=False, retries=0)
+                pending[fut] = task
+                ac.add(fut)
+
+        fill()
+        try:
+            for fut in ac:
+                task = pending.pop(fut)
+                try:
+                    result = fut.result()
+                except Exception as exc:  # the worker died running it (KilledWorker), or was lost
+                    result = {
+                        "task_id": task.id,
+                        "status": "error",
+                        "error": f"{type(exc).__name__}: {exc}",
+                        "seconds": float("nan"),
+                        "metrics": {},
+                        "series": {},
+                    }
+                fut.release()
+                record(result)
+                fill()
+        except BaseException:
+            client.cancel(list(pending))
+            raise
+
+
+def _check_workers(client: Any, address: str) -> None:
+    """Refuse a cluster whose workers run another tradesim version or other model code."""
+    mine = worker_identity()
+    try:
+        theirs = client.run(worker_identity)
+    except Exception as exc:
+        raise TradesimError(
+            f"the Dask workers at {address} cannot import tradesim ({type(exc).__name__}: {exc}); "
+            "install it on every worker"
+        ) from None
+    other = {w: ident for w, ident in theirs.items() if tuple(ident) != mine}
+    if other:
+        w, (ver, code) = next(iter(other.items()))
+        raise TradesimError(
+            f"Dask worker {w} runs tradesim {ver} (code {code}), this process {mine[0]} (code {mine[1]}): "
+            "install the same version on every worker"
+        )

@@ -1,0 +1,85 @@
+"""``tradesim compare``: parse arguments, call :mod:`sim.experiment`, print the effects."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import warnings
+from pathlib import Path
+
+from sim.errors import TradesimError
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    """Register ``compare``."""
+    p = sub.add_parser(
+        "compare",
+        help="paired-seed experiment: effects of arms on metrics, with confidence intervals",
+        description="tradesim compare EXPERIMENT.toml, or tradesim compare BASE.toml VARIANT.toml --seeds 20. "
+        "Writes results/experiments/<name>/; finished runs are kept, so an interrupted command resumes.",
+    )
+    p.add_argument("files", nargs="+", metavar="FILE", help="an experiment file, or a base and a variant scenario")
+    p.add_argument("--seeds", type=int, help="number of seeds (overrides the file's)")
+    p.add_argument("--ticks", type=int, help="override simulation.ticks of every arm")
+    p.add_argument("--workers", type=int, help="local worker processes (default: every core; 1: in this process)")
+    p.add_argument("--dask", metavar="ADDRESS", help="run on a Dask cluster, e.g. tcp://127.0.0.1:8786")
+    p.add_argument("--out", default="results/experiments", help="results root (default: results/experiments)")
+    p.add_argument("--retry-failed", action="store_true", help="run again the runs that failed before")
+    p.add_argument("--no-figures", action="store_true", help="skip the figures")
+    p.add_argument(
+        "--flush-every", type=int, default=32, metavar="N", help="write finished runs to disk every N runs (default 32)"
+    )
+    p.set_defaults(func=cmd_compare)
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    """``tradesim compare``."""
+    from sim.experiment.report import effect_table
+    from sim.experiment.run import compare, compare_file
+    from sim.scenario import load_toml
+
+    if args.seeds is not None and args.seeds < 1:
+        raise TradesimError(f"--seeds must be at least 1, not {args.seeds}")
+    common = dict(
+        workers=args.workers,
+        dask=args.dask,
+        out=args.out,
+        progress=sys.stderr.isatty(),
+        figures=not args.no_figures,
+        retry_failed=args.retry_failed,
+        flush_every=args.flush_every,
+    )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        if len(args.files) == 1:
+            doc = load_toml(args.files[0])
+            if "country" in doc and "arm" not in doc:
+                raise TradesimError(
+                    f"{args.files[0]} is a scenario, not an experiment: give an experiment file, "
+                    "or a base and a variant scenario (tradesim compare BASE.toml VARIANT.toml)"
+                )
+            comp = compare_file(args.files[0], seeds=args.seeds, ticks=args.ticks, **common)
+        elif len(args.files) == 2:
+            base, variant = (Path(f) for f in args.files)
+            name = f"{base.stem}_vs_{variant.stem}"
+            comp = compare(
+                str(base), {variant.stem: str(variant)}, seeds=args.seeds or 20, ticks=args.ticks, name=name, **common
+            )
+        else:
+            raise TradesimError("give one experiment file, or a base and a variant scenario")
+    for w in caught:
+        if issubclass(w.category, UserWarning):
+            print(f"warning: {w.message}", file=sys.stderr)
+    s = comp.summary
+    print(
+        f"{comp.name}: {s.total} runs ({s.found} found finished, {s.ran} run now, {s.failed} failed) "
+        f"in {s.seconds:.1f} s on {s.where}"
+    )
+    print()
+    print(effect_table(comp))
+    print()
+    for line in comp.sentences():
+        print(f"- {line}")
+    print()
+    print(f"results: {comp.path}  (report.md, effects.csv, values.parquet, figures/)")
+    return 0

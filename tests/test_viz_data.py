@@ -433,3 +433,32 @@ def test_page_parameters_are_model_keywords_and_neutral():
     values = {k: (v.value if hasattr(v, "value") else v["value"]) for k, v in params.items()}
     model = DemoModel(**values)
     assert model.levers == Levers() and model.levers.neutral
+
+
+# ---------------------------------------------------------------- the command
+
+
+def test_demo_command_checks_before_serving(capsys):
+    import socket
+
+    from sim.cli import main
+    from sim.viz.cli import serve_command
+
+    assert main(["demo", "nosuch"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("error: no scenario file 'nosuch'; shipped scenarios: baseline")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen()
+        port = s.getsockname()[1]
+        assert main(["demo", "--port", str(port)]) == 2
+    assert f"port {port} is in use" in capsys.readouterr().err
+    cmd, env = serve_command("tariffs", "127.0.0.1", 8765)
+    assert cmd[1:5] == ["-m", "solara", "run", "sim.viz.app"] and cmd[-5:] == [
+        "--host",
+        "127.0.0.1",
+        "--port",
+        "8765",
+        "--no-open",
+    ]
+    assert env["TRADESIM_DEMO_SCENARIO"] == "tariffs"

@@ -52,7 +52,8 @@ def now(model: DemoModel) -> Now:
         if levers
         else "Levers: none (the scenario as shipped). Set them in the sidebar, then press Reset."
     )
-    return Now(phase, level, text, f"{model.scenario_name}: {when}, tick {done} of {sim.ticks}. {lever_text}")
+    name = model.initial_spec.simulation.name
+    return Now(phase, level, text, f"{name}: {when}, tick {done} of {sim.ticks}. {lever_text}")
 
 
 def imbalance(model: DemoModel) -> dict[str, Any]:

@@ -78,7 +78,9 @@ def main() -> None:
     print("| where | runs | seconds | runs/min | s per run in the worker |")
     print("|---|---|---|---|---|")
     for r in rows:
-        print(f"| {r['where']} | {r['runs']} | {r['seconds']} | {r['runs_per_minute']} | {r['seconds_per_run_in_worker']} |")
+        print(
+            f"| {r['where']} | {r['runs']} | {r['seconds']} | {r['runs_per_minute']} | {r['seconds_per_run_in_worker']} |"
+        )
     out = {
         "rows": rows,
         "cpu_count": os.cpu_count(),

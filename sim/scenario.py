@@ -415,8 +415,13 @@ def _split(path: str) -> list[str]:
 def _walk(doc: dict, parts: list[str], path: str, create: bool) -> tuple[Any, str]:
     """Return (container, last key) for a key path; countries are addressed by name."""
     head = parts[0]
+    if head == "event":
+        # the whole list of scheduled events (e.g. event = [] for the world without them)
+        if len(parts) != 1:
+            raise KeyError("'event' is addressed as a whole list (event = [...]), not inside")
+        return doc, head
     if head not in ("simulation", "world", "country"):
-        raise KeyError(f"unknown top-level table '{head}' (simulation, world or country)")
+        raise KeyError(f"unknown top-level table '{head}' (simulation, world, country or event)")
     if head == "country":
         if len(parts) < 3:
             raise KeyError("a country key path is country.<name>.<key>")

@@ -122,6 +122,12 @@ def _write_experiment(folder: Path, **extra) -> Path:
         ({"arm": []}, "arm", "at least 1 item"),
         ({"arms": []}, "arms", "unknown key"),
         ({"base": "missing.toml"}, "base", "file not found"),
+        (
+            {"arm": [{"name": "x", "set": {}, "expect": {"no_such_metric": "higher"}}]},
+            "arm.x.expect.no_such_metric",
+            "no metric named 'no_such_metric'",
+        ),
+        ({"arm": [{"name": "x", "expect": {"m": "up"}}]}, "arm[0].expect.m", "'higher' or 'lower'"),
     ],
 )
 def test_bad_experiment_files_give_clear_errors(tmp_path, change, where, words):
@@ -196,3 +202,29 @@ def test_shipped_experiments_load():
         exp = load_experiment(f)
         assert len(exp.arms) >= 2 and exp.metrics
         assert tomllib.loads(f.read_text())  # plain TOML
+
+
+def test_claims_hold_only_when_the_whole_interval_is_on_the_claimed_side(tmp_path):
+    # saving more raises Poor's current account in every seed (see the test above): the claim
+    # "higher" holds and the claim "lower" fails, on the same runs
+    ca = {**CA, "name": "poor_ca"}
+    arms = [
+        {"name": "right", "set": {"country.Poor.propensity_to_consume": 0.7}, "expect": {"poor_ca": "higher"}},
+        {"name": "wrong", "set": {"country.Poor.propensity_to_consume": 0.7}, "expect": {"poor_ca": "lower"}},
+    ]
+    comp = sim.compare(small_doc(), arms, seeds=3, metrics=[ca, IMB])
+    claims = comp.claims.set_index("arm")
+    assert len(claims) == 2 and claims.loc["right", "holds"] and not claims.loc["wrong", "holds"]
+    assert not comp.claims_hold
+    e = comp.effect("right", "poor_ca")
+    assert e["t_low"] > 0 and e["expected"] == "higher"
+    assert comp.effect("right", comp.metrics[1].name)["holds"] is None  # no claim on the index
+    text = comp.report()
+    assert "1 of 2 claims hold" in text and "DOES NOT HOLD" in text
+    # the CLI's --check turns a failed claim into exit status 1
+    path = _write_experiment(tmp_path, arm=[{**a, "set": a["set"]} for a in arms], metric=[ca])
+    p = tradesim(
+        "compare", str(path), "--check", "--workers", "1", "--no-figures", "--out", str(tmp_path / "out"), cwd=tmp_path
+    )
+    assert p.returncode == 1, p.stderr
+    assert "claims: 1 of 2 hold" in p.stdout

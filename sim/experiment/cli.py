@@ -29,6 +29,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--flush-every", type=int, default=32, metavar="N", help="write finished runs to disk every N runs (default 32)"
     )
+    p.add_argument(
+        "--check",
+        action="store_true",
+        help="exit with status 1 if a claim of the file (expect = ...) does not hold",
+    )
     p.set_defaults(func=cmd_compare)
 
 
@@ -82,4 +87,10 @@ def cmd_compare(args: argparse.Namespace) -> int:
         print(f"- {line}")
     print()
     print(f"results: {comp.path}  (report.md, effects.csv, values.parquet, figures/)")
+    claims = comp.claims
+    if len(claims):
+        held = int(claims["holds"].astype(bool).sum())
+        print(f"claims: {held} of {len(claims)} hold")
+        if args.check and held < len(claims):
+            return 1
     return 0

@@ -85,6 +85,9 @@ def sentence(comp: Comparison, row: dict[str, Any]) -> str:
         text += "; the interval includes zero)" if lo <= 0 <= hi else ")"
     agree = int(row["sign_agreement"])
     text += f", {direction} in {agree} of {n} seeds."
+    expected = row.get("expected") or ""
+    if expected:
+        text += " As claimed." if row.get("holds") else f" The claim ({expected}) does NOT hold."
     return text
 
 
@@ -128,6 +131,19 @@ def markdown(comp: Comparison) -> str:
     for a in exp.arms[1:]:
         changes = "; ".join(f"`{c}`" for c in a.changes) or "no change"
         out.append(f"- **{a.name}** — {a.label}: {changes}")
+    claims = comp.claims
+    if len(claims):
+        held = int(claims["holds"].astype(bool).sum())
+        out += ["", "## Claims", ""]
+        out.append(
+            f"{held} of {len(claims)} claims hold (a claim holds when the whole paired-t 95% interval "
+            "of the difference lies on the claimed side of zero):"
+        )
+        out.append("")
+        for r in claims.to_dict("records"):
+            m = next(x for x in comp.metrics if x.name == r["metric"])
+            mark = "holds" if r["holds"] else "DOES NOT HOLD"
+            out.append(f"- {r['arm']}: {m.label} {r['expected']} than the base — {mark}")
     out += ["", "## Effects", ""]
     out += [f"- {s}" for s in comp.sentences()]
     out += [

@@ -77,6 +77,16 @@ class Comparison:
         out["diff"] = out["arm"] - out["base"]
         return out
 
+    @property
+    def claims(self) -> pd.DataFrame:
+        """The effect rows that carry a claim (``expect`` in the arm), with ``holds``."""
+        return self.effects[self.effects["expected"] != ""].reset_index(drop=True)
+
+    @property
+    def claims_hold(self) -> bool:
+        """True when every claim of the experiment holds (vacuously true without claims)."""
+        return bool(self.claims["holds"].astype(bool).all())
+
     def sentences(self) -> list[str]:
         """One sentence per (arm, metric) effect (see :func:`sim.experiment.report.sentence`)."""
         from sim.experiment.report import sentence
@@ -251,6 +261,17 @@ def _values(design: pd.DataFrame, runs: pd.DataFrame, metrics: list[Metric]) -> 
     return long[["arm", "seed_index", "seed", "metric", "value", "status", "error"]]
 
 
+def claim_holds(expected: str, low: float, high: float) -> bool | None:
+    """Whether a claim (``higher`` / ``lower`` than the base) holds: the whole 95% interval of the
+    mean paired difference lies on the claimed side of zero. None where nothing is claimed.
+    """
+    if not expected:
+        return None
+    if expected == "higher":
+        return bool(low > 0)
+    return bool(high < 0)
+
+
 def _effects(values: pd.DataFrame, exp: Experiment) -> pd.DataFrame:
     rows = []
     for a_i, arm in enumerate(exp.arms[1:], start=1):
@@ -259,8 +280,19 @@ def _effects(values: pd.DataFrame, exp: Experiment) -> pd.DataFrame:
             wide = sel.pivot(index="seed_index", columns="arm", values="value")
             rng = np.random.default_rng([exp.master_seed, a_i, m_i])
             eff = paired_effect(wide[BASE_ARM].to_numpy(), wide[arm.name].to_numpy(), resamples=exp.bootstrap, rng=rng)
-            rows.append({"arm": arm.name, "metric": m.name, **eff, "label": m.label, "unit": m.unit})
-    cols = ["arm", "metric", *EFFECT_COLUMNS, "label", "unit"]
+            expected = arm.expect.get(m.name, "")
+            rows.append(
+                {
+                    "arm": arm.name,
+                    "metric": m.name,
+                    **eff,
+                    "label": m.label,
+                    "unit": m.unit,
+                    "expected": expected,
+                    "holds": claim_holds(expected, eff["t_low"], eff["t_high"]),
+                }
+            )
+    cols = ["arm", "metric", *EFFECT_COLUMNS, "label", "unit", "expected", "holds"]
     return pd.DataFrame(rows, columns=cols)
 
 

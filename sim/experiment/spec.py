@@ -12,7 +12,7 @@ import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -59,6 +59,9 @@ class ArmTable(_Strict):
     """Key path -> value, applied on top of the base (or of ``scenario``)."""
     event: list[dict[str, Any]] = Field(default_factory=list)
     """Scheduled ``[[arm.event]]`` tables added to the scenario's own events."""
+    expect: dict[str, Literal["higher", "lower"]] = Field(default_factory=dict)
+    """Claims: metric name -> ``higher`` or ``lower`` than the base. A claim holds when the whole
+    paired-t 95% interval of the difference lies on that side of zero."""
 
 
 class ExperimentFile(_Strict):
@@ -94,6 +97,7 @@ class Arm:
     document: dict[str, Any] = field(repr=False)
     doc_hash: str
     changes: list[str]
+    expect: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -233,11 +237,24 @@ def build_experiment(
         scenarios[t["name"]] = scn
         changes = _changes(t)
         label = t.get("label") or _label(t)
-        built.append(Arm(t["name"], label, doc, document_hash(doc), changes))
+        expect = dict(t.get("expect") or {})
+        for k, v in expect.items():
+            if v not in ("higher", "lower"):
+                problems.append((f"{where}.expect.{k}", f"a claim is 'higher' or 'lower', not {v!r}"))
+        built.append(Arm(t["name"], label, doc, document_hash(doc), changes, expect))
     if problems:
         raise ScenarioError(file, problems)
     specs = list(metrics) if metrics else default_metrics(base_scn.names)
     metric_list = compile_metrics(specs, base_scn, file=file)
+    names = {m.name for m in metric_list}
+    bad = [
+        (f"arm.{a.name}.expect.{k}", f"no metric named '{k}' (metrics: {', '.join(sorted(names))})")
+        for a in built[1:]
+        for k in a.expect
+        if k not in names
+    ]
+    if bad:
+        raise ScenarioError(file, bad)
     for arm in built[1:]:
         try:
             compile_metrics(specs, scenarios[arm.name], file=file)
@@ -269,7 +286,7 @@ def _arm_tables(arms: Mapping[str, Any] | Sequence[Mapping[str, Any]], file: str
         for name, value in arms.items():
             if isinstance(value, (str, Path, Scenario)):
                 out.append({"name": name, "scenario": value})
-            elif isinstance(value, Mapping) and set(value) & {"set", "event", "scenario", "label"}:
+            elif isinstance(value, Mapping) and set(value) & {"set", "event", "scenario", "label", "expect"}:
                 out.append({"name": name, **value})
             elif isinstance(value, Mapping):
                 out.append({"name": name, "set": dict(value)})
@@ -282,7 +299,7 @@ def _arm_tables(arms: Mapping[str, Any] | Sequence[Mapping[str, Any]], file: str
     for i, t in enumerate(tables):
         if not isinstance(t.get("name"), str) or not t["name"]:
             raise ScenarioError(file, [(f"arm[{i}].name", "every arm needs a name")])
-        bad = set(t) - {"name", "set", "event", "scenario", "label"}
+        bad = set(t) - {"name", "set", "event", "scenario", "label", "expect"}
         if bad:
             raise ScenarioError(file, [(f"arm.{t['name']}.{sorted(bad)[0]}", "unknown key")])
     return tables

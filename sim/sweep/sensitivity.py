@@ -141,7 +141,8 @@ def write_report(result: SweepResult) -> Path:
     if n_ok == 0:
         notes.append("no run finished without an error: nothing to plot")
     for m in result.sweep.metrics:
-        lines += [f"## {m.name}", "", f"{m.label} ({m.unit}).", ""]
+        unit = "" if not m.unit or m.unit in m.label else f" ({m.unit})"
+        lines += [f"## {m.name}", "", f"{m.label[:1].upper()}{m.label[1:]}{unit}.", ""]
         if n_ok == 0:
             continue
         sub = table[table["metric"] == m.name]

@@ -20,6 +20,7 @@ COMMANDS = [
     "sim.analysis.cli",  # analyze
     "sim.experiment.cli",  # compare
     "sim.sweep.cli",  # sweep
+    "sim.viz.cli",  # demo
 ]
 
 
@@ -35,6 +36,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", default="results", help="results root (default: results)")
     p.add_argument("--analyze", action="store_true", help="also analyse the run (writes analysis/ in the run folder)")
     p.add_argument("--no-figure", action="store_true", help="skip overview.png")
+    p.add_argument(
+        "--csv",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="timeseries.csv beside the Parquet table (auto: up to 2 million cells, about 40 MB)",
+    )
     p.set_defaults(func=cmd_run)
 
     v = sub.add_parser("validate", help="check scenario files without running them")
@@ -60,7 +67,13 @@ def cmd_run(args: argparse.Namespace) -> int:
     else:
         source = args.scenario
     res = run(
-        source, seed=args.seed, ticks=args.ticks, out=args.out, progress=sys.stderr.isatty(), figure=not args.no_figure
+        source,
+        seed=args.seed,
+        ticks=args.ticks,
+        out=args.out,
+        progress=sys.stderr.isatty(),
+        figure=not args.no_figure,
+        csv=args.csv,
     )
     where = res.path
     if res.manifest.get("reused"):

@@ -154,9 +154,9 @@ def country_arrays(scn: Scenario) -> CountryArrays:
             for j in dests:
                 if j not in exempt and j != d:
                     open_[sidx[sec], d, j] = ctl.allowed_share
-    for k in range(s):
-        np.fill_diagonal(tariff[k], 0.0)
-        np.fill_diagonal(open_[k], 1.0)
+    diag = np.arange(n)
+    tariff[:, diag, diag] = 0.0
+    open_[:, diag, diag] = 1.0
     return CountryArrays(
         consume=np.array([c.propensity_to_consume for c in cs]),
         invest=np.array([c.investment_rate for c in cs]),

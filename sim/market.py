@@ -20,7 +20,7 @@ remaining ones, not through a loss of varieties that explodes as sigma -> 1).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -35,10 +35,15 @@ class TradeFactors:
 
     Attributes:
         F: (S, N, N) ``(tau (1 + t))**(1 - sigma) * open`` (dimensionless).
-        G: (S, N, N) ``F / (1 + t)``, or None when there are no tariffs (then G is F).
+        G: (S, N, N) ``F / (1 + t)`` when tariffs are on many cells; None when there are none
+            (then G is F) or few (then G is F except on ``tariff_cells``).
         sigma: (S,) elasticities actually used (nudged away from 1).
         blocked: (k, 3) int array of cells blocked in full or in part (s, o, d).
         blocked_share: (k,) the share of each such cell that is blocked (1 for a ban).
+        tariff_cells: (s, o, d) index arrays of the cells with a tariff when they are few
+            (at most :data:`SPARSE_TARIFFS` of all cells), else None.
+        tariff_g: ``G`` on those cells.
+        tariff_wedge: ``F - G`` on those cells (the tariff part of the purchaser-price factor).
     """
 
     F: np.ndarray
@@ -46,11 +51,34 @@ class TradeFactors:
     sigma: np.ndarray
     blocked: np.ndarray
     blocked_share: np.ndarray
+    tariff_cells: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+    tariff_g: np.ndarray | None = None
+    tariff_wedge: np.ndarray | None = None
+    one_minus: np.ndarray = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        n = self.F.shape[2]
+        self.one_minus = (1.0 - self.sigma)[:, None]
+        self._blocked_so: tuple[np.ndarray, np.ndarray] | None = None
+        if self.blocked.size:
+            s, o, d = self.blocked.T
+            self._blocked_so = (s, o)
+            self._blocked_sd_flat = s * n + d
+        if self.tariff_cells is not None:
+            s, o, d = self.tariff_cells
+            self._tariff_so_flat = s * n + o
+            self._tariff_sd_flat = s * n + d
 
     @property
     def has_tariffs(self) -> bool:
-        """Whether any tariff is positive (then a third pass is needed)."""
-        return self.G is not None
+        """Whether any tariff is positive."""
+        return self.G is not None or self.tariff_cells is not None
+
+
+SPARSE_TARIFFS = 1.0 / 16.0
+"""When tariffs are on at most this share of cells, G is not stored: the tariffs enter the
+market as corrections on their cells only (no second (S, N, N) array, no extra pass); above it,
+G is stored and the producer-price side of the market is a third pass over it."""
 
 
 def effective_sigma(sigma: np.ndarray) -> np.ndarray:
@@ -71,13 +99,38 @@ def build_factors(tau: np.ndarray, tariff: np.ndarray, open_: np.ndarray, sigma:
         sigma: (S,) elasticities of substitution.
     """
     sig = effective_sigma(sigma)
-    one_minus = (1.0 - sig)[:, None, None]
-    has_tariff = bool(np.any(tariff > 0))
-    base = np.log(tau)[None, :, :] + (np.log1p(tariff) if has_tariff else 0.0)
-    F = np.exp(one_minus * base)
-    F *= open_
-    G = F / (1.0 + tariff) if has_tariff else None
+    one_minus = 1.0 - sig
+    n_s, n = tariff.shape[0], tau.shape[0]
     open_ = np.asarray(open_, dtype=float)
+    log_tau = np.log(tau)
+    cells = np.nonzero(tariff > 0)
+    n_cells = cells[0].size
+    sparse = n_cells <= SPARSE_TARIFFS * tariff.size
+    G = tariff_cells = g_cells = wedge = None
+    # at N = 1000, S = 20 each (S, N, N) array is 160 MB: built in place, and with few tariffs
+    # from tau alone (one power per distinct elasticity), the tariff cells patched after
+    if n_cells and not sparse:
+        F = np.log1p(tariff)
+        F += log_tau[None, :, :]
+        F *= one_minus[:, None, None]
+        np.exp(F, out=F)
+        F *= open_
+        G = F / (1.0 + tariff)
+    else:
+        F = np.empty((n_s, n, n))
+        power: dict[float, np.ndarray] = {}
+        for k in range(n_s):
+            om = one_minus[k]
+            if om not in power:
+                power[om] = np.exp(om * log_tau)
+            np.multiply(power[om], open_[k], out=F[k])
+        if n_cells:
+            s, o, d = tariff_cells = tuple(c.astype(np.intp) for c in cells)
+            t = tariff[tariff_cells]
+            f_cells = np.exp(one_minus[s] * (log_tau[o, d] + np.log1p(t))) * open_[tariff_cells]
+            F[tariff_cells] = f_cells
+            g_cells = f_cells / (1.0 + t)
+            wedge = f_cells - g_cells
     blocked = np.argwhere(open_ < 1.0).astype(np.int64)
     share = 1.0 - open_[tuple(blocked.T)] if blocked.size else np.zeros(0)
     return TradeFactors(
@@ -86,6 +139,9 @@ def build_factors(tau: np.ndarray, tariff: np.ndarray, open_: np.ndarray, sigma:
         sigma=sig,
         blocked=blocked,
         blocked_share=share,
+        tariff_cells=tariff_cells,
+        tariff_g=g_cells,
+        tariff_wedge=wedge,
     )
 
 
@@ -97,11 +153,13 @@ class PriceIndex:
         v: (S, N) origin weights ``w (p/pbar)**(1-sigma)`` scaled by exp(-shift) per sector.
         phi: (S, N) ``sum_o v[s, o] F[s, o, d]`` (same scaling).
         price: (S, N) purchaser price index P[s, d], USD per real unit.
+        reachable: whether every destination has an open origin in every sector (phi > 0).
     """
 
     v: np.ndarray
     phi: np.ndarray
     price: np.ndarray
+    reachable: bool = True
 
 
 def price_index(f: TradeFactors, weight: np.ndarray, price: np.ndarray) -> PriceIndex:
@@ -112,26 +170,32 @@ def price_index(f: TradeFactors, weight: np.ndarray, price: np.ndarray) -> Price
         weight: (S, N) each origin's share of world capacity in the sector (columns sum to 1).
         price: (S, N) producer prices, USD per real unit.
     """
-    sig = f.sigma[:, None]
-    pbar = np.sum(weight * price, axis=1, keepdims=True)
-    pbar = np.where(pbar > 0, pbar, 1.0)  # a sector nobody produces: no origin, demand unmet
-    with np.errstate(divide="ignore"):
-        lv = (1.0 - sig) * np.log(price / pbar)
-    lv = np.where(weight > 0, lv, -np.inf)
-    shift = np.max(lv, axis=1, keepdims=True)
-    shift = np.where(np.isfinite(shift), shift, 0.0)
-    v = weight * np.exp(lv - shift)
-    phi = np.matmul(v[:, None, :], f.F)[:, 0, :]
-    avail = np.ones_like(phi)
-    if f.blocked.size:
-        s, o, d = f.blocked.T
-        np.subtract.at(avail, (s, d), weight[s, o] * f.blocked_share)
-        np.maximum(avail, 0.0, out=avail)
+    one_minus = f.one_minus
+    pbar = (weight * price).sum(axis=1, keepdims=True)
+    if not pbar.all():
+        pbar = np.where(pbar > 0, pbar, 1.0)  # a sector nobody produces: no origin, demand unmet
     with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = np.where(avail > 0, phi / np.where(avail > 0, avail, 1.0), 0.0)
-        log_p = np.log(pbar) + (np.log(ratio) + shift) / (1.0 - sig)
-    p_idx = np.where(phi > 0, np.exp(log_p), np.inf)
-    return PriceIndex(v=v, phi=phi, price=p_idx)
+        lv = one_minus * np.log(price / pbar)
+        if not weight.all():
+            lv = np.where(weight > 0, lv, -np.inf)
+        shift = lv.max(axis=1, keepdims=True)
+        if not np.isfinite(shift).all():
+            shift = np.where(np.isfinite(shift), shift, 0.0)
+        v = weight * np.exp(lv - shift)
+        phi = np.matmul(v[:, None, :], f.F)[:, 0, :]
+        if f._blocked_so is not None:
+            lost = np.bincount(f._blocked_sd_flat, weight[f._blocked_so] * f.blocked_share, phi.size)
+            avail = 1.0 - lost.reshape(phi.shape)
+            if (avail > 0).all():
+                ratio = phi / avail
+            else:
+                ratio = np.where(avail > 0, phi / np.where(avail > 0, avail, 1.0), 0.0)
+        else:
+            ratio = phi
+        log_p = np.log(pbar) + (np.log(ratio) + shift) / one_minus
+    reachable = bool((phi > 0).all())
+    p_idx = np.exp(log_p) if reachable else np.where(phi > 0, np.exp(log_p), np.inf)
+    return PriceIndex(v=v, phi=phi, price=p_idx, reachable=reachable)
 
 
 @dataclass
@@ -161,22 +225,36 @@ class TradeAggregates:
 def trade_flows(f: TradeFactors, pi: PriceIndex, spend: np.ndarray) -> TradeAggregates:
     """Split spending across origins and aggregate without building the flow tensor.
 
+    One pass over the factors (F, or G with tariffs on many cells: then a second pass over G
+    for the producer-price value of purchases); tariffs on few cells are corrections on those
+    cells only.
+
     Args:
         f: cached factors.
         pi: the first pass (same prices and weights).
         spend: (S, N) spending of each destination on each traded sector at purchaser prices
             (final plus intermediate), USD/yr.
     """
-    ok = pi.phi > 0
-    y = np.where(ok, spend / np.where(ok, pi.phi, 1.0), 0.0)
-    spent = np.where(ok, spend, 0.0)
+    if pi.reachable:
+        y = spend / pi.phi
+        spent = spend
+    else:
+        ok = pi.phi > 0
+        y = np.where(ok, spend / np.where(ok, pi.phi, 1.0), 0.0)
+        spent = np.where(ok, spend, 0.0)
     G = f.F if f.G is None else f.G
-    revenue = pi.v * np.matmul(G, y[:, :, None])[:, :, 0]
+    sold = np.matmul(G, y[:, :, None])[:, :, 0]  # sum_d G[s, o, d] y[s, d]
     home = pi.v * y  # F[s, d, d] = G[s, d, d] = 1
-    if f.G is None:
+    if f.tariff_cells is not None:
+        s, o, d = f.tariff_cells
+        size, shape = pi.phi.size, pi.phi.shape
+        sold = sold - np.bincount(f._tariff_so_flat, f.tariff_wedge * y[s, d], size).reshape(shape)
+        psi = pi.phi - np.bincount(f._tariff_sd_flat, pi.v[s, o] * f.tariff_wedge, size).reshape(shape)
+    elif f.G is None:
         psi = pi.phi
     else:
         psi = np.matmul(pi.v[:, None, :], f.G)[:, 0, :]
+    revenue = pi.v * sold
     at_producer = y * psi
     imports = at_producer - home
     tariff = spent - at_producer
@@ -189,7 +267,14 @@ def flow_tensor(f: TradeFactors, pi: PriceIndex, spend: np.ndarray) -> np.ndarra
     The diagonal is home sales; off the diagonal, o's exports to d and d's imports from o.
     Built only on ticks that log bilateral flows.
     """
-    ok = pi.phi > 0
-    y = np.where(ok, spend / np.where(ok, pi.phi, 1.0), 0.0)
+    if pi.reachable:
+        y = spend / pi.phi
+    else:
+        ok = pi.phi > 0
+        y = np.where(ok, spend / np.where(ok, pi.phi, 1.0), 0.0)
     G = f.F if f.G is None else f.G
-    return pi.v[:, :, None] * G * y[:, None, :]
+    flows = pi.v[:, :, None] * G * y[:, None, :]
+    if f.tariff_cells is not None:
+        s, o, d = f.tariff_cells
+        flows[f.tariff_cells] = pi.v[s, o] * f.tariff_g * y[s, d]
+    return flows

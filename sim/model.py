@@ -158,14 +158,17 @@ class TradeModel(mesa.Model):
         open_ = ca.open_ * self._pull if getattr(self, "_pull", None) is not None else ca.open_
         key = (ca.tau, tariff, open_, self.wp.sigma)
         old = getattr(self, "_factor_key", None)
-        if old is None or not all(np.array_equal(x, y) for x, y in zip(old, key, strict=True)):
+        if old is None or not all(x is y or np.array_equal(x, y) for x, y in zip(old, key, strict=True)):
             self.factors = market.build_factors(ca.tau, tariff, open_, self.wp.sigma)
-            self._factor_key = tuple(np.array(x, copy=True) for x in key)
+            # references, not copies (two (S, N, N) arrays): these arrays are replaced, never mutated
+            self._factor_key = key
             self.tariff_in_force = tariff
 
     def _announcement_windows(self, spec: Scenario) -> list[tuple[int, int, np.ndarray]]:
         """(first tick, event tick, cells) for each event announced ahead whose tariffs rise."""
         out = []
+        if not any(ev.announce_ticks > 0 for ev in spec.event):
+            return out
         doc = dict(self._doc)
         before = country_arrays(spec)
         for ev in sorted(spec.event, key=lambda e: e.tick):
@@ -423,7 +426,10 @@ class TradeModel(mesa.Model):
         st, wp, s = self.state, self.wp, self.s
         cap_t = st.capacity[:, :s]
         total = cap_t.sum(axis=0)
-        weight = np.where(total > 0, cap_t / np.where(total > 0, total, 1.0), 0.0).T
+        if (total > 0).all():
+            weight = (cap_t / total).T
+        else:
+            weight = np.where(total > 0, cap_t / np.where(total > 0, total, 1.0), 0.0).T
         self._pi = pi = market.price_index(self.factors, weight, st.price[:, :s].T)
         purchaser = np.concatenate([pi.price.T, st.price[:, s:]], axis=1)
         st.purchaser_price = purchaser
@@ -432,12 +438,16 @@ class TradeModel(mesa.Model):
         spend = st.final_spend + st.intermediate
         self._spend_traded = spend[:, :s].T
         agg = market.trade_flows(self.factors, pi, self._spend_traded)
-        unmet_sector = spend[:, :s] - agg.spent.T
-        final_frac = np.where(
-            spend[:, :s] > 0, st.final_spend[:, :s] / np.where(spend[:, :s] > 0, spend[:, :s], 1.0), 0.0
-        )
-        st.unmet = np.sum(unmet_sector * final_frac, axis=1)
-        unmet_inter = np.sum(unmet_sector * (1.0 - final_frac), axis=1)
+        if pi.reachable:  # every buyer has an open origin in every sector: all spending is placed
+            st.unmet = np.zeros(self.n)
+            unmet_inter = 0.0
+        else:
+            unmet_sector = spend[:, :s] - agg.spent.T
+            final_frac = np.where(
+                spend[:, :s] > 0, st.final_spend[:, :s] / np.where(spend[:, :s] > 0, spend[:, :s], 1.0), 0.0
+            )
+            st.unmet = np.sum(unmet_sector * final_frac, axis=1)
+            unmet_inter = np.sum(unmet_sector * (1.0 - final_frac), axis=1)
         revenue = np.concatenate([agg.revenue.T, spend[:, s:]], axis=1)
         st.spent = st.absorption - st.unmet
         st.tariff = agg.tariff.sum(axis=0)

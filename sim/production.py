@@ -100,6 +100,8 @@ def utilisation(revenue: np.ndarray, price: np.ndarray, cap: np.ndarray) -> tupl
         (N,) and (N, S1) arrays; a sector with no capacity counts as fully used.
     """
     full = price * cap
+    if (full > 0).all():  # the usual case, without the masking (same values)
+        return revenue.sum(axis=1) / full.sum(axis=1), revenue / full
     with np.errstate(divide="ignore", invalid="ignore"):
         by_sector = np.where(full > 0, revenue / np.where(full > 0, full, 1.0), 1.0)
     total = full.sum(axis=1)

@@ -84,8 +84,54 @@ def sector_columns(sectors: list[str], traded: list[str]) -> list[str]:
     return cols
 
 
+# country columns that are a state array as it stands when the tick is logged
+_STATE_COLUMNS: dict[str, str] = {
+    "gdp": "gdp",
+    "full_income": "full_income",
+    "exports": "exports",
+    "imports": "imports",
+    "tariff_revenue": "tariff",
+    "net_investment_income": "nii",
+    "current_account": "ca",
+    "consumption": "consumption",
+    "investment": "investment",
+    "absorption": "spent",
+    "desired_lending": "desired_lending",
+    "fx_purchases": "fx",
+    "official_liabilities": "liabilities",
+    "private_claims": "private",
+    "net_foreign_assets": "nfa",
+    "writedown": "writedown",
+    "exchange_rate": "e",
+    "labor_force": "labor",
+    "utilisation": "util",
+    "premium": "premium",
+    "borrowing_rate": "rate",
+    "sudden_stop": "stop_applied",
+    "unmet_demand": "unmet",
+    "household_debt": "household_debt",
+    "firm_writeoff": "firm_writeoff",
+}
+_SECTOR_STATE: dict[str, str] = {
+    "labor_share": "alloc",
+    "output": "output",
+    "price": "price",
+    "purchaser_price": "purchaser_price",
+    "utilisation": "util_sector",
+}
+
+
 class Recorder:
     """Stores the tick's arrays on logged ticks into preallocated buffers (no tables per tick).
+
+    A logged tick only copies arrays: state arrays into their columns, and what the other
+    columns are computed from (final spending, capacity, wages, log productivity) into private
+    buffers. The computed columns (GDP at PPP and real GDP, price level, trade balance, reserves,
+    output shares, productivity...) are filled in when :attr:`country` or :attr:`sector` is read
+    or the tables are built, with the same operations on the same numbers as at the tick, so the
+    values are identical. Nothing in a logged tick touches an (S, N, N) array except the
+    bilateral flows on the ticks that log them (the mean tariff is taken again only when the
+    tariffs in force change).
 
     Args:
         model: the model to record.
@@ -98,15 +144,38 @@ class Recorder:
         self.bilateral_every = sim.bilateral_every
         self.planned = ticks
         self.n, self.s1 = model.n, model.s + 1
+        n, s1 = self.n, self.s1
         cap = ticks // self.log_every + 2
         self.ticks: list[int] = []
-        self.country = {k: np.empty((cap, self.n)) for k in COUNTRY_COLUMNS}
-        self.sector = {k: np.empty((cap, self.n, self.s1)) for k in SECTOR_COLUMNS}
-        self.traded = {k: np.empty((cap, self.n, self.s1 - 1)) for k in TRADED_COLUMNS}
-        self.reserves_by_issuer = np.empty((cap, self.n, len(model.ca.issuer_index)))
+        self._country = {k: np.empty((cap, n)) for k in COUNTRY_COLUMNS}
+        self._sector = {k: np.empty((cap, n, s1)) for k in SECTOR_COLUMNS}
+        self.traded = {k: np.empty((cap, n, s1 - 1)) for k in TRADED_COLUMNS}
+        self.reserves_by_issuer = np.empty((cap, n, len(model.ca.issuer_index)))
+        self._raw = {
+            "final_spend": np.empty((cap, n, s1)),
+            "capacity": np.empty((cap, n, s1)),
+            "wage": np.empty((cap, n)),
+            "world_rate": np.empty(cap),
+        }
+        self._base_value_added = model.base_value_added
+        self._filled = 0  # rows whose computed columns are filled in
         self.bilateral_ticks: list[int] = []
         self.bilateral: list[np.ndarray] = []  # (S, N, N) producer-price flows
         self.final_share: list[np.ndarray] = []  # (S, N) final / total spending by destination
+        self._tariff_seen: np.ndarray | None = None  # the tariff array _mean_tariff was taken of
+        self._mean_tariff = np.zeros(n)
+
+    @property
+    def country(self) -> dict[str, np.ndarray]:
+        """Country columns by name, each (rows, N); rows ``[0, len(ticks))`` are the logged ticks."""
+        self._fill()
+        return self._country
+
+    @property
+    def sector(self) -> dict[str, np.ndarray]:
+        """Sector columns by name, each (rows, N, S1); rows as in :attr:`country`."""
+        self._fill()
+        return self._sector
 
     def wants(self, tick: int) -> bool:
         """Whether country series are logged at this tick."""
@@ -117,7 +186,7 @@ class Recorder:
         return self.bilateral_every > 0 and (tick % self.bilateral_every == 0 or tick == self.planned - 1)
 
     def _grow(self) -> None:
-        for store in (self.country, self.sector, self.traded):
+        for store in (self._country, self._sector, self.traded, self._raw):
             for k, v in store.items():
                 store[k] = np.concatenate([v, np.empty_like(v)])
         self.reserves_by_issuer = np.concatenate([self.reserves_by_issuer, np.empty_like(self.reserves_by_issuer)])
@@ -134,63 +203,52 @@ class Recorder:
         if not self.wants(t):
             return
         k = len(self.ticks)
-        if k >= self.country["gdp"].shape[0]:
+        if k >= self._raw["wage"].shape[0]:
             self._grow()
         self.ticks.append(t)
         st = model.state
-        c = self.country
-        level = ppp_price_level(st.final_spend, st.purchaser_price)
-        held = st.reserves.sum(axis=1)
-        values = {
-            "gdp": st.gdp,
-            "gdp_ppp": st.gdp / level,
-            "gdp_real": np.sum(st.output * model.base_value_added, axis=1),
-            "gdp_potential": np.sum(st.capacity * model.base_value_added, axis=1),
-            "full_income": st.full_income,
-            "exports": st.exports,
-            "imports": st.imports,
-            "trade_balance": st.exports - st.imports,
-            "tariff_revenue": st.tariff,
-            "net_investment_income": st.nii,
-            "current_account": st.ca,
-            "consumption": st.consumption,
-            "investment": st.investment,
-            "absorption": st.spent,
-            "desired_lending": st.desired_lending,
-            "fx_purchases": st.fx,
-            "reserves": held,
-            "official_liabilities": st.liabilities,
-            "private_claims": st.private,
-            "net_foreign_assets": st.nfa,
-            "writedown": st.writedown,
-            "exchange_rate": st.e,
-            "price_level": level,
-            "wage_usd": st.wage * st.e,
-            "labor_force": st.labor,
-            "utilisation": st.util,
-            "premium": st.premium,
-            "borrowing_rate": st.rate,
-            "world_interest_rate": np.full(self.n, st.world_rate),
-            "sudden_stop": st.stop_applied.astype(float),
-            "unmet_demand": st.unmet,
-            "household_debt": st.household_debt,
-            "firm_writeoff": st.firm_writeoff,
-            "mean_tariff": _mean_tariff(model.tariff_in_force),
-        }
-        for name, arr in values.items():
-            c[name][k] = arr
-        gross = st.output * st.price
-        self.sector["productivity"][k] = st.productivity()
-        self.sector["labor_share"][k] = st.alloc
-        self.sector["output"][k] = st.output
-        self.sector["output_share"][k] = gross / gross.sum(axis=1, keepdims=True)
-        self.sector["price"][k] = st.price
-        self.sector["purchaser_price"][k] = st.purchaser_price
-        self.sector["utilisation"][k] = st.util_sector
+        if model.tariff_in_force is not self._tariff_seen:  # replaced (never mutated) on a change
+            self._tariff_seen = model.tariff_in_force
+            self._mean_tariff = _mean_tariff(model.tariff_in_force)
+        c, sec, raw = self._country, self._sector, self._raw
+        for col, attr in _STATE_COLUMNS.items():
+            c[col][k] = getattr(st, attr)
+        c["mean_tariff"][k] = self._mean_tariff
+        for col, attr in _SECTOR_STATE.items():
+            sec[col][k] = getattr(st, attr)
+        # log productivity with noise (exponentiated when filled in)
+        np.add(st.log_base + st.log_innov, st.noise, out=sec["productivity"][k])
+        raw["final_spend"][k] = st.final_spend
+        raw["capacity"][k] = st.capacity
+        raw["wage"][k] = st.wage
+        raw["world_rate"][k] = st.world_rate
         self.traded["exports"][k] = st.exports_sector
         self.traded["imports"][k] = st.imports_sector
         self.traded["firm_debt"][k] = st.firm_debt[:, : self.s1 - 1]
         self.reserves_by_issuer[k] = st.reserves
+
+    def _fill(self) -> None:
+        """Compute the derived columns of the rows logged since the last call."""
+        lo, hi = self._filled, len(self.ticks)
+        if lo >= hi:
+            return
+        c, sec, raw = self._country, self._sector, self._raw
+        bva = self._base_value_added
+        rows = slice(lo, hi)
+        for k in range(lo, hi):  # per row: reductions in the same order as on a single tick
+            level = ppp_price_level(raw["final_spend"][k], sec["purchaser_price"][k])
+            c["price_level"][k] = level
+            c["gdp_ppp"][k] = c["gdp"][k] / level
+            c["gdp_real"][k] = np.sum(sec["output"][k] * bva, axis=1)
+            c["gdp_potential"][k] = np.sum(raw["capacity"][k] * bva, axis=1)
+            c["reserves"][k] = self.reserves_by_issuer[k].sum(axis=1)
+            gross = sec["output"][k] * sec["price"][k]
+            sec["output_share"][k] = gross / gross.sum(axis=1, keepdims=True)
+        c["trade_balance"][rows] = c["exports"][rows] - c["imports"][rows]
+        c["wage_usd"][rows] = raw["wage"][rows] * c["exchange_rate"][rows]
+        c["world_interest_rate"][rows] = raw["world_rate"][rows, None]
+        np.exp(sec["productivity"][rows], out=sec["productivity"][rows])
+        self._filled = hi
 
     def tables(self, model: TradeModel) -> tuple[pd.DataFrame, pd.DataFrame]:
         """Build the timeseries and bilateral tables (once, at the end of a run)."""
@@ -199,24 +257,31 @@ class Recorder:
         n = self.n
         ticks = np.asarray(self.ticks, dtype=np.int64)
         dt = model.spec.dt
-        data: dict[str, Any] = {
-            "tick": np.repeat(ticks, n),
-            "year": np.repeat(model.spec.simulation.start_year + ticks * dt, n),
-            "country": pd.Categorical(np.tile(names, k), categories=names),
-        }
-        for name in COUNTRY_COLUMNS:
-            data[name] = self.country[name][:k].reshape(-1)
-        data["sudden_stop"] = data["sudden_stop"].astype(bool)
-        for kind in SECTOR_COLUMNS:
-            for j, s in enumerate(model.sectors):
-                data[f"{kind}_{s}"] = self.sector[kind][:k, :, j].reshape(-1)
-        for kind in TRADED_COLUMNS:
-            for j, s in enumerate(model.spec.traded):
-                data[f"{kind}_{s}"] = self.traded[kind][:k, :, j].reshape(-1)
+        country, sector = self.country, self.sector
         issuers = [names[i] for i in model.ca.issuer_index]
-        for j, iss in enumerate(issuers):
-            data[f"reserves_in_{iss}"] = self.reserves_by_issuer[:k, :, j].reshape(-1)
-        ts = pd.DataFrame(data)
+        s1, s = self.s1, self.s1 - 1
+        # every float column goes straight into one (columns, rows) block that becomes the
+        # DataFrame's storage: no second copy when pandas consolidates 200-odd columns
+        floats = [c for c in COUNTRY_COLUMNS if c != "sudden_stop"]
+        cols = ["year", *floats]
+        cols += [f"{kind}_{x}" for kind in SECTOR_COLUMNS for x in model.sectors]
+        cols += [f"{kind}_{x}" for kind in TRADED_COLUMNS for x in model.spec.traded]
+        cols += [f"reserves_in_{iss}" for iss in issuers]
+        block = np.empty((len(cols), k * n))
+        block[0] = np.repeat(model.spec.simulation.start_year + ticks * dt, n)
+        for i, name in enumerate(floats, start=1):
+            block[i] = country[name][:k].reshape(-1)
+        i = 1 + len(floats)
+        for store, width in ((sector, s1), (self.traded, s)):
+            for arr in store.values():  # (k, N, width) -> width columns of k * N rows
+                block[i : i + width] = arr[:k].transpose(2, 0, 1).reshape(width, -1)
+                i += width
+        block[i:] = self.reserves_by_issuer[:k].transpose(2, 0, 1).reshape(len(issuers), -1)
+        ts = pd.DataFrame(block.T, columns=cols, copy=False)
+        ts.insert(0, "tick", np.repeat(ticks, n))
+        ts.insert(2, "country", pd.Categorical(np.tile(names, k), categories=names))
+        at = 3 + list(COUNTRY_COLUMNS).index("sudden_stop")
+        ts.insert(at, "sudden_stop", country["sudden_stop"][:k].reshape(-1).astype(bool))
         return ts, self._bilateral_table(model)
 
     def _bilateral_table(self, model: TradeModel) -> pd.DataFrame:

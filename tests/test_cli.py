@@ -7,7 +7,10 @@ import subprocess
 import sys
 
 import pandas as pd
+import pytest
 
+import sim
+import sim.errors
 from sim.results import COUNTRY_COLUMNS, sector_columns
 from tests.conftest import ROOT
 
@@ -83,3 +86,19 @@ def test_a_run_folder_reproduces_its_run_events_included(tmp_path):
     assert res.manifest["run_id"] == res.path.name
     again = sim.simulate(res.path / "scenario.toml")
     assert again.scenario.event and again.timeseries.equals(res.timeseries)
+
+
+def test_csv_is_written_for_small_tables_and_on_request_only(tmp_path):
+    from sim.runner import CSV_AUTO_CELLS
+
+    small = sim.run(ROOT / "scenarios" / "baseline.toml", ticks=12, out=tmp_path / "a", figure=False)
+    assert (small.path / "timeseries.csv").exists()  # auto: far below the threshold
+    assert small.timeseries.size <= CSV_AUTO_CELLS
+    never = sim.run(ROOT / "scenarios" / "baseline.toml", ticks=12, out=tmp_path / "b", figure=False, csv="never")
+    assert not (never.path / "timeseries.csv").exists()
+    assert "timeseries.csv" not in never.manifest["files"]
+    assert any("timeseries.csv not written" in n for n in never.manifest["notes"])
+    back = sim.load_run(never.path)  # a run without the CSV loads from Parquet alone
+    pd.testing.assert_frame_equal(back.timeseries, small.timeseries)
+    with pytest.raises(sim.errors.TradesimError, match="csv must be"):
+        sim.run(ROOT / "scenarios" / "baseline.toml", ticks=12, out=tmp_path / "c", csv="sometimes")

@@ -10,10 +10,15 @@ from hypothesis import strategies as st
 from sim import market
 
 
-def random_world(rng, n, s, tariffs=True, blocked=True, sigma=None):
+def random_world(rng, n, s, tariffs=True, blocked=True, sigma=None, few_tariffs=False):
     tau = 1.0 + rng.uniform(0.0, 1.5, (n, n))
     np.fill_diagonal(tau, 1.0)
     tariff = rng.uniform(0, 0.5, (s, n, n)) * (rng.random((s, n, n)) < 0.3) if tariffs else np.zeros((s, n, n))
+    if few_tariffs:  # one cell: the sparse path of the market (no G, corrections on the cell)
+        tariff[:] = 0.0
+        if n > 1:
+            o, d = rng.choice(n, 2, replace=False)
+            tariff[rng.integers(s), o, d] = rng.uniform(0.05, 0.5)
     open_ = rng.random((s, n, n)) > 0.15 if blocked else np.ones((s, n, n), bool)
     for k in range(s):
         np.fill_diagonal(tariff[k], 0.0)
@@ -28,10 +33,12 @@ def random_world(rng, n, s, tariffs=True, blocked=True, sigma=None):
 
 
 @settings(max_examples=40, deadline=None)
-@given(seed=st.integers(0, 10_000), n=st.integers(1, 7), s=st.integers(1, 4))
-def test_shares_sum_to_one_and_aggregates_match_the_flow_tensor(seed, n, s):
+@given(seed=st.integers(0, 10_000), n=st.integers(1, 7), s=st.integers(1, 4), few=st.booleans())
+def test_shares_sum_to_one_and_aggregates_match_the_flow_tensor(seed, n, s, few):
     rng = np.random.default_rng(seed)
-    tau, tariff, open_, sig, f, weight, price, spend = random_world(rng, n, s)
+    tau, tariff, open_, sig, f, weight, price, spend = random_world(rng, n, s, few_tariffs=few)
+    if few and n > 1 and s * n * n * market.SPARSE_TARIFFS >= 1:
+        assert f.G is None and f.tariff_cells is not None  # the sparse path
     pi = market.price_index(f, weight, price)
     flows_purchaser = pi.v[:, :, None] * f.F * (spend / pi.phi)[:, None, :]
     # every buyer's spending is split completely across origins (shares sum to one)

@@ -14,60 +14,60 @@ Definitions and defaults: docs/analysis.md.
 
 from __future__ import annotations
 
-from sim.analysis.cycles import SUMMARY_KEYS, cycle_metrics, cycle_table, summary
-from sim.analysis.dating import PRESETS, CycleRule, TurningPoints, date_turning_points, get_rule
-from sim.analysis.filters import bk_cycle, centred_moving_average, hp_lambda, hp_trend_cycle
-from sim.analysis.measures import (
-    as_results,
-    balance_shares,
-    bilateral_balance_matrix,
-    bilateral_balances,
-    country_measures,
-    development_dispersion,
-    imbalance_index,
-    nfa_shares,
-    reserves_months,
-    series_dt,
-)
-from sim.analysis.phases import PHASES, PhaseThresholds, label_phases
-from sim.analysis.report import analyze, analyze_run
-from sim.analysis.run_analysis import Analysis, analyse
-from sim.analysis.runs import find_runs, summaries
-from sim.analysis.value_added import io_table, value_added_balances
+import importlib
+from typing import Any
 
-__all__ = [
-    "SUMMARY_KEYS",
-    "PRESETS",
-    "PHASES",
-    "Analysis",
-    "CycleRule",
-    "PhaseThresholds",
-    "TurningPoints",
-    "analyse",
-    "analyze",
-    "analyze_run",
-    "as_results",
-    "balance_shares",
-    "bilateral_balance_matrix",
-    "bilateral_balances",
-    "bk_cycle",
-    "centred_moving_average",
-    "country_measures",
-    "cycle_metrics",
-    "cycle_table",
-    "date_turning_points",
-    "development_dispersion",
-    "find_runs",
-    "get_rule",
-    "hp_lambda",
-    "hp_trend_cycle",
-    "imbalance_index",
-    "io_table",
-    "label_phases",
-    "nfa_shares",
-    "reserves_months",
-    "series_dt",
-    "summaries",
-    "summary",
-    "value_added_balances",
-]
+# Names are imported on first use (PEP 562), so that `tradesim --help` and the other commands
+# do not pay for this package's dependencies (scipy.stats, SALib, statsmodels) unless they use it.
+_EXPORTS: dict[str, str] = {
+    "SUMMARY_KEYS": "sim.analysis.cycles",
+    "cycle_metrics": "sim.analysis.cycles",
+    "cycle_table": "sim.analysis.cycles",
+    "summary": "sim.analysis.cycles",
+    "CycleRule": "sim.analysis.dating",
+    "PRESETS": "sim.analysis.dating",
+    "TurningPoints": "sim.analysis.dating",
+    "date_turning_points": "sim.analysis.dating",
+    "get_rule": "sim.analysis.dating",
+    "bk_cycle": "sim.analysis.filters",
+    "centred_moving_average": "sim.analysis.filters",
+    "hp_lambda": "sim.analysis.filters",
+    "hp_trend_cycle": "sim.analysis.filters",
+    "as_results": "sim.analysis.measures",
+    "balance_shares": "sim.analysis.measures",
+    "bilateral_balance_matrix": "sim.analysis.measures",
+    "bilateral_balances": "sim.analysis.measures",
+    "country_measures": "sim.analysis.measures",
+    "development_dispersion": "sim.analysis.measures",
+    "imbalance_index": "sim.analysis.measures",
+    "nfa_shares": "sim.analysis.measures",
+    "reserves_months": "sim.analysis.measures",
+    "series_dt": "sim.analysis.measures",
+    "PHASES": "sim.analysis.phases",
+    "PhaseThresholds": "sim.analysis.phases",
+    "label_phases": "sim.analysis.phases",
+    "analyze": "sim.analysis.report",
+    "analyze_run": "sim.analysis.report",
+    "Analysis": "sim.analysis.run_analysis",
+    "analyse": "sim.analysis.run_analysis",
+    "find_runs": "sim.analysis.runs",
+    "summaries": "sim.analysis.runs",
+    "io_table": "sim.analysis.value_added",
+    "value_added_balances": "sim.analysis.value_added",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    """Import an exported name from its module on first use."""
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_EXPORTS})

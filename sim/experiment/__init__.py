@@ -7,18 +7,35 @@ over many seeds, with effect sizes, confidence intervals, figures and a report.
 
 from __future__ import annotations
 
-from sim.experiment.run import Comparison, compare, compare_file, run_experiment
-from sim.experiment.spec import Experiment, build_experiment, load_experiment
-from sim.experiment.stats import bootstrap_interval, paired_effect
+import importlib
+from typing import Any
 
-__all__ = [
-    "Comparison",
-    "Experiment",
-    "bootstrap_interval",
-    "build_experiment",
-    "compare",
-    "compare_file",
-    "load_experiment",
-    "paired_effect",
-    "run_experiment",
-]
+# Names are imported on first use (PEP 562), so that `tradesim --help` and the other commands
+# do not pay for this package's dependencies (scipy.stats, SALib, statsmodels) unless they use it.
+_EXPORTS: dict[str, str] = {
+    "Comparison": "sim.experiment.run",
+    "compare": "sim.experiment.run",
+    "compare_file": "sim.experiment.run",
+    "run_experiment": "sim.experiment.run",
+    "Experiment": "sim.experiment.spec",
+    "build_experiment": "sim.experiment.spec",
+    "load_experiment": "sim.experiment.spec",
+    "bootstrap_interval": "sim.experiment.stats",
+    "paired_effect": "sim.experiment.stats",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    """Import an exported name from its module on first use."""
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_EXPORTS})

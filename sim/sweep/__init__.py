@@ -8,21 +8,37 @@ cluster, resumable, with SALib sensitivity indices. See ``docs/sweeps.md``.
 
 from __future__ import annotations
 
-from sim.sweep.design import design, points, problem
-from sim.sweep.run import SweepResult, plan, report_sweep, run_sweep
-from sim.sweep.sensitivity import indices
-from sim.sweep.spec import Sweep, build_sweep, load_sweep
+import importlib
+from typing import Any
 
-__all__ = [
-    "Sweep",
-    "SweepResult",
-    "build_sweep",
-    "design",
-    "indices",
-    "load_sweep",
-    "plan",
-    "points",
-    "problem",
-    "report_sweep",
-    "run_sweep",
-]
+# Names are imported on first use (PEP 562), so that `tradesim --help` and the other commands
+# do not pay for this package's dependencies (scipy.stats, SALib, statsmodels) unless they use it.
+_EXPORTS: dict[str, str] = {
+    "design": "sim.sweep.design",
+    "points": "sim.sweep.design",
+    "problem": "sim.sweep.design",
+    "SweepResult": "sim.sweep.run",
+    "plan": "sim.sweep.run",
+    "report_sweep": "sim.sweep.run",
+    "run_sweep": "sim.sweep.run",
+    "indices": "sim.sweep.sensitivity",
+    "Sweep": "sim.sweep.spec",
+    "build_sweep": "sim.sweep.spec",
+    "load_sweep": "sim.sweep.spec",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    """Import an exported name from its module on first use."""
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_EXPORTS})

@@ -152,7 +152,7 @@ def test_killed_runs_leave_no_partial_table_and_a_rerun_equals_an_uninterrupted_
 
 def test_a_sweep_killed_again_and_again_completes_with_every_run_once(tmp_path):
     base = two_country()
-    base["simulation"]["ticks"] = 30
+    base["simulation"]["ticks"] = 150  # about 0.2 s a run: kills land inside runs and writes
     (tmp_path / "base.toml").write_text(tomli_w.dumps(base), encoding="utf-8")
     sweep = {
         "base": "base.toml",

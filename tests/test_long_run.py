@@ -1,10 +1,15 @@
 """Long runs: 10,000 ticks of the baseline stay finite and keep memory flat.
 
-Memory is the process's resident set (``/proc/self/statm``) after a garbage collection, read at
-tick 2,000 and every 1,000 ticks after; the run logs every 1,000 ticks, so the output it adds in
-that window is a few kilobytes (computed below from the logged rows and subtracted). Python
-object blocks (``sys.getallocatedblocks``) are counted too: anything kept per tick (a list that
-grows, a note per tick) shows there even when it is too small to move the resident set.
+Three measures, from tick 2,000 on (the run logs every 1,000 ticks, so the output it adds in the
+window is a few kilobytes, computed from the logged rows and subtracted):
+
+- the process's resident set (``/proc/self/statm``, after a garbage collection) at tick 2,000
+  and every 1,000 ticks after, to tick 10,000;
+- Python object blocks (``sys.getallocatedblocks``) at the same ticks: anything kept per tick (a
+  list that grows, a note per tick) shows there even when too small to move the resident set;
+- ``tracemalloc`` over ticks 2,000-2,500 (it slows the run tenfold, hence the short window): the
+  bytes allocated in the window and still held at its end, NumPy buffers included. A leak can
+  hide from the resident set in memory freed earlier and still resident; not from this.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from __future__ import annotations
 import gc
 import os
 import sys
+import tracemalloc
 
 import numpy as np
 import pytest
@@ -24,6 +30,7 @@ from tests.conftest import ROOT, two_country
 TICKS = 10_000
 START = 2_000
 EVERY = 1_000
+TRACED = 500
 
 pytestmark = pytest.mark.skipif(not os.path.exists("/proc/self/statm"), reason="reads /proc/self/statm (Linux)")
 
@@ -34,12 +41,24 @@ def resident_bytes() -> int:
         return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
 
 
-def test_resident_memory_measure_sees_two_megabytes():
-    # the measure used below can fail: retaining 2 MB shows as at least 2 MB
-    before = resident_bytes()
-    kept = np.ones(2 * 2**20 // 8)
-    assert resident_bytes() - before >= 2 * 2**20 - 64 * 1024
-    del kept
+def test_tracemalloc_sees_numpy_buffers():
+    # the traced measure used below can fail: a retained 2 MB array shows as 2 MB
+    tracemalloc.start()
+    try:
+        kept = np.ones(2**18)
+        assert tracemalloc.get_traced_memory()[0] >= kept.nbytes
+    finally:
+        tracemalloc.stop()
+
+
+def output_bytes(rec, first: int, last: int) -> int:
+    """Bytes of output logged at ticks first..last-1: country rows (in buffers allocated at the
+    start, whose pages become resident as they are written) and bilateral arrays (new ones)."""
+    logged = sum(first <= t < last for t in rec.ticks)
+    row_bytes = sum(v[0].nbytes for store in (rec.country, rec.sector, rec.traded) for v in store.values())
+    row_bytes += rec.reserves_by_issuer[0].nbytes
+    n_bil = sum(first <= t < last for t in rec.bilateral_ticks)
+    return logged * row_bytes + n_bil * (rec.bilateral[0].nbytes + rec.final_share[0].nbytes + 2 * 112)
 
 
 def test_ten_thousand_ticks_stay_finite_with_flat_memory():
@@ -49,27 +68,31 @@ def test_ten_thousand_ticks_stay_finite_with_flat_memory():
     model.run(START)
     rss = [resident_bytes()]
     blocks = [sys.getallocatedblocks()]
-    for _ in range((TICKS - START) // EVERY):
+    tracemalloc.start()
+    try:
+        model.run(TRACED)
+        traced = tracemalloc.get_traced_memory()[0]
+    finally:
+        tracemalloc.stop()
+    model.run(EVERY - TRACED)
+    rss.append(resident_bytes())
+    blocks.append(sys.getallocatedblocks())
+    for _ in range((TICKS - START) // EVERY - 1):
         model.run(EVERY)
         rss.append(resident_bytes())
         blocks.append(sys.getallocatedblocks())
     assert model.tick == TICKS
 
-    # output logged in the window: country rows sit in buffers allocated at the start (their
-    # pages become resident as they are written); bilateral flows are new arrays
     rec = model.recorder
-    logged = sum(START <= t < TICKS for t in rec.ticks)
-    row_bytes = sum(v[0].nbytes for store in (rec.country, rec.sector, rec.traded) for v in store.values())
-    row_bytes += rec.reserves_by_issuer[0].nbytes
-    n_bil = sum(START <= t < TICKS for t in rec.bilateral_ticks)
-    bil_bytes = n_bil * (rec.bilateral[0].nbytes + rec.final_share[0].nbytes + 2 * 112)
-    output = logged * row_bytes + bil_bytes
-    growth = rss[-1] - rss[0] - output
+    kept = traced - output_bytes(rec, START, START + TRACED)
+    growth = rss[-1] - rss[0] - output_bytes(rec, START, TICKS)
     per_thousand = [(b - a) / 1024 for a, b in zip(rss, rss[1:], strict=False)]
-    print(
-        f"resident growth beyond output, ticks {START}-{TICKS}: {growth / 1024:.0f} KB; per 1,000 ticks (KB): {per_thousand}"
-    )
-    print(f"Python blocks per 1,000 ticks: {np.diff(blocks).tolist()}; output in the window: {output / 1024:.1f} KB")
+    print(f"traced bytes kept beyond output, ticks {START}-{START + TRACED}: {kept}")
+    print(f"resident growth beyond output, ticks {START}-{TICKS}: {growth / 1024:.0f} KB")
+    print(f"resident growth per 1,000 ticks (KB): {per_thousand}")
+    print(f"Python blocks per 1,000 ticks: {np.diff(blocks).tolist()}")
+    # 1 MB over 8,000 ticks is 64 KB over 500: a leak of 128 bytes a tick would cross it
+    assert kept < 2**20 * TRACED // (TICKS - START), f"{kept} bytes allocated in {TRACED} ticks are still held"
     assert growth < 2**20, f"memory grew by {growth / 2**20:.2f} MB beyond the output"
     # a Python object kept every tick would add >= 8,000 blocks in the window
     assert blocks[-1] - blocks[0] < 2_000

@@ -69,6 +69,13 @@ class ParameterTable(_Strict):
             raise ValueError(f"range [{self.range[0]}, {self.range[1]}] is empty: low must be below high")
         if self.steps is not None and self.range is None:
             raise ValueError("steps goes with range = [low, high]")
+        if self.integer:
+            ends = self.range if self.range is not None else self.values
+            if not all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in ends):
+                raise ValueError("integer = true rounds numbers: its values must be numbers")
+            if not all(abs(x) < 2.0**63 for x in ends):
+                # rounded values are stored as 64-bit integers: beyond that they would wrap around
+                raise ValueError(f"an integer parameter's values must lie within ±{2**63 - 1:.4g}")
         return self
 
 

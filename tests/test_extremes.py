@@ -207,7 +207,11 @@ def test_a_diverging_balanced_start_is_an_error_not_nan_rates():
         try:
             model = sim.TradeModel(doc)
         except SimulationError as exc:
-            assert exc.tick == 0 and exc.country in ("Rich", "Poor") and exc.quantity in ("exchange_rate", "balanced_start")
+            assert (
+                exc.tick == 0
+                and exc.country in ("Rich", "Poor")
+                and exc.quantity in ("exchange_rate", "balanced_start")
+            )
             assert "nan" not in str(exc).lower()
         else:  # a solver that finds this start must find a finite one
             assert np.isfinite(model.state.e).all() and np.isfinite(model.state.purchaser_price).all()

@@ -546,3 +546,18 @@ def test_a_sweep_whose_base_has_no_country_list_is_a_scenario_error(tmp_path):
     _assert_key_paths(info.value)
     with pytest.raises(ScenarioError):
         load_sweep(_write(tmp_path, SWEEPS[0], base))
+
+
+def test_an_integer_parameter_beyond_64_bits_is_refused(tmp_path):
+    doc = copy.deepcopy(SWEEPS[1])
+    doc["parameter"][2]["range"] = [1, 1e308]  # simulation.log_every has no upper bound
+    with pytest.raises(ScenarioError, match="integer parameter") as info:
+        load_sweep(_write(tmp_path, doc, SMALL_BASE))
+    assert info.value.problems[0][0] == "parameter[2]"
+
+
+def test_an_integer_parameter_with_text_values_is_refused(tmp_path):
+    doc = copy.deepcopy(SWEEPS[2])
+    doc["parameter"][0]["integer"] = True  # values "float", "peg": a legal key, but not numbers
+    with pytest.raises(ScenarioError, match="must be numbers"):
+        load_sweep(_write(tmp_path, doc, SMALL_BASE))

@@ -84,8 +84,11 @@ def cmd_run(args: argparse.Namespace) -> int:
             f"ran {res.scenario.simulation.name} ({res.scenario.simulation.ticks} ticks, seed {res.scenario.simulation.seed}) "
             f"in {secs['setup'] + secs['run']:.2f} s: {where}"
         )
-    for note in res.manifest.get("notes", []):
+    notes = res.manifest.get("notes", [])
+    for note in notes[:10]:
         print(f"note: {note}")
+    if len(notes) > 10:
+        print(f"note: ... and {len(notes) - 10} more in {where / 'manifest.json' if where else 'the manifest'}")
     if not args.no_figure and where is not None and (where / "overview.png").exists():
         print(f"figure: {where / 'overview.png'}")
     if args.analyze:

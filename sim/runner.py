@@ -28,6 +28,7 @@ import pandas as pd
 
 from sim.errors import TradesimError
 from sim.model import TradeModel
+from sim.process import pid_alive
 from sim.results import Results
 from sim.scenario import load_scenario, scenario_hash, scenario_to_toml
 from sim.schema import Scenario
@@ -201,18 +202,8 @@ def _clean_stale(root: Path) -> None:
     """Remove temporary folders left by runs whose process no longer exists."""
     for p in root.glob(".tmp-*"):
         pid = p.name.rsplit("-", 1)[-1]
-        if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
+        if pid.isdigit() and int(pid) != os.getpid() and not pid_alive(int(pid)):
             shutil.rmtree(p, ignore_errors=True)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 CSV_AUTO_CELLS = 2_000_000

@@ -26,6 +26,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from sim.process import pid_alive
+
 BASE_COLUMNS = ("task_id", "status", "error", "seconds")
 _counter = itertools.count()
 
@@ -137,7 +139,7 @@ class ParquetStore:
         for folder in (self.folder, self.folder / "runs", self.folder / "series"):
             for p in folder.glob(".*.tmp"):
                 pid = p.name[1:].split("-")[0]
-                if not (pid.isdigit() and int(pid) != os.getpid() and _alive(int(pid))):
+                if not (pid.isdigit() and int(pid) != os.getpid() and pid_alive(int(pid))):
                     p.unlink(missing_ok=True)
 
     def _write(self, kind: str, table: pa.Table) -> None:
@@ -225,13 +227,3 @@ class ParquetStore:
             os.replace(tmp, final)
             for p in parts:
                 p.unlink(missing_ok=True)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True

@@ -7,11 +7,8 @@ over many seeds, with effect sizes, confidence intervals, figures and a report.
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from sim.lazy import lazy_exports
 
-# Names are imported on first use (PEP 562), so that `tradesim --help` and the other commands
-# do not pay for this package's dependencies (scipy.stats, SALib, statsmodels) unless they use it.
 _EXPORTS: dict[str, str] = {
     "Comparison": "sim.experiment.run",
     "compare": "sim.experiment.run",
@@ -24,18 +21,4 @@ _EXPORTS: dict[str, str] = {
     "paired_effect": "sim.experiment.stats",
 }
 
-__all__ = sorted(_EXPORTS)
-
-
-def __getattr__(name: str) -> Any:
-    """Import an exported name from its module on first use."""
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *_EXPORTS})
+__getattr__, __dir__, __all__ = lazy_exports(__name__, _EXPORTS)

@@ -56,14 +56,20 @@ def settle_stocks(
     return new_res, new_liab, new_priv, new_nfa
 
 
+def _raise_first(tick: int, names: list[str], quantity: str, arr: np.ndarray, bad: np.ndarray, why: str) -> None:
+    """Raise SimulationError for the first bad cell, naming its country (by row) and quantity."""
+    cell = tuple(int(k) for k in np.argwhere(bad)[0]) if arr.ndim else ()
+    who = names[cell[0]] if arr.ndim and arr.shape[0] == len(names) else "world"
+    raise SimulationError(tick, who, quantity, f"is {float(arr[cell]):.6g}{why}")
+
+
 def check_finite(tick: int, names: list[str], **arrays: np.ndarray) -> None:
     """Raise if any quantity is NaN or infinite, naming the first country and quantity."""
     for quantity, arr in arrays.items():
+        arr = np.asarray(arr, dtype=float)
         bad = ~np.isfinite(arr)
         if bad.any():
-            row = int(np.argwhere(bad)[0][0]) if arr.ndim else 0
-            who = names[row] if arr.ndim and arr.shape[0] == len(names) else "world"
-            raise SimulationError(tick, who, quantity, f"is {arr.reshape(-1)[np.argmax(bad.reshape(-1))]} (not finite)")
+            _raise_first(tick, names, quantity, arr, bad, " (not finite)")
 
 
 def check_positive(tick: int, names: list[str], **arrays: np.ndarray) -> None:
@@ -75,13 +81,8 @@ def check_positive(tick: int, names: list[str], **arrays: np.ndarray) -> None:
         arr = np.asarray(arr, dtype=float)
         bad = ~(np.isfinite(arr) & (arr > 0))
         if bad.any():
-            cell = tuple(int(k) for k in np.argwhere(bad)[0]) if arr.ndim else ()
-            who = names[cell[0]] if arr.ndim and arr.shape[0] == len(names) else "world"
-            raise SimulationError(
-                tick,
-                who,
-                quantity,
-                f"is {float(arr[cell]):.6g}; it must stay positive and finite (the economics broke down)",
+            _raise_first(
+                tick, names, quantity, arr, bad, "; it must stay positive and finite (the economics broke down)"
             )
 
 

@@ -465,7 +465,7 @@ class TradeModel(mesa.Model):
     def _settle(self) -> None:
         st, ca, fin, dt = self.state, self.ca, self.spec.world.finance, self.wp.dt
         st.ca = st.exports - st.imports + st.nii
-        accounts.check_finite(self.tick, self.names, absorption=st.absorption, gdp=st.gdp)
+        accounts.check_finite(self.tick, self.names, absorption=st.absorption)  # GDP: check_flows
         accounts.check_flows(self.tick, self.names, st.exports, st.imports, st.gdp, st.spent, st.nii, st.ca)
         st.pressure = (st.ca - st.desired_lending) / st.full_income
         fx = policy.intervention(

@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from sim.errors import TradesimError
-from sim.model import TradeModel
+from sim.model import MAX_RATE_NOTES, TradeModel
 from sim.process import pid_alive
 from sim.results import Results
 from sim.scenario import load_scenario, scenario_hash, scenario_to_toml
@@ -100,8 +100,6 @@ def simulate(
 
 def _fallback_note(model: TradeModel) -> list[str]:
     """One note counting the ticks without a clearing world rate beyond those noted singly."""
-    from sim.model import MAX_RATE_NOTES
-
     if model.rate_fallbacks <= MAX_RATE_NOTES:
         return []
     return [
@@ -170,7 +168,8 @@ def run(
         shutil.rmtree(tmp)
     tmp.mkdir()
     try:
-        write_tables(res, tmp, csv=_want_csv(res, csv))
+        with_csv = _want_csv(res, csv)
+        write_tables(res, tmp, csv=with_csv)
         (tmp / "scenario.toml").write_text(scenario_to_toml(res.scenario), encoding="utf-8")
         if figure:
             from sim.overview import overview_figure
@@ -178,9 +177,10 @@ def run(
             overview_figure(res, tmp / "overview.png")
         res.manifest["files"] = sorted(p.name for p in tmp.iterdir())
         res.manifest["reused"] = False
-        if not (tmp / "timeseries.csv").exists():
+        if not with_csv:
+            why = "asked for with csv='never'" if csv == "never" else f"over {CSV_AUTO_CELLS:,} cells"
             res.manifest.setdefault("notes", []).append(
-                "timeseries.csv not written (a large table; timeseries.parquet holds the same numbers; "
+                f"timeseries.csv not written ({why}; timeseries.parquet holds the same numbers; "
                 "tradesim run --csv always writes it)"
             )
         (tmp / "manifest.json").write_text(json.dumps(res.manifest, indent=2), encoding="utf-8")

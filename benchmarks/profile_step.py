@@ -38,7 +38,7 @@ def main(argv: list[str] | None = None) -> int:
     import sim
     from sim.scenario import synthetic
 
-    model = sim.TradeModel(synthetic(args.n, args.s, seed=0, ticks=args.ticks + 5))
+    model = sim.TradeModel(synthetic(args.n, args.s, seed=0, ticks=args.ticks + 5), datacollector=False)
     model.run(5)
     profiler = Profiler(interval=args.interval)
     profiler.start()

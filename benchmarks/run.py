@@ -96,7 +96,7 @@ def worker_time(n: int, s: int, repeats: int, budget_s: float, mesa: bool) -> di
     model = None
     for r in range(repeats):
         t = time.perf_counter()
-        world = sim.TradeModel(synthetic(n, s, seed=r, ticks=1000))
+        world = sim.TradeModel(synthetic(n, s, seed=r, ticks=1000), datacollector=False)
         setups.append(time.perf_counter() - t)
         _timed_ticks(world, 0.0, 3, 3)  # warm-up
         # ticks and floor-kernel calls alternate, so that both see the same load on the machine
@@ -200,7 +200,7 @@ def worker_memory(n: int, s: int, ticks: int) -> dict:
 
     scn = synthetic(n, s, seed=0, ticks=ticks)
     tracemalloc.start()
-    model = sim.TradeModel(scn)
+    model = sim.TradeModel(scn, datacollector=False)
     model.run()
     model.recorder.tables(model)
     _, peak = tracemalloc.get_traced_memory()

@@ -20,13 +20,21 @@ from sim.results import Results
 from sim.runner import load_run, run, simulate
 from sim.scenario import load_scenario, synthetic
 
+SUBPACKAGES = ("analysis", "experiment", "sweep", "batch", "viz")
+"""Subpackages reachable as attributes after ``import sim`` (``sim.analysis.summary(res)``),
+imported on first use so that ``import sim`` stays light."""
+
 
 def __getattr__(name: str):
-    """``sim.compare`` (:func:`sim.experiment.compare`), imported on first use."""
+    """``sim.compare`` (:func:`sim.experiment.compare`) and the subpackages, imported on first use."""
+    import importlib
+
     if name == "compare":
         from sim.experiment import compare
 
         return compare
+    if name in SUBPACKAGES:
+        return importlib.import_module(f"sim.{name}")
     raise AttributeError(f"module 'sim' has no attribute '{name}'")
 
 

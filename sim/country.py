@@ -56,6 +56,11 @@ class Country(mesa.Agent):
         return float(self.model.state.ca[self.index])
 
     @property
+    def current_account_pct_gdp(self) -> float:
+        """Current account this tick, % of GDP."""
+        return 100.0 * self.current_account / self.gdp
+
+    @property
     def trade_balance(self) -> float:
         """Exports minus imports this tick, billions of USD per year."""
         return float(self.model.state.exports[self.index] - self.model.state.imports[self.index])

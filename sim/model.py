@@ -8,7 +8,9 @@ module named for it. No stage loops over countries or pairs in Python.
 from __future__ import annotations
 
 import zlib
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import mesa
 import numpy as np
@@ -25,6 +27,31 @@ from sim.state import State
 MAX_RATE_NOTES = 10
 """Ticks without a clearing world rate noted one by one; later ones are only counted
 (``rate_fallbacks``), so a long run's notes cannot grow without bound."""
+
+SCENARIO_SEED = "scenario"
+"""``TradeModel(seed=...)`` default: the scenario's ``simulation.seed``. An explicit ``seed=None``
+follows Mesa (``batch_run(..., rng=[None] * 5)`` passes it): a fresh seed from the operating
+system, kept in ``model.spec.simulation.seed`` so the run can be repeated."""
+
+MODEL_REPORTERS = {
+    "imbalance_index": "imbalance_index",
+    "world_interest_rate": "world_rate",
+    "seed": "seed",
+}
+"""Mesa DataCollector model reporters: the imbalance index (sum of |current account| / world
+GDP, a fraction), the world interest rate (per year) and the run's seed."""
+
+AGENT_REPORTERS = {
+    "country": "name",
+    "gdp": "gdp",
+    "current_account": "current_account",
+    "current_account_pct_gdp": "current_account_pct_gdp",
+    "trade_balance": "trade_balance",
+    "reserves": "reserves",
+    "exchange_rate": "exchange_rate",
+}
+"""Mesa DataCollector agent (country) reporters: billions of USD (per year for flows), % of GDP,
+and the exchange rate in USD per unit of local currency."""
 
 STREAMS = ("noise", "innovation")
 """Named random streams; each is drawn every tick whether or not its mechanism is on, so runs
@@ -72,10 +99,16 @@ class TradeModel(mesa.Model):
 
     Args:
         scenario: a Scenario, a path to a TOML file, or a mapping (validated here).
-        seed: overrides ``simulation.seed``.
+        seed: overrides ``simulation.seed``; ``None`` draws a fresh seed (Mesa's convention, see
+            :data:`SCENARIO_SEED`); omitted, the scenario's seed.
         ticks: overrides ``simulation.ticks`` (the length the recorder is sized for).
-        datacollector: also collect a few world series with Mesa's DataCollector (the
-            browser view reads it); the array recorder always runs.
+        overrides: key-path overrides (``{"country.China.propensity_to_consume": 0.84}``).
+        datacollector: also collect the main series with Mesa's DataCollector
+            (:data:`MODEL_REPORTERS`, :data:`AGENT_REPORTERS`), as ``mesa.batch_run`` and Mesa's
+            views expect; the array recorder always runs. tradesim's own runs switch it off.
+
+    ``model.running`` turns False when the scenario's last tick is done, so Mesa's
+    ``run_model()`` and ``batch_run`` stop there.
 
     Attributes:
         spec: the resolved scenario in force (events update it).
@@ -88,12 +121,15 @@ class TradeModel(mesa.Model):
         self,
         scenario: Scenario | str | dict,
         *,
-        seed: int | None = None,
+        seed: int | None | str = SCENARIO_SEED,
         ticks: int | None = None,
-        datacollector: bool = False,
+        overrides: Mapping[str, Any] | None = None,
+        datacollector: bool = True,
     ):
-        overrides = {}
-        if seed is not None:
+        overrides = dict(overrides or {})
+        if seed is None:
+            overrides["simulation.seed"] = int(np.random.SeedSequence().generate_state(1, np.uint32)[0])
+        elif seed != SCENARIO_SEED:
             overrides["simulation.seed"] = int(seed)
         if ticks is not None:
             overrides["simulation.ticks"] = int(ticks)
@@ -125,9 +161,7 @@ class TradeModel(mesa.Model):
         self._apply_undervaluation()
         self.recorder = Recorder(self, spec.simulation.ticks)
         self.datacollector = (
-            mesa.DataCollector(
-                model_reporters={"imbalance_index": "imbalance_index", "world_interest_rate": "world_rate"}
-            )
+            mesa.DataCollector(model_reporters=MODEL_REPORTERS, agent_reporters=AGENT_REPORTERS)
             if datacollector
             else None
         )
@@ -308,6 +342,7 @@ class TradeModel(mesa.Model):
         if self.datacollector is not None:
             self.datacollector.collect(self)
         self.tick += 1
+        self.running = self.tick < self.initial_spec.simulation.ticks
 
     def _apply_events(self) -> None:
         events = self._events.get(self.tick)
@@ -616,6 +651,11 @@ class TradeModel(mesa.Model):
         """Global imbalance index this tick: sum of |current account| / world GDP."""
         st = self.state
         return float(np.abs(st.ca).sum() / st.gdp.sum()) if st.ca is not None else 0.0
+
+    @property
+    def seed(self) -> int:
+        """The seed of this run (the scenario's, or the one given or drawn)."""
+        return self.initial_spec.simulation.seed
 
     @property
     def world_rate(self) -> float:

@@ -70,7 +70,10 @@ def simulate(
 ) -> Results:
     """Run a scenario in memory (nothing written) and return its tables."""
     t0 = time.perf_counter()
-    model = TradeModel(scenario if not isinstance(scenario, Path) else str(scenario), seed=seed, ticks=ticks)
+    given = {"seed": seed} if seed is not None else {}  # None: the scenario's seed
+    model = TradeModel(
+        scenario if not isinstance(scenario, Path) else str(scenario), ticks=ticks, datacollector=False, **given
+    )
     t_setup = time.perf_counter() - t0
     model.run(progress=progress)
     t_run = time.perf_counter() - t0 - t_setup

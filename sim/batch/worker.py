@@ -31,7 +31,7 @@ def run_task(task: Task) -> dict[str, Any]:
         from sim.scenario import apply_overrides
 
         doc = apply_overrides(task.document, {**task.overrides, "simulation.seed": task.seed}, file="<task>")
-        model = TradeModel(doc)
+        model = TradeModel(doc, datacollector=False)
         model.run()
         ts, bil = model.recorder.tables(model)
         res = Results(timeseries=ts, bilateral=bil, scenario=model.spec)

@@ -14,28 +14,39 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
+import importlib
+
 from sim.errors import ScenarioError, SimulationError, TradesimError
-from sim.model import TradeModel
-from sim.results import Results
-from sim.runner import load_run, run, simulate
-from sim.scenario import load_scenario, synthetic
+
+_EXPORTS = {
+    "TradeModel": "sim.model",
+    "Results": "sim.results",
+    "load_run": "sim.runner",
+    "run": "sim.runner",
+    "simulate": "sim.runner",
+    "load_scenario": "sim.scenario",
+    "synthetic": "sim.scenario",
+    "compare": "sim.experiment",
+}
+"""Names imported on first use, so that ``import sim`` (and ``tradesim --help``) stays light."""
 
 SUBPACKAGES = ("analysis", "experiment", "sweep", "batch", "viz")
-"""Subpackages reachable as attributes after ``import sim`` (``sim.analysis.summary(res)``),
-imported on first use so that ``import sim`` stays light."""
+"""Subpackages reachable as attributes after ``import sim`` (``sim.analysis.summary(res)``)."""
 
 
 def __getattr__(name: str):
-    """``sim.compare`` (:func:`sim.experiment.compare`) and the subpackages, imported on first use."""
-    import importlib
-
-    if name == "compare":
-        from sim.experiment import compare
-
-        return compare
+    """The public names of :data:`_EXPORTS` and the subpackages, imported on first use."""
+    if name in _EXPORTS:
+        value = getattr(importlib.import_module(_EXPORTS[name]), name)
+        globals()[name] = value
+        return value
     if name in SUBPACKAGES:
         return importlib.import_module(f"sim.{name}")
     raise AttributeError(f"module 'sim' has no attribute '{name}'")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_EXPORTS, *SUBPACKAGES})
 
 
 __all__ = [

@@ -24,6 +24,12 @@ COMMANDS = [
 ]
 
 
+INTERRUPTED = "nothing more was done"
+"""What Ctrl-C leaves, for commands that do not say (``set_defaults(on_interrupt=...)``)."""
+RESUMABLE = "finished runs are kept; run the same command again to continue"
+"""What Ctrl-C leaves for ``compare`` and ``sweep``, which store runs as they finish."""
+
+
 def add_parser(sub: argparse._SubParsersAction) -> None:
     """Register ``run`` and ``validate``."""
     p = sub.add_parser("run", help="run a scenario and write results/<scenario>/<run-id>/")
@@ -42,9 +48,15 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         default="auto",
         help="timeseries.csv beside the Parquet table (auto: up to 2 million cells, about 40 MB)",
     )
-    p.set_defaults(func=cmd_run)
+    p.set_defaults(
+        func=cmd_run,
+        on_interrupt="nothing was written (a run's folder appears only when it is complete); "
+        "run the same command again to start over",
+    )
 
-    v = sub.add_parser("validate", help="check scenario files without running them")
+    v = sub.add_parser(
+        "validate", help="check scenario, experiment and sweep files without running them (the kind is recognised)"
+    )
     v.add_argument("files", nargs="+")
     v.set_defaults(func=cmd_validate)
 
@@ -76,6 +88,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         csv=args.csv,
     )
     where = res.path
+    args.on_interrupt = f"the run is kept in {where}"
     if res.manifest.get("reused"):
         print(f"found a finished run with the same inputs: {where}")
     else:
@@ -101,21 +114,52 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def file_kind(doc: dict) -> str:
+    """``experiment`` (it has ``[[arm]]``), ``sweep`` (``[[parameter]]`` or ``sampler``) or ``scenario``."""
+    if "arm" in doc:
+        return "experiment"
+    if "parameter" in doc or "sampler" in doc:
+        return "sweep"
+    return "scenario"
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
-    """``tradesim validate``: exit 0 if every file is valid, 2 otherwise (each problem printed)."""
-    from sim.scenario import load_scenario
+    """``tradesim validate``: exit 0 if every file is valid, 2 otherwise (each problem printed).
+
+    Each file is checked as what it is — a scenario, an experiment or a sweep — in full: an
+    experiment's base and arms, a sweep's base, parameters (at their extremes) and metrics.
+    """
+    from sim.scenario import load_scenario, load_toml
 
     bad = 0
     for f in args.files:
         try:
-            scn = load_scenario(f)
+            kind = file_kind(load_toml(f))
+            if kind == "experiment":
+                from sim.experiment.spec import load_experiment
+
+                exp = load_experiment(f)
+                what = f"experiment: {len(exp.arms) - 1} arm(s), {len(exp.seeds)} seeds, {len(exp.metrics)} metrics"
+            elif kind == "sweep":
+                from sim.sweep.design import design
+                from sim.sweep.spec import load_sweep
+
+                sweep = load_sweep(f)
+                what = (
+                    f"sweep: {len(sweep.parameters)} parameters, {sweep.spec.sampler} design of "
+                    f"{len(design(sweep))} runs, {len(sweep.metrics)} metrics"
+                )
+            else:
+                scn = load_scenario(f)
+                what = (
+                    f"scenario: {len(scn.country)} countries, {len(scn.traded)} traded sectors, "
+                    f"{scn.simulation.ticks} ticks"
+                )
         except TradesimError as exc:
             print(f"error: {exc}", file=sys.stderr)
             bad += 1
         else:
-            print(
-                f"ok: {f} ({len(scn.country)} countries, {len(scn.traded)} traded sectors, {scn.simulation.ticks} ticks)"
-            )
+            print(f"ok: {f} ({what})")
     return 2 if bad else 0
 
 
@@ -146,7 +190,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("interrupted: finished work is kept; run the same command again to continue", file=sys.stderr)
+        print(f"interrupted: {getattr(args, 'on_interrupt', INTERRUPTED)}", file=sys.stderr)
         return 130
     except BrokenPipeError:
         return 0

@@ -9,9 +9,39 @@ arguments always give the same document.
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import numpy as np
+
+from sim.errors import TradesimError
+
+PAIR_ARRAYS = 3
+"""(S, N, N) float64 arrays any world holds at once: tariffs, openness and the cached trade
+factor; the tick's temporaries come on top, so :func:`memory_floor` is a lower bound."""
+
+
+def memory_floor(n_countries: int, n_sectors: int) -> int:
+    """Bytes a world of this size needs at least (its (S, N, N) arrays), before any tick."""
+    return PAIR_ARRAYS * 8 * n_sectors * n_countries * n_countries
+
+
+def physical_memory() -> int | None:
+    """This machine's physical memory in bytes (None where the OS does not say)."""
+    try:
+        return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):
+        return None
+
+
+def check_size(n_countries: int, n_sectors: int) -> None:
+    """Refuse at once a world whose pair arrays alone exceed this machine's memory."""
+    need, have = memory_floor(n_countries, n_sectors), physical_memory()
+    if have is not None and need > have:
+        raise TradesimError(
+            f"a world of {n_countries} countries and {n_sectors} traded sectors needs at least "
+            f"{need / 1e9:,.0f} GB for its (sector, country, country) arrays; this machine has {have / 1e9:,.0f} GB"
+        )
 
 
 def synthetic_document(n_countries: int, n_sectors: int, seed: int = 0, *, ticks: int = 100) -> dict[str, Any]:
@@ -25,6 +55,7 @@ def synthetic_document(n_countries: int, n_sectors: int, seed: int = 0, *, ticks
     """
     if n_countries < 1 or n_sectors < 1:
         raise ValueError("a synthetic world needs at least one country and one traded sector")
+    check_size(n_countries, n_sectors)
     rng = np.random.default_rng(np.random.SeedSequence([seed, n_countries, n_sectors]))
     sectors = [f"s{k}" for k in range(n_sectors)]
     names = [f"C{i:04d}" for i in range(n_countries)]

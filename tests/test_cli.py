@@ -102,3 +102,65 @@ def test_csv_is_written_for_small_tables_and_on_request_only(tmp_path):
     pd.testing.assert_frame_equal(back.timeseries, small.timeseries)
     with pytest.raises(sim.errors.TradesimError, match="csv must be"):
         sim.run(ROOT / "scenarios" / "baseline.toml", ticks=12, out=tmp_path / "c", csv="sometimes")
+
+
+def test_validate_recognises_experiment_and_sweep_files(tmp_path):
+    files = [
+        ROOT / "scenarios" / "baseline.toml",
+        ROOT / "scenarios" / "experiments" / "export_controls.toml",
+        ROOT / "scenarios" / "sweeps" / "reserve_targets.toml",
+    ]
+    p = tradesim("validate", *map(str, files), cwd=tmp_path)
+    assert p.returncode == 0, p.stderr
+    assert "unknown key" not in p.stdout + p.stderr
+    assert [line.split("(")[1].split(":")[0] for line in p.stdout.splitlines()] == ["scenario", "experiment", "sweep"]
+    # an experiment whose arm names a wrong key path is refused as an experiment
+    bad = tmp_path / "bad.toml"
+    bad.write_text(
+        f'base = "{ROOT / "scenarios" / "baseline.toml"}"\n[[arm]]\nname = "a"\nset = {{ "country.Nowhere.tariffs" = 1 }}\n'
+    )
+    p = tradesim("validate", str(bad), cwd=tmp_path)
+    assert p.returncode == 2 and "Nowhere" in p.stderr
+
+
+def test_dry_runs_print_the_design_and_run_nothing(tmp_path):
+    exp = ROOT / "scenarios" / "experiments" / "export_controls.toml"
+    p = tradesim("compare", str(exp), "--dry-run", "--seeds", "3", "--out", str(tmp_path / "e"), cwd=tmp_path)
+    assert p.returncode == 0, p.stderr
+    assert "= 6 runs" in p.stdout and "controls" in p.stdout and " s on " in p.stdout
+    sweep = ROOT / "scenarios" / "sweeps" / "reserve_targets.toml"
+    p = tradesim("sweep", str(sweep), "--dry-run", "--out", str(tmp_path / "s"), cwd=tmp_path)
+    assert p.returncode == 0, p.stderr
+    assert "= 48 runs" in p.stdout and "country.East.reserve_target_months" in p.stdout
+    assert not (tmp_path / "e").exists() and not (tmp_path / "s").exists()
+
+
+def test_a_world_too_large_for_memory_is_refused_at_once(tmp_path):
+    p = tradesim("run", "--synthetic", "100000,3", "--ticks", "2", "--out", str(tmp_path), cwd=tmp_path)
+    assert p.returncode == 2 and "GB" in p.stderr
+    assert not any(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize("level", ["5", "1", "-0.1"])
+def test_balance_level_is_a_share_below_one(tmp_path, level):
+    p = tradesim("analyze", str(tmp_path), "--balance-level", level, cwd=tmp_path)
+    assert p.returncode == 2 and "balance_level" in p.stderr
+
+
+def test_interrupted_run_does_not_claim_kept_work(tmp_path, monkeypatch, capsys):
+    import sim.cli
+    import sim.runner
+
+    def interrupted(*a, **k):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(sim.runner, "run", interrupted)
+    assert sim.cli.main(["run", str(ROOT / "scenarios" / "baseline.toml"), "--out", str(tmp_path)]) == 130
+    err = capsys.readouterr().err
+    assert "nothing was written" in err and "kept" not in err
+
+
+def test_help_does_not_import_the_model(tmp_path):
+    code = "import sys; from sim.cli import build_parser; build_parser(); print(sorted(m for m in ('mesa', 'pandas', 'scipy', 'matplotlib') if m in sys.modules))"
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path)
+    assert p.stdout.strip() == "[]", p.stdout + p.stderr

@@ -255,6 +255,10 @@ def test_sobol_indices_of_a_parameter_that_changes_nothing_are_exactly_zero(tmp_
     assert set(dummy["index"]) == {"S1", "ST"} and (dummy["value"] == 0).all()
     # the only parameter that matters: true S1 = ST = 1 (N = 4 gives rough estimates)
     assert (real[real["index"] == "ST"]["value"] > 0.2).all()
+    # the report's table shows each index with its 95% interval (value +- SALib's half-width)
+    report = (res.report / "report.md").read_text()
+    for row in real.itertuples():
+        assert f"{row.value:.3g} [{row.value - row.conf:.3g}, {row.value + row.conf:.3g}]" in report
     figures = sorted(p.name for p in (res.report / "figures").iterdir())
     assert "poor_ca__indices.png" in figures and "poor_ca__heatmaps.png" in figures
     # --report rewrites the report from the stored runs without running anything

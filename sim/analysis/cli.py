@@ -7,7 +7,9 @@ import json
 import math
 import sys
 
-from sim.analysis.dating import PRESETS
+RULES = ("loose", "standard", "strict")
+"""The cycle-dating presets (``sim.analysis.dating.PRESETS``), named here so that ``--help``
+does not import the analysis."""
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -19,7 +21,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "(e.g. results/baseline/ or results/).",
     )
     p.add_argument("runs", nargs="+", metavar="RUN_DIR", help="run folder(s), or folders holding runs")
-    p.add_argument("--rule", default="standard", choices=sorted(PRESETS), help="cycle-dating rule (default: standard)")
+    p.add_argument("--rule", default="standard", choices=RULES, help="cycle-dating rule (default: standard)")
     p.add_argument("--balance-level", type=float, help="index at or below this is 'balance' (share of world GDP)")
     p.add_argument("--balance-fraction", type=float, help="lowest fraction of a stretch's range counted as 'balance'")
     p.add_argument("--no-figures", action="store_true", help="skip the PNG figures")

@@ -88,7 +88,7 @@ class CycleRule:
 
 
 PRESETS: dict[str, CycleRule] = {
-    # the feasibility study's counting rule, fixed in advance (DESIGN.md)
+    # the counting rule fixed before any run was measured, so it cannot be tuned to a result (docs/analysis.md)
     "standard": CycleRule("standard", 7.0, 6.0, 20.0, 0.015, 3.0),
     # every censoring threshold tightened by about a third; the smoothing is kept, because a
     # wider window also raises the noise estimate (the residual then holds part of the cycle)

@@ -48,8 +48,10 @@ class PhaseThresholds:
     balance_fraction: float = 0.2
 
     def __post_init__(self) -> None:
-        if not 0.0 <= self.balance_level:
-            raise TradesimError(f"balance_level must be >= 0 (a share of world GDP), not {self.balance_level}")
+        if not 0.0 <= self.balance_level < 1.0:
+            raise TradesimError(
+                f"balance_level is a share of world GDP (0.01 is 1%): it must be in [0, 1), not {self.balance_level}"
+            )
         if not 0.0 <= self.balance_fraction <= 1.0:
             raise TradesimError(f"balance_fraction must be in [0, 1], not {self.balance_fraction}")
 

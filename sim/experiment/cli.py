@@ -7,6 +7,7 @@ import sys
 import warnings
 from pathlib import Path
 
+from sim.cli import RESUMABLE
 from sim.errors import TradesimError
 
 
@@ -30,17 +31,23 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "--flush-every", type=int, default=32, metavar="N", help="write finished runs to disk every N runs (default 32)"
     )
     p.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="check the files and print the design (arms, seeds, runs, estimated time); run nothing",
+    )
+    p.add_argument(
         "--check",
         action="store_true",
         help="exit with status 1 if a claim of the file (expect = ...) does not hold",
     )
-    p.set_defaults(func=cmd_compare)
+    p.set_defaults(func=cmd_compare, on_interrupt=RESUMABLE)
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
     """``tradesim compare``."""
     from sim.experiment.report import effect_table
-    from sim.experiment.run import compare, compare_file
+    from sim.experiment.run import run_experiment
+    from sim.experiment.spec import build_experiment, load_experiment
     from sim.scenario import load_toml
 
     if args.seeds is not None and args.seeds < 1:
@@ -63,15 +70,24 @@ def cmd_compare(args: argparse.Namespace) -> int:
                     f"{args.files[0]} is a scenario, not an experiment: give an experiment file, "
                     "or a base and a variant scenario (tradesim compare BASE.toml VARIANT.toml)"
                 )
-            comp = compare_file(args.files[0], seeds=args.seeds, ticks=args.ticks, **common)
+            exp = load_experiment(args.files[0], seeds=args.seeds, ticks=args.ticks)
         elif len(args.files) == 2:
             base, variant = (Path(f) for f in args.files)
             name = f"{base.stem}_vs_{variant.stem}"
-            comp = compare(
-                str(base), {variant.stem: str(variant)}, seeds=args.seeds or 20, ticks=args.ticks, name=name, **common
+            exp = build_experiment(
+                str(base),
+                {variant.stem: str(variant)},
+                seeds=args.seeds or 20,
+                ticks=args.ticks,
+                name=name,
+                file="<compare>",
             )
         else:
             raise TradesimError("give one experiment file, or a base and a variant scenario")
+        if args.dry_run:
+            print(describe_design(exp, workers=args.workers, out=args.out))
+            return 0
+        comp = run_experiment(exp, **common)
     for w in caught:
         if issubclass(w.category, UserWarning):
             print(f"warning: {w.message}", file=sys.stderr)
@@ -94,3 +110,28 @@ def cmd_compare(args: argparse.Namespace) -> int:
         if args.check and held < len(claims):
             return 1
     return 0
+
+
+def describe_design(exp, *, workers: int | None, out: str) -> str:
+    """What ``compare --dry-run`` prints: arms, seeds, runs, metrics and the estimated time."""
+    from sim.batch.task import make_task
+    from sim.estimate import describe_time, estimate_seconds
+    from sim.scenario import load_scenario
+
+    ticks = [load_scenario(arm.document, file=f"<arm {arm.name}>").simulation.ticks for arm in exp.arms]
+    tasks = [
+        make_task(arm.document, s, exp.metrics, series=True, doc_hash=arm.doc_hash)
+        for arm in exp.arms
+        for s in exp.seeds
+    ]
+    runs = len(tasks)
+    seconds, used = estimate_seconds(tasks, workers)
+    lines = [
+        f"{exp.name}: {len(exp.arms) - 1} arm(s) and the base x {len(exp.seeds)} seeds = {runs} runs "
+        f"of {max(ticks)} ticks; {describe_time(seconds, used)} (the runs alone, from one timed run; starting workers adds to it)",
+        f"results would go to {Path(out) / exp.name}/",
+    ]
+    for arm in exp.arms:
+        lines.append(f"  {arm.name}: {'; '.join(arm.changes) or 'the base scenario'}")
+    lines.append(f"  metrics: {', '.join(m.name for m in exp.metrics)}")
+    return "\n".join(lines)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
+from sim.cli import RESUMABLE
 from sim.errors import TradesimError
 
 
@@ -27,7 +29,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--flush-every", type=int, default=64, metavar="N", help="write finished runs to disk every N runs (default 64)"
     )
-    p.set_defaults(func=cmd_sweep)
+    p.set_defaults(func=cmd_sweep, on_interrupt=RESUMABLE)
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
@@ -41,11 +43,23 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         print(f"report: {res.report / 'report.md'}")
         return 0
     if args.dry_run:
+        from sim.batch import ParquetStore
+        from sim.estimate import describe_time, estimate_seconds
+        from sim.sweep.run import _tasks
+
         sweep, table, done = plan(args.file, out=args.out)
+        store = Path(args.out) / sweep.name / "store"
+        finished = ParquetStore(store).done_ids() if store.exists() else set()
+        todo = [t for t in _tasks(sweep, table) if t.id not in finished]
+        seconds, used = estimate_seconds(todo, args.workers)
         print(
             f"{sweep.name}: {sweep.spec.sampler} design, {table['point'].nunique()} points x "
-            f"{sweep.spec.replicates} replicates = {len(table)} runs; {done} already finished"
+            f"{sweep.spec.replicates} replicates = {len(table)} runs of {sweep.scenario.simulation.ticks} ticks; "
+            f"{done} already finished; the rest {describe_time(seconds, used)} (the runs alone, from one timed run; starting workers and writing the report add to it)"
         )
+        for p in sweep.parameters:
+            print(f"  {p.path}: {p.values if p.values is not None else p.range}")
+        print(f"  metrics: {', '.join(m.name for m in sweep.metrics)}")
         return 0
     res = run_sweep(
         args.file,

@@ -150,8 +150,9 @@ def write_report(result: SweepResult) -> Path:
             continue
         sub = table[table["metric"] == m.name]
         if not sub.empty:
-            wide = sub.pivot_table(index="parameter", columns="index", values="value", sort=False)
-            lines += [_markdown(wide), ""]
+            lines += [_markdown(sub), ""]
+            if sub["conf"].notna().any():
+                lines += ["In brackets: the 95% confidence interval (value ± SALib's bootstrap half-width).", ""]
             path = figs / f"{m.name}__indices.png"
             index_bars(sub, m, path)
             lines += [f"![indices](figures/{path.name})", ""]
@@ -170,9 +171,19 @@ def write_report(result: SweepResult) -> Path:
     return folder
 
 
-def _markdown(wide: pd.DataFrame) -> str:
+def _cell(value: float, conf: float) -> str:
+    """``0.41 [0.36, 0.46]``: the index and its 95% interval (value alone if it has none)."""
+    if not np.isfinite(conf):
+        return f"{value:.3g}"
+    return f"{value:.3g} [{value - conf:.3g}, {value + conf:.3g}]"
+
+
+def _markdown(long: pd.DataFrame) -> str:
+    """One row per parameter, one column per index, each cell with its confidence interval."""
+    cells = long.assign(cell=[_cell(v, c) for v, c in zip(long["value"], long["conf"], strict=True)])
+    wide = cells.pivot_table(index="parameter", columns="index", values="cell", aggfunc="first", sort=False)
     cols = list(wide.columns)
     out = ["| parameter | " + " | ".join(cols) + " |", "|---|" + "---|" * len(cols)]
     for name, row in wide.iterrows():
-        out.append(f"| `{name}` | " + " | ".join(f"{v:.3g}" for v in row.to_numpy()) + " |")
+        out.append(f"| `{name}` | " + " | ".join(str(v) for v in row.to_numpy()) + " |")
     return "\n".join(out)

@@ -27,7 +27,7 @@ def memory_floor(n_countries: int, n_sectors: int) -> int:
 
 
 def physical_memory() -> int | None:
-    """This machine's physical memory in bytes (None where the OS does not say)."""
+    """Physical memory of this machine in bytes (None where the OS does not say)."""
     try:
         return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
     except (ValueError, OSError, AttributeError):

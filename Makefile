@@ -1,5 +1,5 @@
 # The two commands of the README. Each sets up what it needs (a .venv with Python >= 3.12).
-.PHONY: run test fuzz lint bench clean
+.PHONY: run test fuzz lint bench docs-check clean
 
 run:
 	@scripts/bootstrap.sh
@@ -17,6 +17,10 @@ lint:
 	@scripts/bootstrap.sh dev
 	@.venv/bin/ruff check sim tests benchmarks
 	@.venv/bin/ruff format --check sim tests benchmarks
+
+docs-check:  # rerun every number of docs/checks.toml and every snippet of the docs, the long ones too
+	@scripts/bootstrap.sh dev
+	@TRADESIM_DOCS_CHECK=all .venv/bin/python -m pytest -q -p no:xdist tests/test_docs_numbers.py tests/test_docs_snippets.py tests/test_tutorial.py
 
 bench:
 	@scripts/bootstrap.sh dev

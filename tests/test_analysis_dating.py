@@ -204,7 +204,7 @@ def test_balance_thresholds():
     s = tp.smoothed
     lab = label_phases(tp, PhaseThresholds(balance_level=0.03, balance_fraction=0.0))
     assert np.array_equal(lab == "balance", s <= 0.03)
-    everything = label_phases(tp, PhaseThresholds(balance_level=1.0))
+    everything = label_phases(tp, PhaseThresholds(balance_level=0.99))  # a share: below 1
     assert set(everything) == {"balance"}
     with pytest.raises(TradesimError):
         PhaseThresholds(balance_fraction=1.5)

@@ -9,6 +9,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
+from sim import style  # noqa: E402
 from sim.results import Results  # noqa: E402
 
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies
@@ -43,13 +44,23 @@ def overview_figure(res: Results, path: str | Path, max_countries: int = 8) -> P
                 ax.plot(year.loc[data.index], data[n], color=colors[n], lw=2.2, label=n)
         for ax in axes[:2]:
             ax.axhline(0, color="grey", lw=1)
-        axes[0].set_title("Current account, % of GDP")
-        axes[1].set_title("Net foreign assets, % of GDP")
-        axes[2].set_title("Reserves, months of imports")
-        for ax in axes:
-            ax.set_xlabel("year")
+        axes[0].set_title("Current account")
+        axes[1].set_title("Net foreign assets")
+        axes[2].set_title("Official reserves")
+        for ax, unit in zip(axes, (style.PCT_GDP, style.PCT_GDP, style.MONTHS_IMPORTS), strict=True):
+            ax.set_xlabel(style.YEAR)
+            ax.set_ylabel(unit)
             ax.grid(alpha=0.3)
-        axes[0].legend(loc="best", frameon=False)
+        if not (months[names].fillna(0.0).to_numpy() > 0).any():
+            # an empty axis around zero would read as "reserves near zero"; say what it means
+            for line in list(axes[2].lines):
+                line.remove()
+            axes[2].set_yticks([])
+            axes[2].text(0.5, 0.5, "no country holds\nofficial reserves", transform=axes[2].transAxes,
+                         ha="center", va="center", color="grey")  # fmt: skip
+        # below the panels, so that no line is hidden behind it
+        handles, labels = axes[0].get_legend_handles_labels()
+        fig.legend(handles, labels, loc="outside lower center", ncol=min(len(labels), 8), frameon=False)
         fig.suptitle(f"{res.scenario.simulation.name} (seed {res.scenario.simulation.seed})")
         fig.savefig(path, dpi=110)
         plt.close(fig)

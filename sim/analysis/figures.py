@@ -18,6 +18,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 
+from sim import style  # noqa: E402
 from sim.analysis import measures  # noqa: E402
 from sim.analysis.cycles import Rule  # noqa: E402
 from sim.analysis.phases import BALANCE, IMBALANCE, REBALANCING  # noqa: E402
@@ -112,14 +113,22 @@ def imbalance_figure(source: Results | Analysis, path: str | Path, rule: Rule = 
         ax.plot(yr, 100 * a.index.to_numpy(), color="#777777", lw=1.4, label="index")
         ax.plot(yr, 100 * a.tp.smoothed, color="#000000", lw=3.0, label=f"{a.rule.smoothing_years:g}-year average")
         pk, tr = a.tp.peaks, a.tp.troughs
-        ax.plot(yr[pk], 100 * a.tp.smoothed[pk], "v", ms=15, color=PEAK_COLOR, label="peak", zorder=5)
-        ax.plot(yr[tr], 100 * a.tp.smoothed[tr], "^", ms=15, color=TROUGH_COLOR, label="trough", zorder=5)
+        # the legend lists only what is drawn: dated peaks and troughs, phases that occur
+        if len(pk):
+            ax.plot(yr[pk], 100 * a.tp.smoothed[pk], "v", ms=15, color=PEAK_COLOR, label="peak", zorder=5)
+        if len(tr):
+            ax.plot(yr[tr], 100 * a.tp.smoothed[tr], "^", ms=15, color=TROUGH_COLOR, label="trough", zorder=5)
         ax.set_ylim(bottom=0)
-        ax.set_xlabel("year")
-        ax.set_ylabel("sum of |current account|,\n% of world GDP")
+        ax.set_xlabel(style.YEAR)
+        ax.set_ylabel(f"sum of |current account|,\n{style.PCT_WORLD_GDP}")
         ax.set_title(f"Global imbalances — {_title(a.results)}")
         handles, _ = ax.get_legend_handles_labels()
-        handles += [Patch(color=PHASE_COLORS[p], alpha=0.5, label=p) for p in (BALANCE, IMBALANCE, REBALANCING)]
+        occurring = set(a.phases)
+        handles += [
+            Patch(color=PHASE_COLORS[p], alpha=0.5, label=p)
+            for p in (BALANCE, IMBALANCE, REBALANCING)
+            if p in occurring
+        ]
         ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=7, frameon=False,
                   handletextpad=0.4, columnspacing=1.2)  # fmt: skip
         ax.grid(alpha=0.3)
@@ -144,8 +153,8 @@ def balances_figure(source: Results | Analysis, path: str | Path, max_countries:
         for n in drawn:
             ax.plot(yr, ca[n].to_numpy(), color=colors[n], label=n)
         ax.axhline(0, color="grey", lw=1.2)
-        ax.set_xlabel("year")
-        ax.set_ylabel("% of own GDP")
+        ax.set_xlabel(style.YEAR)
+        ax.set_ylabel(style.PCT_OWN_GDP)
         ax.set_title(f"Current account balances — {_title(res)}")
         ax.legend(loc="best", frameon=False, ncol=2)
         ax.grid(alpha=0.3)
@@ -170,8 +179,11 @@ def reserves_figure(source: Results | Analysis, path: str | Path, max_countries:
         for n in drawn:
             ax.plot(yr, months[n].to_numpy(), color=colors[n], label=n)
         ax.set_ylim(bottom=0)
-        ax.set_xlabel("year")
-        ax.set_ylabel("months of imports")
+        if not (months[drawn].fillna(0.0).to_numpy() > 0).any():
+            ax.text(0.5, 0.5, "no country holds official reserves", transform=ax.transAxes, ha="center",
+                    va="center", color="grey")  # fmt: skip
+        ax.set_xlabel(style.YEAR)
+        ax.set_ylabel(style.MONTHS_IMPORTS)
         ax.set_title(f"Official reserves — {_title(res)}")
         ax.legend(loc="best", frameon=False, ncol=2)
         ax.grid(alpha=0.3)
@@ -217,7 +229,7 @@ def bilateral_heatmap(
                                 color="white" if abs(v) > 0.6 * lim else "black")  # fmt: skip
         ax.spines[:].set_visible(False)
         cb = fig.colorbar(im, ax=ax, shrink=0.85)
-        cb.set_label("% of world GDP")
+        cb.set_label(style.PCT_WORLD_GDP)
         ax.set_title(f"Bilateral balances in {year:g} (tick {t}):\nrow country's exports to column minus imports")
         return _save(fig, path)
 
@@ -235,17 +247,23 @@ def development_figure(source: Results | Analysis, path: str | Path, rule: Rule 
     yr = a.years
     with plt.rc_context(STYLE):
         fig, ax = plt.subplots(figsize=WIDE, constrained_layout=True)
-        ax.plot(yr, 100 * a.tp.smoothed, color="#000000", lw=3.0, label="imbalance index (smoothed)")
-        ax.set_ylabel("imbalances, % of world GDP")
+        (index_line,) = ax.plot(yr, 100 * a.tp.smoothed, color="#000000", lw=3.0, label="imbalance index (smoothed)")
+        ax.set_ylabel(f"imbalances, {style.PCT_WORLD_GDP}")
         ax.set_ylim(bottom=0)
-        ax.set_xlabel("year")
+        ax.set_xlabel(style.YEAR)
         ax2 = ax.twinx()
-        ax2.plot(yr, a.world["development_dispersion"].to_numpy(), color="#009E73", lw=3.0, ls="--")
+        (dispersion_line,) = ax2.plot(
+            yr,
+            a.world["development_dispersion"].to_numpy(),
+            color="#009E73",
+            lw=3.0,
+            ls="--",
+            label="development dispersion",
+        )
         ax2.set_ylabel("dispersion of log GDP (PPP) per worker", color="#009E73")
         ax2.tick_params(axis="y", colors="#009E73")
         ax2.spines["right"].set_visible(True)
-        ax.plot([], [], color="#009E73", lw=3.0, ls="--", label="development dispersion")
-        ax.legend(loc="upper right", frameon=False)
+        ax.legend(handles=[index_line, dispersion_line], loc="upper right", frameon=False)
         ax.set_title(f"Imbalances and uneven development — {_title(a.results)}")
         ax.grid(alpha=0.3)
         return _save(fig, path)

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from sim import style
 from sim.experiment.spec import BASE_ARM
 
 if TYPE_CHECKING:
@@ -46,13 +47,16 @@ def effect_figure(comp: Comparison, arm: str, metric: str, path: str | Path | No
     if m.kind == "cycle":
         return None
     s = comp.series[comp.series["series"] == m.series_key]
-    scale, unit = (100.0, "% of GDP") if m.share_of_gdp else (1.0, m.unit)
-    wide = {
-        a: s[s["arm"] == a].pivot(index="tick", columns="seed_index", values="value") * scale for a in (BASE_ARM, arm)
-    }
+    scale, unit = style.metric_scale(m)
+    scn = comp.experiment.scenario
+    wide = {}
+    for a in (BASE_ARM, arm):
+        w = s[s["arm"] == a].pivot(index="tick", columns="seed_index", values="value") * scale
+        w.index = style.tick_years(scn, w.index.to_numpy())
+        wide[a] = w
     fig, (top, bottom) = plt.subplots(2, 1, figsize=(8, 6.2), sharex=True, height_ratios=[3, 2])
     arm_label = next(a.label for a in comp.experiment.arms if a.name == arm)
-    for a, color, text in ((BASE_ARM, "#4c72b0", "base"), (arm, "#dd8452", f"{arm}: {arm_label}")):
+    for a, color, text in ((BASE_ARM, "#4c72b0", "base"), (arm, "#dd8452", style.arm_legend(arm, arm_label))):
         w = wide[a]
         if w.empty:
             continue
@@ -68,16 +72,18 @@ def effect_figure(comp: Comparison, arm: str, metric: str, path: str | Path | No
     bottom.axhline(0.0, color="black", linewidth=0.7)
     for ax in (top, bottom):
         if m.stat == "at":
-            ax.axvline(m.at, color="grey", linestyle=":", linewidth=1)
+            ax.axvline(style.tick_years(scn, m.at), color="grey", linestyle=":", linewidth=1)
         else:
-            ax.axvspan(m.window[0], m.window[1], color="grey", alpha=0.08, linewidth=0)
+            lo, hi = style.tick_years(scn, np.array(m.window, dtype=float))
+            ax.axvspan(lo, hi, color="grey", alpha=0.08, linewidth=0)
         ax.grid(alpha=0.3)
     n = len(common)
-    top.set_title(f"{m.label[:1].upper()}{m.label[1:]}: median and 10-90% band across {n} seeds", fontsize=10)
-    top.set_ylabel(unit)
+    window = tuple(style.tick_years(scn, np.array(m.window, dtype=float)))
+    top.set_title(f"{style.metric_title(m, years=window)}\nmedian and 10-90% band across {n} seeds", fontsize=10)
+    top.set_ylabel(style.axis_label(unit))
     top.legend(fontsize=8, loc="best")
-    bottom.set_ylabel(f"arm - base ({unit})" if len(unit) < 20 else "arm - base")
-    bottom.set_xlabel("tick")
+    bottom.set_ylabel(f"arm - base, {unit}")
+    bottom.set_xlabel(style.YEAR)
     bottom.legend(fontsize=8, loc="best")
     fig.tight_layout()
     if path is not None:

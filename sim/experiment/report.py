@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from sim import style
 from sim.experiment.figures import figure_name
 from sim.metrics import Metric
 
@@ -34,13 +35,13 @@ def digits_apart(lo: float, hi: float, start: int = 2, most: int = 6) -> int:
 
 
 def _scale(m: Metric) -> tuple[float, str]:
-    """(factor, unit words) for numbers in sentences."""
-    if m.share_of_gdp:
-        return 100.0, "% of GDP"
+    """(factor, unit words) for numbers in sentences (percent for shares of GDP and the index)."""
+    factor, unit = style.metric_scale(m)
+    if unit.startswith("%"):
+        return factor, unit
     if m.kind == "cycle":
-        return 1.0, ""
-    unit = m.unit
-    return 1.0, (f" {unit}" if unit.startswith("USD") else "")
+        return factor, f" {unit}" if unit in ("years", "pp of world GDP") else ""
+    return factor, (f" {unit}" if unit.startswith("USD") else "")
 
 
 def _when(m: Metric) -> str:
@@ -96,8 +97,8 @@ def _table(comp: Comparison) -> str:
     lines = [head, "|" + "---|" * 9]
     for row in comp.effects.to_dict("records"):
         m = next(x for x in comp.metrics if x.name == row["metric"])
-        f, _ = _scale(m)
-        unit = "% GDP" if m.share_of_gdp else ""
+        f, unit = style.metric_scale(m)
+        unit = unit if unit.startswith(("%", "pp")) else ""
         d = digits_apart(row["t_low"] * f, row["t_high"] * f)
         lines.append(
             f"| {row['arm']} | {m.label} | {fmt(row['base_mean'] * f, 3)} | {fmt(row['arm_mean'] * f, 3)} "

@@ -24,7 +24,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", default="results/sweeps", help="results root (default: results/sweeps)")
     p.add_argument("--report", action="store_true", help="only (re)write the sensitivity report from finished runs")
     p.add_argument("--no-report", action="store_true", help="do not write the sensitivity report at the end")
-    p.add_argument("--dry-run", action="store_true", help="check the file and print the design's size; run nothing")
+    p.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="check the file and print the design and an estimated time (from one timed run, not stored)",
+    )
     p.add_argument("--retry-failed", action="store_true", help="run again the runs that failed before")
     p.add_argument(
         "--flush-every", type=int, default=64, metavar="N", help="write finished runs to disk every N runs (default 64)"

@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from sim import style
+
 if TYPE_CHECKING:
     from sim.metrics import Metric
     from sim.sweep.run import SweepResult
@@ -27,7 +29,7 @@ def _plt():
 
 
 def _scale(m: Metric) -> tuple[float, str]:
-    return (100.0, "% of GDP") if m.share_of_gdp else (1.0, m.unit)
+    return style.metric_scale(m)
 
 
 def _bins(values: pd.Series) -> tuple[pd.Series, list[str]]:
@@ -65,12 +67,12 @@ def metric_vs_parameters(result: SweepResult, m: Metric, path: Path) -> None:
             ax.scatter(codes + np.random.default_rng(0).uniform(-0.15, 0.15, len(codes)), y, s=6, alpha=0.35)
             ax.plot(means.index, means, color="#c44e52", marker="o", markersize=3, label="mean")
             ax.set_xticks(range(len(labels)), labels, rotation=30)
-        ax.set_xlabel(name, fontsize=8)
-        ax.set_ylabel(unit if len(unit) < 25 else m.name, fontsize=8)
+        ax.set_xlabel(style.parameter_label(name), fontsize=8)
+        ax.set_ylabel(style.axis_label(unit), fontsize=8)
         ax.grid(alpha=0.3)
     for ax in list(axes.flat)[len(names) :]:
         ax.set_visible(False)
-    fig.suptitle(f"{m.label} ({len(runs)} runs)", fontsize=10)
+    fig.suptitle(f"{style.metric_title(m)} ({len(runs)} runs)", fontsize=10)
     fig.tight_layout()
     _save(fig, path)
 
@@ -92,12 +94,12 @@ def heatmaps(result: SweepResult, m: Metric, path: Path) -> None:
         im = ax.imshow(grid.to_numpy(dtype=float), origin="lower", aspect="auto", cmap="viridis")
         ax.set_xticks(range(len(la)), la, rotation=45, fontsize=7)
         ax.set_yticks(range(len(lb)), lb, fontsize=7)
-        ax.set_xlabel(a, fontsize=8)
-        ax.set_ylabel(b, fontsize=8)
-        fig.colorbar(im, ax=ax, shrink=0.85).set_label(unit if len(unit) < 25 else "", fontsize=7)
+        ax.set_xlabel(style.parameter_label(a), fontsize=8)
+        ax.set_ylabel(style.parameter_label(b), fontsize=8)
+        fig.colorbar(im, ax=ax, shrink=0.85).set_label(style.axis_label(unit), fontsize=7)
     for ax in list(axes.flat)[len(pairs) :]:
         ax.set_visible(False)
-    fig.suptitle(f"{m.label}: mean over runs in each cell", fontsize=10)
+    fig.suptitle(f"{style.metric_title(m)}: mean over the runs in each cell", fontsize=10)
     fig.tight_layout()
     _save(fig, path)
 
@@ -123,10 +125,13 @@ def index_bars(table: pd.DataFrame, m: Metric, path: Path) -> None:
             capsize=3,
             label=kind,
         )
-    ax.set_xticks(range(len(params)), [p.replace("country.", "").replace("world.", "") for p in params], fontsize=8)
+    ax.set_xticks(range(len(params)), [style.parameter_label(p) for p in params], fontsize=8, rotation=15)
     ax.axhline(0, color="black", linewidth=0.6)
+    ax.set_xlabel("parameter", fontsize=8)
     ax.legend(fontsize=8)
-    ax.set_title(f"Sensitivity of {m.name}", fontsize=10)
+    units = {style.INDEX_UNITS.get(k, m.unit or "metric units") for k in kinds}
+    ax.set_ylabel(" / ".join(sorted(units)) if kinds else "index", fontsize=8)
+    ax.set_title(f"Sensitivity of: {style.metric_title(m)}\n(bars: index, whiskers: 95% interval)", fontsize=10)
     ax.grid(alpha=0.3, axis="y")
     fig.tight_layout()
     _save(fig, path)

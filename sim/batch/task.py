@@ -27,6 +27,7 @@ _NOT_RESULTS = (
     "keyref.py",
     "experiment/",
     "sweep/",
+    "calibrate/",
     "viz/",
     "batch/executor.py",
     "batch/store.py",

@@ -261,3 +261,15 @@ def test_the_command_checks_and_describes_a_file_without_running(tmp_path):
         [sys.executable, "-m", "sim", "calibrate", str(path)], capture_output=True, text=True, timeout=120
     )
     assert bad.returncode == 2 and bad.stderr.startswith("error:") and "Nowhere" in bad.stderr
+
+
+def test_the_shipped_calibration_files_load():
+    root = Path(__file__).resolve().parent.parent / "scenarios" / "calibrations"
+    files = sorted(root.glob("*.toml"))
+    cals = [f for f in files if "parameter" in f.read_text()]
+    assert cals
+    from sim.calibrate import load_calibration
+
+    for f in cals:
+        cal = load_calibration(f)
+        assert cal.priors and cal.metrics

@@ -232,6 +232,8 @@ def test_sobol_indices_of_the_distance_are_reported_beside_identifiability(tmp_p
         (lambda d: d["target"][1].update(sd=0.0), "target[1].sd", "greater than 0"),
         (lambda d: d["method"].update(sensitivity=12), "method.sensitivity", "power of 2"),
         (lambda d: d.update(name="../escape"), "name", "pattern"),
+        (lambda d: d["method"].update(kind="bogus"), "method.kind", "must be 'abc-smc' or 'smm'"),
+        (lambda d: d["method"].update(starts=3), "method.starts", "unknown key"),
     ],
 )
 def test_bad_calibration_files_name_the_key_path(tmp_path, change, where, why):
@@ -273,3 +275,46 @@ def test_the_shipped_calibration_files_load():
     for f in cals:
         cal = load_calibration(f)
         assert cal.priors and cal.metrics
+
+
+# ----------------------------------------------------------------------------- SMM
+
+
+def test_smm_on_a_linear_model_gives_the_closed_form_estimate_and_standard_error():
+    # moments m(theta) = A theta exactly (no simulation noise): with W = diag(1/sd^2) the estimate
+    # is weighted least squares and its covariance (A'WA)^-1 A'W Omega W A (A'WA)^-1 = (A'WA)^-1.
+    from sim.calibrate.smm import SMMSettings, smm, summarise_smm
+
+    A = np.array([[1.0, 0.5], [0.2, 2.0], [1.0, -1.0]])
+    truth = np.array([0.3, -0.4])
+    sd = np.array([0.1, 0.2, 0.15])
+    target = A @ truth + np.array([0.05, -0.1, 0.02])  # off the model's range: the fit is a projection
+
+    def sim(values, stage, block):
+        return (values @ A.T)[:, None, :]  # (k, S=1, m)
+
+    priors = [Prior("a", "uniform", -2.0, 2.0), Prior("b", "uniform", -2.0, 2.0)]
+    res = smm(priors, sim, target, sd, SMMSettings(starts=16, max_evaluations=400), seed=1)
+    W = np.diag(1 / sd**2)
+    exact = np.linalg.solve(A.T @ W @ A, A.T @ W @ target)
+    assert res.estimate == pytest.approx(exact, abs=1e-3)
+    se = np.sqrt(np.diag(np.linalg.inv(A.T @ W @ A)))
+    assert res.se == pytest.approx(se, rel=1e-3)
+    s = summarise_smm(res)
+    assert s["identified"].all()
+
+
+def test_smm_on_the_model_brackets_the_truth(tmp_path):
+    doc = _calibration_doc(tmp_path)
+    doc["parameter"] = doc["parameter"][:2]
+    doc["seeds"] = 2
+    doc["method"] = {"kind": "smm", "starts": 8, "max_evaluations": 60, "sensitivity": 0, "predictive": 4}
+    res = run_calibration(_load(doc, tmp_path), workers=1, out=tmp_path / "out", figures=True)
+    p = res.parameters.set_index("parameter")
+    for path, truth in TRUTH.items():
+        assert p.loc[path, "lower"] <= truth <= p.loc[path, "upper"], (path, p.loc[path].to_dict())
+    assert (res.path / "evaluations.parquet").exists() and "estimate" in (res.path / "report.md").read_text()
+    # a field of the other method is refused, not ignored
+    doc["method"]["population"] = 50
+    with pytest.raises(ScenarioError, match=r"method\.population: unknown key"):
+        _load(doc, tmp_path)

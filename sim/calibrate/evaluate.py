@@ -73,7 +73,11 @@ class ModelSimulator:
         return [model_seed(cal.spec.seed, self.stream, generation, block, index, r) for r in range(cal.spec.seeds)]
 
     def __call__(self, values: np.ndarray, generation: int, block: int) -> np.ndarray:
-        """(k, m) mean metric values per proposal; NaN where any of its runs failed."""
+        """(k, m) mean metric values per proposal over its runs; NaN where any of them failed."""
+        return self.runs_of(values, generation, block).mean(axis=1)
+
+    def runs_of(self, values: np.ndarray, generation: int, block: int) -> np.ndarray:
+        """(k, S, m) metric values of each proposal's S runs; NaN rows where any run failed."""
         cal = self.cal
         metrics = tuple(cal.metrics)
         tasks = []
@@ -92,13 +96,13 @@ class ModelSimulator:
         self.runs += summary.ran
         runs = self.store.runs().set_index("task_id")
         names = [m.name for m in metrics]
-        out = np.full((len(values), len(names)), np.nan)
         per = cal.spec.seeds
+        out = np.full((len(values), per, len(names)), np.nan)
         for i in range(len(values)):
             ids = [t.id for t in tasks[i * per : (i + 1) * per]]
             rows = runs.loc[ids]
             if (rows["status"] != "ok").any():
                 self.failed += 1
                 continue
-            out[i] = rows[names].to_numpy(dtype=float).mean(axis=0)
+            out[i] = rows[names].to_numpy(dtype=float)
         return out

@@ -27,7 +27,8 @@ from sim.batch.task import _version, code_fingerprint
 from sim.calibrate.evaluate import ModelSimulator, overrides_of
 from sim.calibrate.priors import Prior
 from sim.calibrate.smc import SMCResult, SMCSettings, abc_smc, distance, summarise
-from sim.calibrate.spec import Calibration, load_calibration
+from sim.calibrate.smm import SMMResult, SMMSettings, smm, summarise_smm
+from sim.calibrate.spec import Calibration, SmmMethod, load_calibration
 
 
 @dataclass
@@ -36,20 +37,21 @@ class CalibrationResult:
 
     Attributes:
         calibration: the checked file.
-        smc: every generation.
-        parameters: one row per parameter (see :func:`sim.calibrate.smc.summarise`), with Sobol
-            indices of the distance when computed.
+        smc: every generation (ABC-SMC), or None.
+        parameters: one row per parameter (see :func:`sim.calibrate.smc.summarise` and
+            :func:`sim.calibrate.smm.summarise_smm`), with Sobol indices of the distance when computed.
         predictive: one row per target.
         path: the output folder.
         runs: model runs made in this call.
     """
 
     calibration: Calibration
-    smc: SMCResult
+    smc: SMCResult | None
     parameters: pd.DataFrame
     predictive: pd.DataFrame
     path: Path
     runs: int
+    smm: SMMResult | None = None
 
 
 def run_calibration(
@@ -78,35 +80,48 @@ def run_calibration(
     folder = Path(out) / cal.name
     store = ParquetStore(folder / "store")
     m = cal.spec.method
-    settings = SMCSettings(
-        population=m.population,
-        generations=m.generations,
-        quantile=m.quantile,
-        min_epsilon=m.min_epsilon,
-        max_evaluations=m.max_evaluations,
-    )
     t0 = time.perf_counter()
-    sim = ModelSimulator(cal, store, workers=workers, dask=dask, progress=progress)
+    smc_res = smm_res = None
+    if isinstance(m, SmmMethod):
+        sim = ModelSimulator(cal, store, workers=workers, dask=dask, progress=progress, stream=3, common=True)
+        settings = SMMSettings(m.starts, m.max_evaluations, m.weighting, m.step)
+        smm_res = smm(cal.priors, sim.runs_of, cal.target, cal.scale, settings, cal.spec.seed)
+        params = summarise_smm(smm_res)
+        centre = np.repeat(smm_res.estimate[None, :], m.predictive, axis=0)
+    else:
+        settings = SMCSettings(
+            population=m.population,
+            generations=m.generations,
+            quantile=m.quantile,
+            min_epsilon=m.min_epsilon,
+            max_evaluations=m.max_evaluations,
+        )
+        sim = ModelSimulator(cal, store, workers=workers, dask=dask, progress=progress)
 
-    def report_generation(g) -> None:
-        if progress:
-            print(
-                f"{cal.name}: generation {g.t}: tolerance {g.epsilon:.4g}, {len(g.weights)} particles from "
-                f"{g.evaluations} proposals (acceptance {g.acceptance:.2f}, ESS {g.ess:.0f})",
-                file=sys.stderr,
-            )
+        def report_generation(g) -> None:
+            if progress:
+                print(
+                    f"{cal.name}: generation {g.t}: tolerance {g.epsilon:.4g}, {len(g.weights)} particles from "
+                    f"{g.evaluations} proposals (acceptance {g.acceptance:.2f}, ESS {g.ess:.0f})",
+                    file=sys.stderr,
+                )
 
-    smc = abc_smc(cal.priors, sim, cal.target, cal.scale, settings, cal.spec.seed, on_generation=report_generation)
-    params = summarise(smc)
+        smc_res = abc_smc(
+            cal.priors, sim, cal.target, cal.scale, settings, cal.spec.seed, on_generation=report_generation
+        )
+        params = summarise(smc_res)
+        post = smc_res.posterior
+        rng = np.random.default_rng(np.random.SeedSequence([cal.spec.seed, 0x9D1C7]))
+        centre = post.values[rng.choice(len(post.weights), size=m.predictive, p=post.weights)] if m.predictive else None
     runs = sim.runs
     if m.sensitivity:
         sens, extra = _sensitivity(cal, store, workers, dask, progress)
         params = params.merge(sens, on="parameter", how="left")
         runs += extra
-    predictive, extra = _predictive(cal, smc, store, workers, dask, progress)
+    predictive, extra = _predictive(cal, centre, store, workers, dask, progress)
     runs += extra
     store.compact(kinds=("runs",))
-    _write(cal, smc, params, predictive, folder, figures=figures)
+    _write(cal, smc_res, smm_res, params, predictive, folder, figures=figures)
     manifest = {
         "calibration": cal.name,
         "source": str(cal.source) if cal.source else None,
@@ -115,18 +130,23 @@ def run_calibration(
         "method": m.model_dump(),
         "seed": cal.spec.seed,
         "seeds_per_evaluation": cal.spec.seeds,
-        "generations": len(smc.generations),
-        "stopped": smc.stopped,
-        "evaluations": [g.evaluations for g in smc.generations],
-        "epsilons": [None if not np.isfinite(g.epsilon) else g.epsilon for g in smc.generations],
         "runs_this_call": runs,
         "failed_proposals": sim.failed,
         "seconds": round(time.perf_counter() - t0, 2),
         "command": " ".join(sys.argv) if sys.argv and sys.argv[0] else "",
         "python": platform.python_version(),
     }
+    if smc_res is not None:
+        manifest |= {
+            "generations": len(smc_res.generations),
+            "stopped": smc_res.stopped,
+            "evaluations": [g.evaluations for g in smc_res.generations],
+            "epsilons": [None if not np.isfinite(g.epsilon) else g.epsilon for g in smc_res.generations],
+        }
+    else:
+        manifest |= {"evaluations": len(smm_res.evaluations), "stopped": smm_res.stopped, "objective": smm_res.j}
     _atomic_text(folder / "manifest.json", json.dumps(manifest, indent=2))
-    return CalibrationResult(cal, smc, params, predictive, folder, runs)
+    return CalibrationResult(cal, smc_res, params, predictive, folder, runs, smm_res)
 
 
 # ----------------------------------------------------------------------------- checks
@@ -171,17 +191,17 @@ def _sensitivity(cal: Calibration, store, workers, dask, progress) -> tuple[pd.D
     )
 
 
-def _predictive(cal: Calibration, smc: SMCResult, store, workers, dask, progress) -> tuple[pd.DataFrame, int]:
-    """Each target against runs of particles drawn from the posterior by weight, with new seeds."""
-    k = cal.spec.method.predictive
+def _predictive(
+    cal: Calibration, values: np.ndarray | None, store, workers, dask, progress
+) -> tuple[pd.DataFrame, int]:
+    """Each target against runs at ``values`` (particles drawn from the posterior by weight, or
+    the SMM estimate repeated), each with new seeds.
+    """
     cols = ["target", "value", "sd", "median", "lower", "upper", "inside", "z"]
-    if k == 0:
+    if values is None or not len(values):
         return pd.DataFrame(columns=cols), 0
-    post = smc.posterior
-    rng = np.random.default_rng(np.random.SeedSequence([cal.spec.seed, 0x9D1C7]))
-    pick = rng.choice(len(post.weights), size=k, p=post.weights)
     sim = ModelSimulator(cal, store, workers=workers, dask=dask, progress=progress, stream=1)
-    draws = sim(post.values[pick], 0, 0)
+    draws = sim(values, 0, 0)
     rows = []
     for j, label in enumerate(cal.labels):
         x = draws[:, j]
@@ -219,22 +239,37 @@ def _atomic_parquet(df: pd.DataFrame, path: Path) -> None:
 
 
 def _write(
-    cal: Calibration, smc: SMCResult, params: pd.DataFrame, predictive: pd.DataFrame, folder: Path, *, figures: bool
+    cal: Calibration,
+    smc: SMCResult | None,
+    est: SMMResult | None,
+    params: pd.DataFrame,
+    predictive: pd.DataFrame,
+    folder: Path,
+    *,
+    figures: bool,
 ) -> None:
     folder.mkdir(parents=True, exist_ok=True)
-    table = smc.table()
-    _atomic_parquet(table, folder / "generations.parquet")
-    _atomic_parquet(table[table["generation"] == smc.posterior.t].reset_index(drop=True), folder / "posterior.parquet")
+    if smc is not None:
+        table = smc.table()
+        _atomic_parquet(table, folder / "generations.parquet")
+        last = table[table["generation"] == smc.posterior.t].reset_index(drop=True)
+        _atomic_parquet(last, folder / "posterior.parquet")
+    else:
+        _atomic_parquet(est.evaluations, folder / "evaluations.parquet")
     _atomic_text(folder / "parameters.csv", params.to_csv(index=False))
     _atomic_text(folder / "predictive.csv", predictive.to_csv(index=False))
     _atomic_text(folder / "calibrated.toml", calibrated_toml(cal, params))
-    _atomic_text(folder / "report.md", report_text(cal, smc, params, predictive))
+    text = (
+        report_text(cal, smc, params, predictive) if smc is not None else smm_report_text(cal, est, params, predictive)
+    )
+    _atomic_text(folder / "report.md", text)
     if figures:
         from sim.calibrate.figures import marginals_figure, pairs_figure, predictive_figure
 
-        marginals_figure(cal.priors, smc, folder / "marginals.png")
-        if len(cal.priors) >= 2:
-            pairs_figure(cal.priors, smc, folder / "pairs.png")
+        if smc is not None:
+            marginals_figure(cal.priors, smc, folder / "marginals.png")
+            if len(cal.priors) >= 2:
+                pairs_figure(cal.priors, smc, folder / "pairs.png")
         if len(predictive):
             predictive_figure(predictive, folder / "predictive.png")
 
@@ -247,16 +282,21 @@ def calibrated_toml(cal: Calibration, params: pd.DataFrame) -> str:
 
     from sim.scenario import apply_overrides
 
-    medians = params["median"].to_numpy(dtype=float)
-    doc = apply_overrides(cal.base, overrides_of(cal, medians), file="<calibrated>")
+    abc = "median" in params.columns
+    point = params["median" if abc else "estimate"].to_numpy(dtype=float)
+    doc = apply_overrides(cal.base, overrides_of(cal, point), file="<calibrated>")
+    what = "posterior median" if abc else "SMM estimate"
     lines = [
-        f"# Calibrated by tradesim calibrate ({cal.name}): each parameter below is set to its posterior median.",
-        "# parameter: median (posterior mean +- sd; 90% interval) [prior]",
+        f"# Calibrated by tradesim calibrate ({cal.name}): each parameter below is set to its {what}.",
+        "# parameter: median (posterior mean +- sd; 90% interval) [prior]"
+        if abc
+        else "# parameter: estimate (standard error; 90% interval) [search box]",
     ]
     for row in params.itertuples():
         note = "" if row.identified else " NOT IDENTIFIED by the targets"
+        spread = f"{row.mean:.6g} +- {row.sd:.3g}" if abc else f"se {row.se:.3g}"
         lines.append(
-            f"#   {row.parameter}: {row.median:.6g} ({row.mean:.6g} +- {row.sd:.3g}; {row.lower:.6g} to {row.upper:.6g}) "
+            f"#   {row.parameter}: {point[row.Index]:.6g} ({spread}; {row.lower:.6g} to {row.upper:.6g}) "
             f"[{row.prior} on {row.low:g} to {row.high:g}]{note}"
         )
     return "\n".join(lines) + "\n\n" + tomli_w.dumps(doc)
@@ -266,6 +306,75 @@ def _prior_text(p: Prior) -> str:
     if p.kind == "normal":
         return f"a normal prior (mean {p.mean:g}, sd {p.sd:g}) truncated to [{p.low:g}, {p.high:g}]"
     return f"a {p.kind.replace('loguniform', 'log-uniform')} prior on [{p.low:g}, {p.high:g}]"
+
+
+def _sobol_text(params: pd.DataFrame, row) -> str:
+    if "ST" in params.columns and np.isfinite(getattr(row, "ST", np.nan)):
+        return (
+            f"; Sobol indices of the distance over the prior: S1 {row.S1:.2f} +- {row.S1_conf:.2f}, "
+            f"ST {row.ST:.2f} +- {row.ST_conf:.2f}"
+        )
+    return ""
+
+
+def _predictive_lines(cal: Calibration, predictive: pd.DataFrame, what: str) -> list[str]:
+    out = ["", "## Predictive check", ""]
+    if not len(predictive):
+        return [*out, "Not run (method.predictive = 0)."]
+    out.append(
+        f"{what}, each run {cal.spec.seeds} times with new seeds: each target's value against the runs' median and "
+        "5-95% range (a target passes when its value lies within that range widened by its sd)."
+    )
+    out += ["", "| target | value | sd | model median | model 5-95% | pass |", "|---|---|---|---|---|---|"]
+    for r in predictive.itertuples():
+        out.append(
+            f"| {r.target} | {r.value:.4g} | {r.sd:.3g} | {r.median:.4g} | {r.lower:.4g} to {r.upper:.4g} | "
+            f"{'yes' if r.inside else 'NO'} |"
+        )
+    return out
+
+
+def smm_report_text(cal: Calibration, est: SMMResult, params: pd.DataFrame, predictive: pd.DataFrame) -> str:
+    """``report.md`` of an SMM estimate."""
+    m = cal.spec.method
+    out = [
+        f"# Calibration: {cal.name}",
+        "",
+        cal.spec.description or "",
+        "",
+        f"Simulated method of moments ({m.weighting} weighting), {cal.spec.seeds} model runs per evaluation on the same "
+        f"seeds everywhere; {len(est.evaluations)} evaluations ({m.starts} Latin-hypercube starts, then Nelder-Mead: "
+        f"{est.stopped}). Objective at the estimate J = {est.j:.4g}.",
+    ]
+    if est.j_test is not None:
+        stat, df, p = est.j_test
+        out.append(
+            f"Test of the overidentifying restrictions: J = {stat:.3g}, chi-squared with {df} degrees of freedom, "
+            f"p = {p:.3g}{' (the model cannot match all targets at once)' if p < 0.05 else ''}."
+        )
+    out += ["", "## Parameters", ""]
+    for row in params.itertuples():
+        verdict = (
+            f"the targets identify it (standard error {row.se:.3g} is {row.sd_ratio:.2f} of the prior's sd)"
+            if row.identified
+            else f"it is NOT identified by these targets (standard error {row.se:.3g} is {row.sd_ratio:.2f} of the "
+            "prior's sd, at least 0.8)"
+        )
+        out.append(
+            f"- `{row.parameter}`: estimate {row.estimate:.4g}, 90% interval {row.lower:.4g} to {row.upper:.4g} "
+            f"(searched on [{row.low:g}, {row.high:g}]); {verdict}{_sobol_text(params, row)}."
+        )
+    out += _predictive_lines(cal, predictive, f"{m.predictive} runs at the estimate")
+    out += [
+        "",
+        "## How to read this",
+        "",
+        "The standard errors are asymptotic (a sandwich of the moments' Jacobian at the estimate) and count the "
+        "targets' own uncertainty and the simulation noise of the averaged runs. They mean little when the objective "
+        'is flat or has several minima: compare with an ABC-SMC posterior (kind = "abc-smc") before trusting them.',
+        "",
+    ]
+    return "\n".join(out)
 
 
 def report_text(cal: Calibration, smc: SMCResult, params: pd.DataFrame, predictive: pd.DataFrame) -> str:
@@ -293,28 +402,13 @@ def report_text(cal: Calibration, smc: SMCResult, params: pd.DataFrame, predicti
             else f"it is NOT identified by these targets (posterior sd {row.sd:.3g} is {row.sd_ratio:.2f} of the "
             "prior's, at least 0.8)"
         )
-        sobol = ""
-        if "ST" in params.columns and np.isfinite(getattr(row, "ST", np.nan)):
-            sobol = f"; Sobol indices of the distance over the prior: S1 {row.S1:.2f} +- {row.S1_conf:.2f}, ST {row.ST:.2f} +- {row.ST_conf:.2f}"
         out.append(
             f"- `{row.parameter}`: posterior median {row.median:.4g}, 90% interval {row.lower:.4g} to {row.upper:.4g} "
-            f"(mean {row.mean:.4g}), from {_prior_text(p)}; {verdict}{sobol}."
+            f"(mean {row.mean:.4g}), from {_prior_text(p)}; {verdict}{_sobol_text(params, row)}."
         )
-    out += ["", "## Posterior predictive check", ""]
-    if len(predictive):
-        out.append(
-            f"{cal.spec.method.predictive} particles drawn from the posterior by weight, each run {cal.spec.seeds} times "
-            "with new seeds: each target's value against the runs' median and 5-95% range (a target passes when its "
-            "value lies within that range widened by its sd)."
-        )
-        out += ["", "| target | value | sd | model median | model 5-95% | pass |", "|---|---|---|---|---|---|"]
-        for r in predictive.itertuples():
-            out.append(
-                f"| {r.target} | {r.value:.4g} | {r.sd:.3g} | {r.median:.4g} | {r.lower:.4g} to {r.upper:.4g} | "
-                f"{'yes' if r.inside else 'NO'} |"
-            )
-    else:
-        out.append("Not run (method.predictive = 0).")
+    out += _predictive_lines(
+        cal, predictive, f"{cal.spec.method.predictive} particles drawn from the posterior by weight"
+    )
     out += [
         "",
         "## How to read this",

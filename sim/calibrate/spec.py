@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, ValidationError, model_validator
 
 from sim.batch.documents import check_document, pydantic_problems, raw_document, with_overrides
 from sim.batch.task import document_hash
@@ -85,8 +85,10 @@ class TargetTable(_Strict):
     """Words for reports (default: the metric's label)."""
 
 
-class Method(_Strict):
-    """``[method]``: the inference method and its budget."""
+class AbcMethod(_Strict):
+    """``[method]`` with ``kind = "abc-smc"`` (the default): approximate Bayesian computation by
+    sequential Monte Carlo, a posterior sample.
+    """
 
     kind: Literal["abc-smc"] = "abc-smc"
     """abc-smc: approximate Bayesian computation by sequential Monte Carlo."""
@@ -104,6 +106,38 @@ class Method(_Strict):
     """Posterior predictive check: particles drawn by weight and run again with new seeds."""
     sensitivity: Annotated[int, Field(ge=0, le=65_536)] = 32
     """Sobol indices of the distance over the prior (Saltelli N, a power of 2; 0 = none)."""
+
+
+class SmmMethod(_Strict):
+    """``[method]`` with ``kind = "smm"``: a simulated-method-of-moments point estimate with
+    standard errors, every evaluation on the same model seeds (common random numbers).
+    """
+
+    kind: Literal["smm"]
+    """smm: simulated method of moments."""
+    starts: Annotated[int, Field(ge=1, le=100_000)] = 32
+    """Latin-hypercube starting points over the prior's box (one batch); the search starts at the best."""
+    max_evaluations: Annotated[int, Field(ge=1, le=100_000)] = 200
+    """Most evaluations of the Nelder-Mead search (per weighting step)."""
+    weighting: Literal["diagonal", "two-step"] = "diagonal"
+    """diagonal: W = 1 / sd**2; two-step: then again with the inverse of the estimated covariance of the
+    moments (efficient; gives the test of the overidentifying restrictions)."""
+    step: Annotated[float, Field(gt=0.0, le=0.2)] = 0.01
+    """Central-difference step of the Jacobian, as a share of each parameter's (working-space) range."""
+    predictive: Annotated[int, Field(ge=0, le=10_000)] = 20
+    """Predictive check: runs at the estimate with new seeds."""
+    sensitivity: Annotated[int, Field(ge=0, le=65_536)] = 32
+    """Sobol indices of the distance over the prior (Saltelli N, a power of 2; 0 = none)."""
+
+
+def _method_kind(v: Any) -> str:
+    return v.get("kind", "abc-smc") if isinstance(v, dict) else getattr(v, "kind", "abc-smc")
+
+
+Method = Annotated[
+    Annotated[AbcMethod, Tag("abc-smc")] | Annotated[SmmMethod, Tag("smm")],
+    Discriminator(_method_kind),
+]
 
 
 class CalibrationFile(_Strict):
@@ -128,8 +162,8 @@ class CalibrationFile(_Strict):
     """The calibrated parameters."""
     target: list[TargetTable] = Field(min_length=1)
     """The targets."""
-    method: Method = Field(default_factory=Method)
-    """Inference method and budget."""
+    method: Method = Field(default_factory=AbcMethod)
+    """Inference method and budget (``kind`` abc-smc, the default, or smm)."""
 
 
 @dataclass
@@ -166,6 +200,17 @@ class Calibration:
         return [t.label or m.label for t, m in zip(self.spec.target, self.metrics, strict=True)]
 
 
+def _problems(exc: ValidationError) -> list[tuple[str, str]]:
+    """The file's problems as pydantic finds them, without the method's union tag in key paths."""
+    out = []
+    for path, why in pydantic_problems(exc):
+        path = re.sub(r"^method\.(abc-smc|smm)(\.|$)", r"method\2", path).rstrip(".")
+        if why.startswith("Input tag"):
+            path, why = "method.kind", "must be 'abc-smc' or 'smm'"
+        out.append((path, why))
+    return out
+
+
 def load_calibration(path: str | Path) -> Calibration:
     """Read and check a calibration file."""
     path = Path(path)
@@ -186,7 +231,7 @@ def build_calibration(
         try:
             spec = CalibrationFile.model_validate(dict(spec))
         except ValidationError as exc:
-            raise ScenarioError(file, pydantic_problems(exc)) from None
+            raise ScenarioError(file, _problems(exc)) from None
     base = spec.base if isinstance(spec.base, BaseTable) else BaseTable(scenario=spec.base)
     try:
         doc = raw_document(base.scenario, relative_to=relative_to)

@@ -318,3 +318,20 @@ def test_smm_on_the_model_brackets_the_truth(tmp_path):
     doc["method"]["population"] = 50
     with pytest.raises(ScenarioError, match=r"method\.population: unknown key"):
         _load(doc, tmp_path)
+
+
+@pytest.mark.slow
+def test_recovery_study_with_the_shipped_example(tmp_path):
+    """Opt-in (-m slow, ~6 minutes on 2 cores): the shipped example recovers its truth."""
+    from sim.calibrate import load_calibration
+
+    root = Path(__file__).resolve().parent.parent / "scenarios" / "calibrations"
+    res = run_calibration(load_calibration(root / "recover_two.toml"), out=tmp_path, figures=False)
+    p = res.parameters.set_index("parameter")
+    assert (
+        p.loc["country.Poor.propensity_to_consume", "lower"]
+        <= 0.74
+        <= p.loc["country.Poor.propensity_to_consume", "upper"]
+    )
+    assert p.loc["country.Poor.catchup_speed", "lower"] <= 1.0 <= p.loc["country.Poor.catchup_speed", "upper"]
+    assert not bool(p.loc["world.policy.pull_forward", "identified"])

@@ -7,6 +7,7 @@ recompute them from what it logged, along other paths, so a logging or settlemen
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import sim
@@ -56,11 +57,39 @@ def check_tables(res: sim.Results) -> None:
         liab = res.series("official_liabilities")[iss]
         np.testing.assert_allclose(held.to_numpy(), liab.to_numpy(), rtol=1e-12, atol=1e-9)
     assert np.isfinite(ts.select_dtypes("number").to_numpy()).all()
+    check_bilateral(res)
+
+
+def check_bilateral(res: sim.Results) -> None:
+    """Every country's exports and imports, in total and by sector, summed from the bilateral
+    table's off-diagonal flows equal the timeseries columns on every tick logged in both."""
+    ts, bil = res.timeseries, res.bilateral
+    ticks = np.intersect1d(ts.tick.unique(), bil.tick.unique())
+    assert ticks.size, "no tick is logged in both tables"
+    names = res.countries
+    off = bil[(bil.origin != bil.destination) & bil.tick.isin(ticks)]
+    logged = ts[ts.tick.isin(ticks)].set_index(["tick", "country"])
+    world = logged.groupby(level="tick", observed=True)["gdp"].sum()
+    for side, who in (("exports", "origin"), ("imports", "destination")):
+        by_sector = off.pivot_table(index=["tick", who], columns="sector", values="value", aggfunc="sum", observed=True)
+        by_sector = by_sector.reindex(pd.MultiIndex.from_product([ticks, names]), fill_value=0.0)
+        got = {"": by_sector.sum(axis=1), **{f"_{s}": by_sector[s] for s in res.scenario.traded}}
+        for suffix, summed in got.items():
+            col = f"{side}{suffix}"
+            want = logged[col].to_numpy()
+            gap = np.abs(summed.to_numpy() - want) / np.repeat(world.loc[ticks].to_numpy(), len(names))
+            worst = int(np.argmax(gap))
+            tick, country = by_sector.index[worst]
+            assert gap[worst] <= TOL, (
+                f"{col} of {country} at tick {tick}: {want[worst]:.6g} in timeseries, "
+                f"{summed.iloc[worst]:.6g} summed from bilateral"
+            )
 
 
 @pytest.mark.parametrize("path", SCENARIOS, ids=[p.stem for p in SCENARIOS])
 def test_identities_hold_at_every_tick_of_every_shipped_scenario(path):
-    scn = sim.load_scenario(path, {"simulation.log_every": 1})
+    # every tick in both tables: tariffs.toml and trade_war.toml retaliate on ticks 10-31
+    scn = sim.load_scenario(path, {"simulation.log_every": 1, "simulation.bilateral_every": 1})
     res = sim.simulate(scn, ticks=min(scn.simulation.ticks, 150))
     check_tables(res)
 

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from sim.batch.store import ParquetStore
-from sim.batch.task import _version, code_fingerprint
+from sim.fingerprint import code_fingerprint, package_version
 from sim.calibrate.evaluate import ModelSimulator, overrides_of
 from sim.calibrate.priors import Prior
 from sim.calibrate.smc import SMCResult, SMCSettings, abc_smc, distance, summarise
@@ -125,7 +125,7 @@ def run_calibration(
     manifest = {
         "calibration": cal.name,
         "source": str(cal.source) if cal.source else None,
-        "version": _version(),
+        "version": package_version(),
         "code": code_fingerprint(),
         "method": m.model_dump(),
         "seed": cal.spec.seed,

@@ -56,7 +56,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     )
 
     v = sub.add_parser(
-        "validate", help="check scenario, experiment and sweep files without running them (the kind is recognised)"
+        "validate",
+        help="check scenario, experiment, sweep and calibration files without running them (the kind is recognised)",
     )
     v.add_argument("files", nargs="+")
     v.set_defaults(func=cmd_validate)
@@ -119,9 +120,12 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def file_kind(doc: dict) -> str:
-    """``experiment`` (it has ``[[arm]]``), ``sweep`` (``[[parameter]]`` or ``sampler``) or ``scenario``."""
+    """``experiment`` (it has ``[[arm]]``), ``calibration`` (``[[target]]``), ``sweep``
+    (``[[parameter]]`` or ``sampler``) or ``scenario``."""
     if "arm" in doc:
         return "experiment"
+    if "target" in doc:
+        return "calibration"
     if "parameter" in doc or "sampler" in doc:
         return "sweep"
     return "scenario"
@@ -144,6 +148,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
                 exp = load_experiment(f)
                 what = f"experiment: {len(exp.arms) - 1} arm(s), {len(exp.seeds)} seeds, {len(exp.metrics)} metrics"
+            elif kind == "calibration":
+                from sim.calibrate.spec import load_calibration
+
+                cal = load_calibration(f)
+                what = f"calibration: {len(cal.spec.parameter)} parameters, {len(cal.spec.target)} targets"
             elif kind == "sweep":
                 from sim.sweep.design import design
                 from sim.sweep.spec import load_sweep

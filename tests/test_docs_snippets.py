@@ -40,6 +40,8 @@ SLOW = {
     "sweep scenarios/sweeps/policy_sobol.toml --workers 1",
     "sweep scenarios/sweeps/policy_sobol.toml --report",
     "python:docs/sweeps.md",
+    "calibrate scenarios/calibrations/recover_two.toml",
+    "calibrate scenarios/calibrations/recover_two.toml --workers 1",
 }
 """Snippets of more than a few seconds (sweeps of 48-384 runs, compares in worker processes)."""
 

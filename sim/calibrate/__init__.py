@@ -4,20 +4,20 @@ See ``docs/calibration.md``. :func:`run_calibration` runs a calibration file; :f
 is the engine, usable with any vectorised simulator.
 """
 
-from sim.calibrate.priors import Prior
-from sim.calibrate.run import CalibrationResult, run_calibration
-from sim.calibrate.smc import SMCResult, SMCSettings, abc_smc, summarise
-from sim.calibrate.spec import Calibration, build_calibration, load_calibration
+from sim.lazy import lazy_exports
 
-__all__ = [
-    "Calibration",
-    "CalibrationResult",
-    "Prior",
-    "SMCResult",
-    "SMCSettings",
-    "abc_smc",
-    "build_calibration",
-    "load_calibration",
-    "run_calibration",
-    "summarise",
-]
+_EXPORTS: dict[str, str] = {
+    "Prior": "sim.calibrate.priors",
+    "CalibrationResult": "sim.calibrate.run",
+    "run_calibration": "sim.calibrate.run",
+    "SMCResult": "sim.calibrate.smc",
+    "SMCSettings": "sim.calibrate.smc",
+    "abc_smc": "sim.calibrate.smc",
+    "summarise": "sim.calibrate.smc",
+    "Calibration": "sim.calibrate.spec",
+    "build_calibration": "sim.calibrate.spec",
+    "load_calibration": "sim.calibrate.spec",
+}
+
+# imported on first use, so that ``tradesim --help`` does not load scipy.stats
+__getattr__, __dir__, __all__ = lazy_exports(__name__, _EXPORTS)

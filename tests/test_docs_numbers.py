@@ -26,6 +26,18 @@ def lookup(data: dict, dotted: str):
     return data
 
 
+def _flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+@pytest.mark.parametrize("check", CHECKS, ids=lambda c: c["command"].split()[-1])
+def test_docs_show_the_checked_numbers_beside_their_command(check):
+    doc = _flat((ROOT / check["doc"]).read_text(encoding="utf-8"))
+    assert f"`{check['command']}`" in doc, f"{check['doc']} must show the command beside its numbers"
+    missing = [q for q in check["quote"] if _flat(q) not in doc]
+    assert missing == [], f"{check['doc']} no longer says {missing}: update the text and docs/checks.toml together"
+
+
 @pytest.mark.parametrize("check", CHECKS, ids=lambda c: c["command"].split()[-1])
 def test_docs_numbers_rerun(check):
     if not (check.get("cheap") or ALL):

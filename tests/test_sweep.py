@@ -281,3 +281,11 @@ def test_shipped_sweeps_are_valid():
         p = tradesim("sweep", str(f), "--dry-run", "--out", "/nonexistent-results", cwd=ROOT)
         assert p.returncode == 0, p.stderr
         assert " runs of " in p.stdout and "estimated" not in p.stderr
+
+
+def test_design_is_the_function_whatever_was_imported_before():
+    # importing the submodule sim.sweep.design (as sim.sweep.run does) used to replace the
+    # package's exported function of the same name, so the answer depended on import order
+    code = "import sim.sweep.run; from sim.sweep import design; print(callable(design))"
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert p.stdout.strip() == "True", p.stderr

@@ -121,7 +121,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def file_kind(doc: dict) -> str:
     """``experiment`` (it has ``[[arm]]``), ``calibration`` (``[[target]]``), ``sweep``
-    (``[[parameter]]`` or ``sampler``) or ``scenario``."""
+    (``[[parameter]]`` or ``sampler``) or ``scenario``.
+    """
     if "arm" in doc:
         return "experiment"
     if "target" in doc:

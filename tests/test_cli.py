@@ -114,7 +114,12 @@ def test_validate_recognises_experiment_and_sweep_files(tmp_path):
     p = tradesim("validate", *map(str, files), cwd=tmp_path)
     assert p.returncode == 0, p.stderr
     assert "unknown key" not in p.stdout + p.stderr
-    assert [line.split("(")[1].split(":")[0] for line in p.stdout.splitlines()] == ["scenario", "experiment", "sweep", "calibration"]
+    assert [line.split("(")[1].split(":")[0] for line in p.stdout.splitlines()] == [
+        "scenario",
+        "experiment",
+        "sweep",
+        "calibration",
+    ]
     # an experiment whose arm names a wrong key path is refused as an experiment
     bad = tmp_path / "bad.toml"
     bad.write_text(

@@ -15,8 +15,8 @@ fuzz:  # the deep fuzzing profile (5000 examples, a few minutes; docs/reliabilit
 
 lint:
 	@scripts/bootstrap.sh dev
-	@.venv/bin/ruff check sim tests benchmarks
-	@.venv/bin/ruff format --check sim tests benchmarks
+	@.venv/bin/ruff check sim tests benchmarks docs
+	@.venv/bin/ruff format --check sim tests benchmarks docs
 
 docs-check:  # rerun every number of docs/checks.toml and every snippet of the docs, the long ones too
 	@scripts/bootstrap.sh dev

@@ -18,13 +18,16 @@ With ``uneven = false`` every country's base grows at g_F and every innovation r
 country at once; the same random numbers are drawn either way.
 
 Wages (local currency) grow with smoothed trend productivity growth and with demand pressure:
-``d log w = g_w dt + k_w log u`` with ``k_w = 0.3 (1 - exp(-theta dt)) / eta_i`` (eta_i: the bound
+``d log w = g_w dt + k_w log u`` with ``k_w = per_tick(0.3 (1 - exp(-theta)), dt) / eta_i``
+(:func:`sim.timing.per_tick`; eta_i: the bound
 on the elasticity of utilisation to own prices, :func:`sim.production.effective_elasticity`).
 """
 
 from __future__ import annotations
 
 import numpy as np
+
+from sim.timing import per_tick
 
 
 def catch_up(
@@ -134,8 +137,10 @@ def noise_step(noise: np.ndarray, shocks: np.ndarray, persistence: float, sd: fl
 
 
 def wage_gain(theta: float, eta: np.ndarray, dt: float) -> np.ndarray:
-    """(N,) per-tick response of log wages to log utilisation."""
-    return 0.3 * (1.0 - np.exp(-theta * dt)) / eta
+    """(N,) per-tick response of log wages to log utilisation: the annual loop gain
+    ``0.3 (1 - exp(-theta))`` spread over the ticks of a year, divided by eta.
+    """
+    return per_tick(0.3 * -np.expm1(-theta), dt) / eta
 
 
 def relocation(

@@ -127,12 +127,15 @@ def adopt(
 
 
 def noise_step(noise: np.ndarray, shocks: np.ndarray, persistence: float, sd: float, dt: float) -> np.ndarray:
-    """(N, S1) next transitory noise; stationary sd equals that of the annual AR(1)."""
+    """(N, S1) next transitory noise; stationary sd equals that of the annual AR(1).
+
+    Per tick the persistence is ``phi ** dt`` and the shock's sd is scaled so that the stationary
+    sd, ``sd / sqrt(1 - phi**2)``, is the same whatever the tick; sampled once a year, the
+    quarterly process has the annual one's autocorrelation ``phi``. With ``phi = 0`` each tick
+    draws afresh with sd ``sd`` (not ``sd x sqrt(dt)``, which shrank the quarterly noise by half).
+    """
     phi_t = persistence**dt
-    if persistence > 0:
-        scale = sd * np.sqrt((1.0 - phi_t**2) / (1.0 - persistence**2))
-    else:
-        scale = sd * np.sqrt(dt)
+    scale = sd * np.sqrt((1.0 - phi_t**2) / (1.0 - persistence**2))
     return phi_t * noise + scale * shocks
 
 

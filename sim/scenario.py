@@ -427,12 +427,16 @@ def _check_events(scn: Scenario, file: str) -> list[tuple[int, Scenario]]:
     return phases
 
 
-HORIZON = 600.0
+HORIZON = 300.0
 """Largest change of log levels a run may accumulate (growth per year x years). Money and real
 levels grow with the productivity frontier, expected innovations and the labor force, and
-float64 holds numbers up to e^709.8 (and down to e^-708): a run whose levels could grow or shrink
-by more than e^600 would overflow (GDP infinite) or underflow mid-run, so it is refused at load.
-The remaining e^100 covers the starting levels (up to about 1e6 bn USD) and world sums."""
+float64 holds numbers up to e^709.8 (and down to e^-708); the model multiplies two levels in
+places (interest paid x claims in the private pool), so levels must stay below about e^354: a run
+whose levels could grow or shrink by more than e^300 would overflow (GDP or income infinite) or
+underflow mid-run, so it is refused at load. The remaining e^50 covers the starting levels (up to
+about 1e6 bn USD), world sums and the spread of levels between countries. Found by running:
+a two-country world at frontier growth 0.2 overflowed at tick 1,752 (levels about e^350), the
+baseline at tick 30,337 (e^700: GDP itself)."""
 
 
 def level_growth(scn: Scenario) -> tuple[float, float, str]:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 
-
 import numpy as np
 import pytest
 
@@ -105,6 +104,28 @@ def test_each_experiment_effect_per_year_agrees_between_tick_lengths(name, monke
         assert abs(quarterly - ref) < 0.3 * abs(annual - ref), (name, key, annual, quarterly, ref)
 
 
+def noise_driven_ca_sd(per: int, seeds: int = 20, years: int = 60, burn: int = 10) -> float:
+    """sd of the annual averages of CA / GDP in a small identical world whose only disturbance is
+    the productivity noise (sd 1%/yr), pooled over seeds and countries (docs/model.md §2)."""
+    out = []
+    for seed in range(seeds):
+        doc = identical_world(4, ticks=years * per)
+        doc["world"]["development"]["noise_sd"] = 0.01
+        doc["simulation"]["seed"] = seed
+        if per > 1:
+            doc["simulation"]["tick_length"] = "quarter"
+        model = TradeModel(doc)
+        ca, gdp = [], []
+        for _ in range(years * per):
+            model.step()
+            ca.append(model.state.ca.copy())
+            gdp.append(model.state.gdp.copy())
+        ca = np.array(ca).reshape(years, per, -1).mean(axis=1)
+        gdp = np.array(gdp).reshape(years, per, -1).mean(axis=1)
+        out.append((ca / gdp)[burn:])
+    return float(np.std(np.array(out)))
+
+
 def noise_sd(per: int, persistence: float, seeds: int, years: int = 40, burn: int = 10) -> float:
     """Stationary sd of the model's transitory productivity noise read at the end of each year,
     pooled over seeds, countries and sectors of a small identical world."""
@@ -150,5 +171,3 @@ def test_noise_step_keeps_the_annual_autocorrelation_and_sd():
         assert abs(y.std() / (sd / np.sqrt(1 - phi**2)) - 1.0) < 0.02, (dt, y.std())
         r = np.mean(y[1:] * y[:-1]) / np.mean(y * y)
         assert abs(r - phi) < 0.02, (dt, r)
-
-

@@ -95,3 +95,43 @@ def effects(path: Path, seeds: int = 1) -> dict[tuple[str, str], tuple[float, fl
             d = float(np.mean(g["value"].to_numpy() - base["value"].to_numpy()))
             out.setdefault((arm, metric), [np.nan, np.nan])[k] = d
     return {key: tuple(v) for key, v in out.items()}
+
+
+def _ticks_per_year(per: int) -> None:
+    """Make ``tick_length = "quarter"`` mean 1 / per years (not a scenario option; for the
+    convergence numbers of docs/model.md §2 only)."""
+    from sim.schema import Scenario
+
+    global PER_YEAR
+    PER_YEAR = per
+    Scenario.dt = property(lambda s: 1.0 / per if s.simulation.tick_length == "quarter" else 1.0)
+
+
+def main() -> None:
+    """Print the numbers of docs/model.md §2 (``PYTHONPATH=. python -m tests.timescale``)."""
+    from sim.scenario import load_toml
+    from tests.conftest import ROOT
+    from tests.test_timestep import annual_ca_share, noise_driven_ca_sd
+
+    doc = load_toml(ROOT / "scenarios" / "baseline.toml")
+    path = {}
+    for per in (1, 2, 4, 16):
+        _ticks_per_year(per)
+        path[per] = annual_ca_share(doc, per, 30)
+    print(f"baseline, CA/GDP: annual vs quarterly, years 2-29: {np.abs(path[1] - path[4])[2:].max():.3f} pp")
+    for per in (1, 2, 4):
+        print(f"  ticks of 1/{per} year vs 1/16: {np.abs(path[per] - path[16])[2:].max():.3f} pp")
+    for per in (1, 4, 16):
+        _ticks_per_year(per)
+        print(f"noise-driven CA/GDP sd, ticks of 1/{per} year: {100 * noise_driven_ca_sd(per):.3f}%")
+    _ticks_per_year(4)
+    for f in sorted((ROOT / "scenarios" / "experiments").glob("*.toml")):
+        if f.stem == "endless_cycle":
+            continue
+        for (arm, metric), (a, q) in effects(f).items():
+            rel = abs(q - a) / abs(a) if a else float("nan")
+            print(f"{f.stem:18s} {arm:24s} {metric:38s} annual {a: .5g} quarterly {q: .5g} ({100 * rel:.1f}%)")
+
+
+if __name__ == "__main__":
+    main()

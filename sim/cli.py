@@ -21,6 +21,7 @@ COMMANDS = [
     "sim.experiment.cli",  # compare
     "sim.sweep.cli",  # sweep
     "sim.viz.cli",  # demo
+    "sim.history.cli",  # score
 ]
 
 

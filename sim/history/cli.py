@@ -85,6 +85,7 @@ def cmd_score(args: argparse.Namespace) -> int:
     report.write(runs, card, out, title=title, facts_file=args.facts, figures_too=not args.no_figures)
     for label, key in (("in-sample", "in"), ("out-of-sample", "out")):
         s = card.summary(key)
-        print(f"{label}: {s['passed']}/{s['covered']} facts pass ({s['facts']} in the table), distance {s['distance']:.3g}")
+        dist = "—" if s["covered"] == 0 else f"{s['distance']:.3g}"
+        print(f"{label}: {s['passed']}/{s['covered']} facts pass ({s['facts']} in the table), distance {dist}")
     print(f"scorecard: {out / 'score.md'}")
     return 0

@@ -49,7 +49,12 @@ def markdown(card: Scorecard, *, title: str, facts_file: str, n_runs: int) -> st
         lines += ["", f"Not in the model (facts not covered): {', '.join(unmapped)}."]
     mapped = {e: m for e, m in card.mapping.items() if m and m != [e] and e != "World"}
     if mapped:
-        lines += ["", "Economies mapped to model countries: " + "; ".join(f"{e} = {' + '.join(m)}" for e, m in sorted(mapped.items())) + "."]
+        lines += [
+            "",
+            "Economies mapped to model countries: "
+            + "; ".join(f"{e} = {' + '.join(m)}" for e, m in sorted(mapped.items()))
+            + ".",
+        ]
     for label, key in (("In-sample", "in"), ("Out-of-sample", "out")):
         t = card.table[card.table["sample"] == key]
         lines += ["", f"## {label}", ""]
@@ -79,7 +84,9 @@ def annual_paths(runs: Sequence[Results], card: Scorecard) -> pd.DataFrame:
     grid = keys.merge(pd.DataFrame({"start": years}), how="cross")
     grid["end"] = grid["start"]
     values = np.vstack([model_values(r, grid, card.mapping) for r in runs])
-    grid["model"] = np.nanmedian(np.where(np.isfinite(values), values, np.nan), axis=0) if np.isfinite(values).any() else np.nan
+    grid["model"] = (
+        np.nanmedian(np.where(np.isfinite(values), values, np.nan), axis=0) if np.isfinite(values).any() else np.nan
+    )
     return grid.rename(columns={"start": "year"})[["economy", "partner", "quantity", "year", "model"]]
 
 

@@ -10,7 +10,7 @@ normalised error over the facts the model covers; in-sample (the facts ending in
 
 Economies map to model countries by name, by the aliases and groups of
 :data:`sim.history.facts.ECONOMIES`, or by a mapping given by the caller; a fact whose economy
-has no model countries, or whose years the run does not cover, is reported as not covered.
+has no model countries, or whose years the run does not cover in full, is reported as not covered.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from sim.errors import TradesimError
-from sim.history.facts import ECONOMIES, QUANTITIES
+from sim.history.facts import ECONOMIES
 from sim.results import Results
 
 SPLIT_YEAR = 2000
@@ -75,10 +75,14 @@ def model_values(res: Results, facts: pd.DataFrame, mapping: Mapping[str, Sequen
     ts = ts.assign(country=ts["country"].astype(str))
     bil = res.bilateral
     out = np.full(len(facts), np.nan)
+    years = np.floor(ts["year"].to_numpy() + 1e-9)
+    first, last = (years.min(), years.max()) if len(years) else (np.inf, -np.inf)
     for k, f in enumerate(facts.itertuples(index=False)):
         members = list(mapping.get(f.economy, []))
+        if not members or f.start < first or f.end > last:  # a period the run covers only in part is not covered
+            continue
         rows = _period_rows(ts, f.start, f.end)
-        if not members or rows.empty:
+        if rows.empty:
             continue
         by_tick = rows.groupby("tick", sort=True)
         world_gdp = by_tick["gdp"].sum()
@@ -117,7 +121,8 @@ def model_values(res: Results, facts: pd.DataFrame, mapping: Mapping[str, Sequen
 
 def normalised_error(model: np.ndarray, value: np.ndarray, low: np.ndarray, high: np.ndarray) -> np.ndarray:
     """(F,) distance of each model value from the fact in units of the band's half on its side
-    (<= 1 inside the band; NaN where the model value is NaN)."""
+    (<= 1 inside the band; NaN where the model value is NaN).
+    """
     model = np.asarray(model, float)
     above = model >= value
     with np.errstate(invalid="ignore"):

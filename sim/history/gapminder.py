@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from sim.errors import ScenarioError, TradesimError
@@ -63,8 +64,17 @@ def continent_of() -> dict[str, str]:
     return dict(zip(df["country"], df["continent"], strict=False))
 
 
-def at(year: int, names: Iterable[str] | None = None, *, file: str = "<gapminder>") -> pd.DataFrame:
+def at(
+    year: int, names: Iterable[str] | None = None, *, interpolate: bool = False, file: str = "<gapminder>"
+) -> pd.DataFrame:
     """Income and population of ``names`` (all countries if None) in ``year``, indexed by country.
+
+    Args:
+        year: a year of the data; with ``interpolate``, any year from 1952 to 2007.
+        names: tradesim country names.
+        interpolate: between two years of the data, interpolate log income and log population
+            linearly (1980 is 0.4 of 1977 and 0.6 of 1982, in logs).
+        file: the name used in error messages.
 
     Raises:
         ScenarioError: for a year the table does not have or a country it does not know (each
@@ -72,9 +82,16 @@ def at(year: int, names: Iterable[str] | None = None, *, file: str = "<gapminder
     """
     df = load()
     problems: list[tuple[str, str]] = []
-    if year not in YEARS:
+    between = interpolate and YEARS[0] <= year <= YEARS[-1]
+    if year not in YEARS and not between:
         near = min(YEARS, key=lambda y: abs(y - year))
-        problems.append(("year", f"{year} is not in the gapminder data (1952-2007 every 5 years; nearest {near})"))
+        what = (
+            "outside the gapminder data (1952-2007)"
+            if interpolate
+            else "not in the gapminder data (1952-2007 every 5 years"
+        )
+        what += "" if interpolate else f"; nearest {near}; or interpolate)"
+        problems.append(("year", f"{year} is {what}"))
     wanted = countries() if names is None else list(names)
     known = set(countries())
     for k, name in enumerate(wanted):
@@ -83,5 +100,15 @@ def at(year: int, names: Iterable[str] | None = None, *, file: str = "<gapminder
             problems.append((f"countries[{k}]", f"unknown country '{name}'{hint}"))
     if problems:
         raise ScenarioError(file, problems)
-    rows = df[df["year"] == year].set_index("country")
-    return rows.loc[wanted, ["continent", "population", "income"]]
+    cols = ["continent", "population", "income"]
+    if year in YEARS:
+        return df[df["year"] == year].set_index("country").loc[wanted, cols]
+    lo = max(y for y in YEARS if y < year)
+    hi = lo + 5
+    a = df[df["year"] == lo].set_index("country").loc[wanted, cols]
+    b = df[df["year"] == hi].set_index("country").loc[wanted, cols]
+    w = (year - lo) / (hi - lo)
+    out = a.copy()
+    for c in ("population", "income"):
+        out[c] = np.exp((1 - w) * np.log(a[c]) + w * np.log(b[c]))
+    return out

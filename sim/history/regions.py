@@ -10,6 +10,8 @@ history's events wait for the scenario language (issue 21), and openness is not 
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
 from typing import Any
 
 from sim.history import gapminder
@@ -41,3 +43,22 @@ def history_1980_document(*, ticks: int = 45, seed: int = 1) -> dict[str, Any]:
     return data_document(
         1980, history_regions(), issuer="US", ticks=ticks, seed=seed, name="history_1980", interpolate=True
     )
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m sim.history.regions OUT.toml [TICKS]``: write the 1980 regions as a scenario file."""
+    import tomli_w
+
+    args = sys.argv[1:] if argv is None else argv
+    if not 1 <= len(args) <= 2:
+        print("usage: python -m sim.history.regions OUT.toml [TICKS]", file=sys.stderr)
+        return 2
+    doc = history_1980_document(ticks=int(args[1]) if len(args) > 1 else 45)
+    head = "# The history's regions in 1980 from the gapminder data (sim.history.regions); no events.\n"
+    Path(args[0]).write_text(head + tomli_w.dumps(doc), encoding="utf-8")
+    print(args[0])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -210,3 +210,13 @@ def test_score_command_refuses_a_bad_facts_table_naming_the_row(tmp_path):
     facts.write_text(HEADER + "\nAtlantis,,2007,ca_gdp,0,-1,1,made,recalled,\n", encoding="utf-8")
     p = tradesim("score", str(small_scenario(tmp_path)), "--facts", str(facts), cwd=tmp_path)
     assert p.returncode == 2 and "line 2 (Atlantis, 2007, ca_gdp): unknown economy" in p.stderr
+
+
+def test_the_figures_paths_are_the_yearly_values_and_their_median_over_runs(tmp_path):
+    from sim.history.report import annual_paths
+
+    facts = facts_of(tmp_path, "South Korea,,2001,ca_gdp,5.0,4.5,5.5,made,exact,")
+    runs = [constructed_run(shift) for shift in (-1.0, 0.0, 3.0)]
+    paths = annual_paths(runs, score(runs, facts))
+    assert paths["year"].tolist() == [1999, 2000, 2001]
+    np.testing.assert_allclose(paths["model"], [2.0, 4.0, 6.0])  # 2001: median of 5, 6 and 9

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from sim.history.facts import QUANTITIES
-from sim.history.score import Scorecard, model_values
+from sim.history.score import Scorecard, annual_values
 from sim.results import Results
 
 
@@ -79,29 +79,19 @@ def annual_paths(runs: Sequence[Results], card: Scorecard) -> pd.DataFrame:
     Returns:
         Columns economy, partner, quantity, year, model.
     """
-    keys = card.table[["economy", "partner", "quantity"]].drop_duplicates()
-    years = sorted({int(np.floor(y + 1e-9)) for y in runs[0].timeseries["year"].unique()})
-    grid = keys.merge(pd.DataFrame({"start": years}), how="cross")
-    grid["end"] = grid["start"]
-    values = np.vstack([model_values(r, grid, card.mapping) for r in runs])
-    grid["model"] = (
-        np.nanmedian(np.where(np.isfinite(values), values, np.nan), axis=0) if np.isfinite(values).any() else np.nan
-    )
-    return grid.rename(columns={"start": "year"})[["economy", "partner", "quantity", "year", "model"]]
+    keys = card.table[["economy", "partner", "quantity"]]
+    every = pd.concat([annual_values(r, keys, card.mapping) for r in runs], ignore_index=True)
+    return every.groupby(["economy", "partner", "quantity", "year"], as_index=False)["model"].median()
 
 
 def figures(runs: Sequence[Results], card: Scorecard, out: Path) -> list[Path]:
     """One PNG per economy: each of its quantities over the run's years, facts as bands."""
-    import warnings
-
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN medians where nothing is covered
-        paths = annual_paths(runs, card)
+    paths = annual_paths(runs, card)
     written = []
     for econ, facts in card.table.groupby("economy", sort=True):
         keys = facts[["partner", "quantity"]].drop_duplicates().itertuples(index=False)

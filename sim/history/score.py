@@ -64,59 +64,96 @@ def resolve_mapping(
     return {e: one(e) for e in economies}
 
 
-def _period_rows(ts: pd.DataFrame, start: int, end: int) -> pd.DataFrame:
-    year = np.floor(ts["year"].to_numpy() + 1e-9)
-    return ts[(year >= start) & (year <= end)]
+class _Run:
+    """A run's tables prepared once for computing many facts."""
 
+    def __init__(self, res: Results):
+        ts = res.timeseries
+        self.ts = ts.assign(country=ts["country"].astype(str))
+        self.bil = res.bilateral
+        by_tick = self.ts.groupby("tick", sort=True)
+        self.world_gdp = by_tick["gdp"].sum()
+        self.abs_ca = self.ts["current_account"].abs().groupby(self.ts["tick"], sort=True).sum()
+        self.year = np.floor(by_tick["year"].first() + 1e-9)  # calendar year of each tick
+        self.first = self.year.min() if len(self.year) else np.inf
+        self.last = self.year.max() if len(self.year) else -np.inf
+        self._cache: dict[tuple[str, str, str], pd.Series | None] = {}
 
-def model_values(res: Results, facts: pd.DataFrame, mapping: Mapping[str, Sequence[str]]) -> np.ndarray:
-    """(F,) the run's value of each fact (NaN where not covered), in the facts' units."""
-    ts = res.timeseries
-    ts = ts.assign(country=ts["country"].astype(str))
-    bil = res.bilateral
-    out = np.full(len(facts), np.nan)
-    years = np.floor(ts["year"].to_numpy() + 1e-9)
-    first, last = (years.min(), years.max()) if len(years) else (np.inf, -np.inf)
-    for k, f in enumerate(facts.itertuples(index=False)):
-        members = list(mapping.get(f.economy, []))
-        if not members or f.start < first or f.end > last:  # a period the run covers only in part is not covered
-            continue
-        rows = _period_rows(ts, f.start, f.end)
-        if rows.empty:
-            continue
-        by_tick = rows.groupby("tick", sort=True)
-        world_gdp = by_tick["gdp"].sum()
-        own = rows[rows["country"].isin(members)].groupby("tick", sort=True)
-        q = f.quantity
+    def series(
+        self, economy: str, partner: str, quantity: str, mapping: Mapping[str, Sequence[str]]
+    ) -> pd.Series | None:
+        """The quantity at every logged tick (bilateral: every tick with flows); None if not in the model."""
+        key = (economy, partner, quantity)
+        if key not in self._cache:
+            self._cache[key] = self._compute(economy, partner, quantity, mapping)
+        return self._cache[key]
+
+    def _compute(self, economy: str, partner: str, q: str, mapping: Mapping[str, Sequence[str]]) -> pd.Series | None:
+        members = list(mapping.get(economy, []))
+        if not members:
+            return None
         if q == "global_imbalance":
-            series = 100.0 * by_tick["current_account"].apply(lambda s: s.abs().sum()) / world_gdp
-        elif q == "gdp_share":
-            series = 100.0 * own["gdp"].sum() / world_gdp
-        elif q == "bilateral_balance":
-            partners = list(mapping.get(f.partner, []))
-            if not partners or bil.empty:
-                continue
-            b = bil[bil["tick"].isin(rows["tick"].unique())]
-            if b.empty:
-                continue
+            return 100.0 * self.abs_ca / self.world_gdp
+        own = self.ts[self.ts["country"].isin(members)].groupby("tick", sort=True)
+        if q == "gdp_share":
+            return 100.0 * own["gdp"].sum() / self.world_gdp
+        if q == "bilateral_balance":
+            partners = list(mapping.get(partner, []))
+            b = self.bil
+            if not partners or b.empty:
+                return None
             o, d = b["origin"].astype(str), b["destination"].astype(str)
             out_flow = b[o.isin(members) & d.isin(partners)].groupby("tick")["value"].sum()
             in_flow = b[o.isin(partners) & d.isin(members)].groupby("tick")["value"].sum()
             ticks = np.unique(b["tick"].to_numpy())
             bal = out_flow.reindex(ticks, fill_value=0.0) - in_flow.reindex(ticks, fill_value=0.0)
-            series = 100.0 * bal / world_gdp.reindex(ticks)
-        elif q.endswith("_usd_bn"):
-            col = q.removesuffix("_usd_bn")
+            return 100.0 * bal / self.world_gdp.reindex(ticks)
+        if q.endswith("_usd_bn"):
             sums = own[["exports", "imports"]].sum()
-            series = sums["exports"] - sums["imports"] if col == "trade_balance" else sums[col]
-        else:
-            col = {"ca_gdp": "current_account", "exports_gdp": "exports", "imports_gdp": "imports",
-                   "trade_balance_gdp": "trade_balance", "reserves_gdp": "reserves"}[q]  # fmt: skip
-            sums = own[[col, "gdp"]].sum()
-            series = 100.0 * sums[col] / sums["gdp"]
-        if len(series):
-            out[k] = float(np.mean(series.to_numpy(dtype=float)))
+            col = q.removesuffix("_usd_bn")
+            return sums["exports"] - sums["imports"] if col == "trade_balance" else sums[col]
+        col = {"ca_gdp": "current_account", "exports_gdp": "exports", "imports_gdp": "imports",
+               "trade_balance_gdp": "trade_balance", "reserves_gdp": "reserves"}[q]  # fmt: skip
+        sums = own[[col, "gdp"]].sum()
+        return 100.0 * sums[col] / sums["gdp"]
+
+    def mean_over(self, series: pd.Series, start: int, end: int) -> float:
+        """Mean of a per-tick series over the ticks of years start..end (NaN if none)."""
+        years = self.year.reindex(series.index).to_numpy()
+        sel = series.to_numpy(dtype=float)[(years >= start) & (years <= end)]
+        return float(np.mean(sel)) if len(sel) else float("nan")
+
+
+def model_values(res: Results, facts: pd.DataFrame, mapping: Mapping[str, Sequence[str]]) -> np.ndarray:
+    """(F,) the run's value of each fact (NaN where not covered), in the facts' units: the mean
+    over the fact's years of the quantity at each logged tick.
+    """
+    run = _Run(res)
+    out = np.full(len(facts), np.nan)
+    for k, f in enumerate(facts.itertuples(index=False)):
+        if f.start < run.first or f.end > run.last:  # a period the run covers only in part is not covered
+            continue
+        series = run.series(f.economy, f.partner, f.quantity, mapping)
+        if series is not None:
+            out[k] = run.mean_over(series, f.start, f.end)
     return out
+
+
+def annual_values(res: Results, keys: pd.DataFrame, mapping: Mapping[str, Sequence[str]]) -> pd.DataFrame:
+    """Each (economy, partner, quantity) of ``keys`` in every year of the run (mean over the
+    year's ticks). Columns economy, partner, quantity, year, model.
+    """
+    run = _Run(res)
+    frames = []
+    for f in keys[["economy", "partner", "quantity"]].drop_duplicates().itertuples(index=False):
+        series = run.series(f.economy, f.partner, f.quantity, mapping)
+        if series is None:
+            continue
+        yearly = series.groupby(run.year.reindex(series.index).to_numpy()).mean()
+        frames.append(pd.DataFrame({"economy": f.economy, "partner": f.partner, "quantity": f.quantity,
+                                    "year": yearly.index.astype(int), "model": yearly.to_numpy(float)}))  # fmt: skip
+    cols = ["economy", "partner", "quantity", "year", "model"]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=cols)
 
 
 def normalised_error(model: np.ndarray, value: np.ndarray, low: np.ndarray, high: np.ndarray) -> np.ndarray:

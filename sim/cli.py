@@ -20,6 +20,7 @@ COMMANDS = [
     "sim.analysis.cli",  # analyze
     "sim.experiment.cli",  # compare
     "sim.sweep.cli",  # sweep
+    "sim.calibrate.cli",  # calibrate
     "sim.viz.cli",  # demo
     "sim.history.cli",  # score
 ]

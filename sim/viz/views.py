@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from sim.overview import country_colors
 from sim.viz import charts, data
 from sim.viz.captions import SECTOR_WORDS, caption, year_words
@@ -126,11 +128,12 @@ def reserves(model: DemoModel) -> Panel:
         events=data.event_years(model),
     )
     issuers = model.spec.world.reserve_issuers or model.names[:1]
-    return Panel(
-        "Reserves, months of imports",
-        f"claims on the reserve issuer ({', '.join(issuers)})",
-        option,
-    )
+    months = data.reserves_months(model)
+    held = bool(months.size) and bool(np.nanmax(np.abs(months), initial=0.0) > 0)
+    key = f"claims on the reserve issuer ({', '.join(issuers)})"
+    if not held and len(model.recorder.ticks):
+        key += " · no country holds any yet"
+    return Panel("Reserves, months of imports", key, option)
 
 
 def bilateral(model: DemoModel) -> Panel:

@@ -1,5 +1,7 @@
-"""Retake the demo page's screenshots in docs/img/ (Debian's Chromium via Playwright, as the
-browser tests do; needs /usr/bin/chromium and the dev extra):
+"""Retake the demo page's screenshots in docs/img/.
+
+Debian's Chromium via Playwright, as the browser tests do (needs /usr/bin/chromium and the dev
+extra):
 
 - ``demo.png``: what ``tradesim demo`` opens with (endless_cycle), 100 years run, 1280 x 720;
 - ``demo_1024x768.png``: the same at 1024 x 768;

@@ -42,8 +42,13 @@ SLOW = {
     "python:docs/sweeps.md",
     "calibrate scenarios/calibrations/recover_two.toml",
     "calibrate scenarios/calibrations/recover_two.toml --workers 1",
+    "score results/history_1980_regions.toml --facts data/facts_history.csv --seeds 3",
+    "-m sim.history.world142 --rule uniform --seeds 3",
+    "-m sim.history.world142 --rule persistence --seeds 3",
+    "-m sim.history.world142 --rule persistence",
 }
-"""Snippets of more than a few seconds (sweeps of 48-384 runs, compares in worker processes)."""
+"""Snippets of more than a few seconds (sweeps of 48-384 runs, compares in worker processes,
+calibrations, the history's scorecards)."""
 
 BLOCK = re.compile(r"^```(\w*)\n(.*?)^```", re.S | re.M)
 
@@ -56,6 +61,14 @@ def blocks(path: Path) -> list[tuple[str, str]]:
 @pytest.fixture
 def workdir(tmp_path, monkeypatch):
     (tmp_path / "scenarios").symlink_to(ROOT / "scenarios")
+    (tmp_path / "data").symlink_to(ROOT / "data")
+    # `python` and `tradesim` as the docs call them, for blocks run whole by bash
+    bin_ = tmp_path / ".venv" / "bin"
+    bin_.mkdir(parents=True)
+    for name, run in (("python", ""), ("tradesim", " -m sim")):
+        (bin_ / name).write_text(f'#!/bin/sh\nexec "{sys.executable}"{run} "$@"\n')
+        (bin_ / name).chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_}{os.pathsep}{os.environ['PATH']}")
     text = (ROOT / "scenarios" / "baseline.toml").read_text(encoding="utf-8")
     (tmp_path / "my_scenario.toml").write_text(text, encoding="utf-8")
     variant = text.replace('name = "baseline"', 'name = "my_variant"')
@@ -78,15 +91,30 @@ def run_id(workdir: Path) -> str:
 
 
 def run_command(line: str, workdir: Path) -> None:
-    words = shlex.split(line, comments=True)
+    words = shlex.split(re.sub(r"(^|\s)#.*$", "", line))  # a comment may hold an apostrophe
     if not words:
         return
-    assert words[0] in ("tradesim", ".venv/bin/tradesim"), f"only tradesim commands run here, not: {line}"
-    args = [w.replace("<run-id>", run_id(workdir)) if "<run-id>" in w else w for w in words[1:]]
+    if words[0] in ("tradesim", ".venv/bin/tradesim"):
+        command, args = [sys.executable, "-m", "sim"], words[1:]
+    else:  # python -m sim.<module> ...: a module of the package
+        ok = words[0] in ("python", ".venv/bin/python") and words[1] == "-m" and words[2].startswith("sim.")
+        assert ok, f"not a tradesim command: {line}"
+        command, args = [sys.executable], words[1:]
+    args = [w.replace("<run-id>", run_id(workdir)) if "<run-id>" in w else w for w in args]
     if " ".join(args) in SLOW and not ALL:
         return
-    p = subprocess.run([sys.executable, "-m", "sim", *args], cwd=workdir, capture_output=True, text=True, timeout=900)
+    p = subprocess.run([*command, *args], cwd=workdir, capture_output=True, text=True, timeout=1800)
     assert p.returncode == 0, f"{line}\n{p.stdout}\n{p.stderr}"
+
+
+def _multiline(code: str) -> bool:
+    """Whether a bash block holds a command spanning lines (an open quote at a line's end)."""
+    try:
+        for line in code.splitlines():
+            shlex.split(re.sub(r"(^|\s)#.*$", "", line))
+    except ValueError:
+        return True
+    return False
 
 
 @pytest.mark.parametrize("doc", DOCS, ids=lambda p: str(p.relative_to(ROOT)))
@@ -106,6 +134,9 @@ def test_every_snippet_runs(doc, workdir):
             if "<run-id>" in code:
                 code = code.replace("<run-id>", run_id(workdir))
             exec(compile(code, f"{rel} (python block)", "exec"), namespace)
+        elif lang == "bash" and _multiline(code):  # e.g. python -c "..." over several lines
+            p = subprocess.run(["bash", "-e", "-c", code], cwd=workdir, capture_output=True, text=True, timeout=900)
+            assert p.returncode == 0, f"{rel}: {code}\n{p.stdout}\n{p.stderr}"
         elif lang == "bash":
             for line in code.splitlines():
                 if SKIP in line:

@@ -1,7 +1,8 @@
 """Write docs/tutorial.ipynb from the cells below, outputs stripped (run: python docs/make_tutorial.py).
 
 The notebook is kept as this script's output so that a change to the tutorial is a readable diff;
-tests/test_tutorial.py runs every cell of the written notebook.
+tests/test_tutorial.py runs every cell of the written notebook. The cells are written as
+``ruff format`` leaves them (``make lint`` checks docs/, the notebook included).
 """
 
 from pathlib import Path
@@ -56,8 +57,13 @@ res.timeseries[["tick", "year", "country", "gdp", "current_account", "reserves"]
 fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.5))
 ca.plot(ax=left, title="Current account", xlabel="tick (one a year from 2000)", ylabel="% of GDP")
 left.axhline(0, color="grey", lw=0.8)
-(100 * res.imbalance_index()).plot(ax=right, title="Global imbalance index", xlabel="tick (one a year from 2000)",
-                                    ylabel="sum |CA|, % of world GDP", legend=False)
+(100 * res.imbalance_index()).plot(
+    ax=right,
+    title="Global imbalance index",
+    xlabel="tick (one a year from 2000)",
+    ylabel="sum |CA|, % of world GDP",
+    legend=False,
+)
 fig.tight_layout()
 ca.iloc[[0, 20, 59]].round(2)""",
     ),
@@ -73,10 +79,12 @@ ca.iloc[[0, 20, 59]].round(2)""",
 doc = tomllib.loads(BASELINE.read_text())
 doc["event"] = [{"tick": 20, "set": {"country.China.propensity_to_consume": 0.84}}]
 consuming = sim.simulate(doc, ticks=60)
-china = pd.DataFrame({
-    "baseline": 100 * res.share_of_gdp("current_account")["China"],
-    "consumes more from year 20": 100 * consuming.share_of_gdp("current_account")["China"],
-})
+china = pd.DataFrame(
+    {
+        "baseline": 100 * res.share_of_gdp("current_account")["China"],
+        "consumes more from year 20": 100 * consuming.share_of_gdp("current_account")["China"],
+    }
+)
 ax = china.plot(title="China's current account", xlabel="tick (one a year from 2000)", ylabel="% of GDP")
 ax.axvline(20, color="grey", ls="--", lw=0.8)
 china.loc[[19, 30, 59]].round(2)""",
@@ -121,8 +129,15 @@ sweep = build_sweep(
             {"path": "country.China.propensity_to_consume", "range": [0.70, 0.84]},
             {"path": "world.trade_cost", "range": [0.6, 1.4]},
         ],
-        "metric": [{"name": "china_ca", "country": "China", "column": "current_account",
-                    "share_of_gdp": True, "ticks": [10, 29]}],
+        "metric": [
+            {
+                "name": "china_ca",
+                "country": "China",
+                "column": "current_account",
+                "share_of_gdp": True,
+                "ticks": [10, 29],
+            }
+        ],
     },
     name="tutorial",
 )

@@ -7,7 +7,6 @@ import sys
 from pathlib import Path
 
 from sim.errors import TradesimError
-from sim.history.score import SPLIT_YEAR
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -28,7 +27,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         metavar="ECONOMY=A+B",
         help="model countries standing for an economy of the facts table (repeatable)",
     )
-    p.add_argument("--split", type=int, default=SPLIT_YEAR, help=f"last in-sample year (default {SPLIT_YEAR})")
+    # the default comes from sim.history.score when the command runs: --help imports no pandas
+    p.add_argument("--split", type=int, help="last in-sample year (default: the scorecard's, 2000)")
     p.add_argument("--out", help="output folder (default: <run>/score, or results/<scenario>/score)")
     p.add_argument("--no-figures", action="store_true", help="skip the figures")
     p.set_defaults(func=cmd_score)
@@ -81,7 +81,7 @@ def cmd_score(args: argparse.Namespace) -> int:
         title = f"{target} (seeds {first}-{first + n - 1})" if n > 1 else f"{target} (seed {first})"
     else:
         raise TradesimError(f"{target}: no such run folder or scenario file")
-    card = score(runs, facts, mapping=mapping, split=args.split)
+    card = score(runs, facts, mapping=mapping, **({"split": args.split} if args.split is not None else {}))
     report.write(runs, card, out, title=title, facts_file=args.facts, figures_too=not args.no_figures)
     for label, key in (("in-sample", "in"), ("out-of-sample", "out")):
         s = card.summary(key)

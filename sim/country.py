@@ -26,9 +26,12 @@ REGIMES = {"float": 0, "managed": 1, "peg": 2}
 class Country(mesa.Agent):
     """One country: parameters and policies (``spec``) and a view of its row of the state.
 
+    The values are the model's focus member's (``model.focus``, member 0 unless set);
+    :meth:`state` takes any member.
+
     Attributes:
-        index: the country's row in every (N, ...) array of the model.
-        spec: the validated ``[[country]]`` table, updated when an event changes it.
+        index: the country's row in every (R, N, ...) array of the model.
+        spec: the focus member's validated ``[[country]]`` table, updated when an event changes it.
     """
 
     def __init__(self, model: TradeModel, index: int, spec: CountrySpec):
@@ -41,39 +44,45 @@ class Country(mesa.Agent):
         """The country's name."""
         return self.spec.name
 
-    def state(self, quantity: str) -> float | np.ndarray:
-        """The current value of a state quantity for this country (a scalar, or a row by sector)."""
-        return getattr(self.model.state, quantity)[self.index].copy()
+    def _row(self, quantity: str):
+        return getattr(self.model.state, quantity)[self.model.focus, self.index]
+
+    def state(self, quantity: str, member: int | None = None) -> float | np.ndarray:
+        """The current value of a state quantity for this country (a scalar, or a row by
+        sector), in the focus member or the one given.
+        """
+        m = self.model.focus if member is None else member
+        return getattr(self.model.state, quantity)[m, self.index].copy()
 
     @property
     def gdp(self) -> float:
         """Nominal GDP this tick, billions of USD per year."""
-        return float(self.model.state.gdp[self.index])
+        return float(self._row("gdp"))
 
     @property
     def current_account(self) -> float:
         """Current account this tick, billions of USD per year."""
-        return float(self.model.state.ca[self.index])
+        return float(self._row("ca"))
 
     @property
     def trade_balance(self) -> float:
         """Exports minus imports this tick, billions of USD per year."""
-        return float(self.model.state.exports[self.index] - self.model.state.imports[self.index])
+        return float(self._row("exports") - self._row("imports"))
 
     @property
     def reserves(self) -> float:
         """Official reserves (claims on reserve issuers), billions of USD."""
-        return float(self.model.state.reserves[self.index].sum())
+        return float(self._row("reserves").sum())
 
     @property
     def net_foreign_assets(self) -> float:
         """Net foreign assets, billions of USD."""
-        return float(self.model.state.nfa[self.index])
+        return float(self._row("nfa"))
 
     @property
     def exchange_rate(self) -> float:
         """USD per unit of local currency."""
-        return float(self.model.state.e[self.index])
+        return float(self._row("e"))
 
     def __repr__(self) -> str:
         return f"Country({self.name!r}, index={self.index})"

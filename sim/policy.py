@@ -83,9 +83,9 @@ def update_rates(
     """
     moved = np.where(regime == FLOAT, 1.0, np.where(regime == MANAGED, 1.0 - managed_share, 0.0))
     d = gain * moved * rel_pressure
-    dollar = d[anchor]
+    dollar = d[..., anchor : anchor + 1]
     d = d - np.where(regime == FLOAT, dollar, 0.0)
-    d[anchor] = 0.0
+    d[..., anchor] = 0.0
     return log_e + d
 
 
@@ -109,30 +109,32 @@ def retaliation_tariffs(
     escalation: np.ndarray,
     cap: np.ndarray,
 ) -> np.ndarray:
-    """(N, N) retaliatory tariffs, [o, d] levied by d on o.
+    """(R, N, N) retaliatory tariffs, [m, o, d] levied by d on o in member m.
 
     Country j answers the (sector-average) tariff that partner k levied on it ``lag_j`` ticks
     ago with ``min(cap_j, match_j x that tariff + escalation_j)`` (the escalation only where k
     levies a tariff at all). Countries without a retaliation rule levy none.
 
     Args:
-        history: (N, N) sector-average tariffs in force, [o, d] levied by d on o, one per tick
-            (latest last).
-        lag: (N,) each country's lag in ticks.
-        retaliates: (N,) bool.
-        match: (N,) tariff per unit of the tariff levied on the country.
-        escalation: (N,) extra tariff on top of the match.
-        cap: (N,) largest retaliatory tariff.
+        history: (R, N, N) sector-average tariffs in force per member, [m, o, d] levied by d on
+            o, one per tick (latest last).
+        lag: (R, N) each country's lag in ticks.
+        retaliates: (R, N) bool.
+        match: (R, N) tariff per unit of the tariff levied on the country.
+        escalation: (R, N) extra tariff on top of the match.
+        cap: (R, N) largest retaliatory tariff.
     """
-    n = retaliates.shape[0]
+    r, n = retaliates.shape
     idx = np.maximum(len(history) - 1 - lag, 0)
-    stack = np.stack(history)
-    # levied on j by k, lag_j ago: stack[idx[j], j, k]
-    on_me = stack[idx[:, None], np.arange(n)[:, None], np.arange(n)[None, :]]
-    answer = np.where(on_me > 1e-12, np.minimum(cap[:, None], match[:, None] * on_me + escalation[:, None]), 0.0)
-    answer = np.where(retaliates[:, None], answer, 0.0)
-    np.fill_diagonal(answer, 0.0)
-    return answer.T  # [k, j]: levied by j on k
+    stack = np.stack(history)  # (T, R, N, N)
+    # levied on j by k, lag_j ago: stack[idx[m, j], m, j, k] for member m
+    members = np.arange(r)[:, None, None]
+    on_me = stack[idx[:, :, None], members, np.arange(n)[None, :, None], np.arange(n)[None, None, :]]
+    answer = np.where(on_me > 1e-12, np.minimum(cap[..., None], match[..., None] * on_me + escalation[..., None]), 0.0)
+    answer = np.where(retaliates[..., None], answer, 0.0)
+    diag = np.arange(n)
+    answer[:, diag, diag] = 0.0
+    return answer.swapaxes(-1, -2)  # [m, k, j]: levied by j on k
 
 
 def state_lending_step(
@@ -164,7 +166,7 @@ def state_lending_step(
         extra: (N, S1) capacity built with credit, share of base capacity.
         debt: (N, S1) firms' state-bank debt, USD bn.
         loss_years: (N, S1) years in a row with losses.
-        pol: ``world.policy``.
+        pol: ``world.policy`` (or its per-member values, each broadcasting against (R, N, S1)).
         dt: tick length, years.
 
     Returns:
@@ -178,7 +180,7 @@ def state_lending_step(
     losing = (profit < 0) & (debt > 0)
     loss_years = np.where(losing, loss_years + dt, 0.0)
     default = loss_years >= pol.default_loss_years - 1e-9
-    writeoff = np.where(default, debt, 0.0).sum(axis=1)
+    writeoff = np.where(default, debt, 0.0).sum(axis=-1)
     debt = np.where(default, 0.0, debt)
     extra = np.where(default, 0.5 * extra, extra)
     loss_years = np.where(default, 0.0, loss_years)

@@ -1,8 +1,10 @@
-"""The model's state: NumPy arrays, one row per country.
+"""The model's state: NumPy arrays, one row per country, for each member of the ensemble.
 
 Stocks are in billions of USD; flows are annual rates in billions of USD per year (a stock
-changes by flow x tick length). ``(N,)`` arrays are by country; ``(N, S1)`` by country and sector
-with the traded sectors first and services last; ``(N, K)`` by country and reserve issuer.
+changes by flow x tick length). Every array has a leading member axis R (a single run: R = 1),
+left out of the shapes noted below: ``(N,)`` arrays are by country; ``(N, S1)`` by country and
+sector with the traded sectors first and services last; ``(N, K)`` by country and reserve
+issuer; world quantities are ``(R,)``.
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ class State:
     reserves: np.ndarray  # (N, K) official claims on each reserve issuer
     liabilities: np.ndarray  # (N,) official liabilities (nonzero for issuers only)
     private: np.ndarray  # (N,) net private claims on the pooled world market
-    world_rate: float  # world interest rate set last tick, per year
+    world_rate: np.ndarray  # (R,) world interest rate set last tick, per year
     premium: np.ndarray  # (N,) risk premium, per year
     stopped: np.ndarray  # (N,) bool: in a sudden stop
     household_debt: np.ndarray  # (N,) domestic household debt, USD bn
@@ -84,7 +86,7 @@ class State:
     sales: np.ndarray = field(default=None)  # (N, S1) sales (revenue) by sector, USD bn/yr
     firm_writeoff: np.ndarray = field(default=None)  # (N,) firm debt written off this tick, USD bn
     stop_applied: np.ndarray = field(default=None)  # (N,) bool: a sudden stop bound this tick
-    rate_fallback: bool = False
+    rate_fallback: np.ndarray = field(default=None)  # (R,) bool: no world rate cleared lending
 
     def copy(self) -> State:
         """A deep copy (arrays copied)."""

@@ -468,7 +468,7 @@ class TradeModel(mesa.Model):
             raise self.errors[0]
         for r in range(self.R):
             if rows[r] is None:
-                rows[r] = rows[live[0]]
+                rows[r] = dict(rows[live[0]])
         self.base_value_added = np.stack([row.pop("base_value_added") for row in rows])
         return State(**{k: np.stack([row[k] for row in rows]) for k in rows[0]})
 
@@ -727,6 +727,7 @@ class TradeModel(mesa.Model):
         their trade factors: purchaser price indices (R, S, N) and whether every buyer reaches an
         origin in every sector (each group's pass is kept for the second).
         """
+        self._market_groups = self._groups  # the recorder's flows use this tick's groups
         if len(self._groups) == 1:
             pi = market.price_index(self._groups[0][0], weight, price_t)
             self._pis = [pi]
@@ -752,11 +753,11 @@ class TradeModel(mesa.Model):
 
     def flows(self) -> np.ndarray:
         """(R, S, N, N) this tick's bilateral flows at producer prices, [m, s, o, d]."""
-        spend = self._spend_traded
-        if len(self._groups) == 1:
-            return market.flow_tensor(self._groups[0][0], self._pis[0], spend)
+        spend, groups = self._spend_traded, self._market_groups
+        if len(groups) == 1:
+            return market.flow_tensor(groups[0][0], self._pis[0], spend)
         out = np.empty((self.R, self.s, self.n, self.n))
-        for (f, idx), pi in zip(self._groups, self._pis, strict=True):
+        for (f, idx), pi in zip(groups, self._pis, strict=True):
             out[idx] = market.flow_tensor(f, pi, spend[idx])
         return out
 

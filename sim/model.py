@@ -367,6 +367,7 @@ class TradeModel(mesa.Model):
         """
         changed = False
         st = getattr(self, "state", None)
+        self.mean_tariff = self.mean_tariff.copy()  # the recorder may hold the tick's array
         for r in members:
             tau, tariff, open_ = self._policy[r]
             if st is not None and st.retaliation[r].any():
@@ -769,6 +770,9 @@ class TradeModel(mesa.Model):
             weight = (cap_t / total).swapaxes(-1, -2)
         else:
             weight = np.where(total > 0, cap_t / np.where(total > 0, total, 1.0), 0.0).swapaxes(-1, -2)
+        # the factors and tariffs that price this tick: retaliation later in the tick rebuilds
+        # factors for the next one, and the recorder must log this tick's flows and tariffs
+        self.traded_mean_tariff = self.mean_tariff  # replaced, never mutated, on a change
         p_index, reachable = self._price_index(weight, st.price[..., :s].swapaxes(-1, -2))
         purchaser = np.concatenate([p_index.swapaxes(-1, -2), st.price[..., s:]], axis=-1)
         st.purchaser_price = purchaser

@@ -253,7 +253,7 @@ class Recorder:
         c, sec, raw = self._country, self._sector, self._raw
         for col, attr in _STATE_COLUMNS.items():
             c[col][k] = getattr(st, attr)
-        c["mean_tariff"][k] = model.mean_tariff
+        c["mean_tariff"][k] = model.traded_mean_tariff
         for col, attr in _SECTOR_STATE.items():
             sec[col][k] = getattr(st, attr)
         # log productivity with noise (exponentiated when filled in)

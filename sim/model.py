@@ -170,14 +170,28 @@ class TradeModel(mesa.Model):
             overrides["simulation.seed"] = int(seed)
         if ticks is not None:
             overrides["simulation.ticks"] = int(ticks)
-        self.strict = members is None
         if members is None:
             specs = [load_scenario(scenario, overrides or None)]
         else:
             if len(members) == 0:
                 raise ValueError("an ensemble needs at least one member")
             specs = [load_scenario(scenario, {**overrides, **dict(m)} or None) for m in members]
-            check_same_shape(specs)
+        self._setup(specs, strict=members is None, datacollector=datacollector)
+
+    @classmethod
+    def ensemble(cls, specs: Sequence[Scenario], *, datacollector: bool = False) -> TradeModel:
+        """An ensemble of already validated scenarios, one per member (a failing member is marked
+        failed, not raised).
+        """
+        model = cls.__new__(cls)
+        model._setup(list(specs), strict=False, datacollector=datacollector)
+        return model
+
+    def _setup(self, specs: list[Scenario], *, strict: bool, datacollector: bool) -> None:
+        if not specs:
+            raise ValueError("an ensemble needs at least one member")
+        check_same_shape(specs)
+        self.strict = strict
         super().__init__(rng=specs[0].simulation.seed)
         self.focus = 0
         self.R = len(specs)

@@ -104,6 +104,7 @@ def run_sweep(
     flush_every: int = 64,
     report: bool = True,
     dask_timeout: float = 10.0,
+    block: int | None = None,
 ) -> SweepResult:
     """Run a sweep file (what ``tradesim sweep SWEEP.toml`` does).
 
@@ -119,6 +120,8 @@ def run_sweep(
         flush_every: write finished runs to disk every this many runs (and every 10 s).
         report: when every run has finished, write the sensitivity report.
         dask_timeout: seconds to wait for the Dask scheduler to answer.
+        block: runs per block, stepped together as one ensemble (None: as many as fit in
+            memory, see :func:`sim.batch.executor.default_block`).
 
     Returns:
         A :class:`SweepResult`.
@@ -138,6 +141,7 @@ def run_sweep(
         retry_failed=retry_failed,
         desc=sweep.name,
         dask_timeout=dask_timeout,
+        block=block,
     )
     del tasks
     result = _collect(sweep, table, store, folder, summary)

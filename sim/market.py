@@ -69,7 +69,7 @@ class TradeFactors:
 
     def __post_init__(self) -> None:
         n = self.F.shape[2]
-        self.one_minus = (1.0 - self.sigma)[:, None]
+        self.one_minus = (1.0 - self.sigma)[..., None]
         self._blocked_so: tuple[np.ndarray, np.ndarray] | None = None
         if self.blocked.size:
             s, o, d = self.blocked.T

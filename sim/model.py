@@ -423,8 +423,33 @@ class TradeModel(mesa.Model):
         if len(groups) == 1:
             (k,) = groups
             self._groups = [(objs[k], slice(None))]
+        elif self._stackable(objs.values()):
+            # members with different trade costs or elasticities but no tariffs, controls or
+            # Cobb-Douglas sectors: one stacked (R, S, N, N) factor array, one market call
+            fs = self._member_factors
+            stacked = market.TradeFactors(
+                F=np.stack([f.F for f in fs]),
+                G=None,
+                sigma=np.stack([f.sigma for f in fs]),
+                blocked=np.zeros((0, 3), dtype=np.int64),
+                blocked_share=np.zeros(0),
+            )
+            self._groups = [(stacked, slice(None))]
         else:
             self._groups = [(objs[k], np.array(v)) for k, v in groups.items()]
+
+    STACK_BYTES = 256 << 20
+    """Largest stacked factor array (bytes) built for members whose factors differ."""
+
+    def _stackable(self, factors) -> bool:
+        """Whether members' differing factors can be stacked into one array: plain factors (no
+        tariffs, no blocked cells, no Cobb-Douglas sector) that fit in :data:`STACK_BYTES`.
+        """
+        if self.R * self.s * self.n * self.n * 8 > self.STACK_BYTES:
+            return False
+        return all(
+            f.G is None and f.tariff_cells is None and not f.blocked.size and not f.cobb_douglas.size for f in factors
+        )
 
     def _announcement_windows(self, spec: Scenario, doc: dict) -> list[tuple[int, int, np.ndarray]]:
         """(first tick, event tick, cells) for each event announced ahead whose tariffs rise."""

@@ -278,24 +278,28 @@ class Recorder:
         res = self._reserves[:, m]
         bva = self._base_value_added[m]
         rows = slice(lo, hi)
-        for k in range(lo, hi):  # per row: reductions in the same order as on a single tick
-            level = ppp_price_level(raw["final_spend"][k], sec["purchaser_price"][k])
-            c["price_level"][k] = level
-            c["gdp_ppp"][k] = c["gdp"][k] / level
-            c["gdp_real"][k] = np.sum(sec["output"][k] * bva, axis=1)
-            c["gdp_potential"][k] = np.sum(raw["capacity"][k] * bva, axis=1)
-            c["reserves"][k] = res[k].sum(axis=1)
-            gross = sec["output"][k] * sec["price"][k]
-            sec["output_share"][k] = gross / gross.sum(axis=1, keepdims=True)
+        # all rows at once, each row's reductions in the same order as on a single tick (sums
+        # over the last axis, a stack of matrix-vector products)
+        level = ppp_price_level(raw["final_spend"][rows], sec["purchaser_price"][rows])
+        c["price_level"][rows] = level
+        c["gdp_ppp"][rows] = c["gdp"][rows] / level
+        c["gdp_real"][rows] = np.sum(sec["output"][rows] * bva, axis=-1)
+        c["gdp_potential"][rows] = np.sum(raw["capacity"][rows] * bva, axis=-1)
+        c["reserves"][rows] = res[rows].sum(axis=-1)
+        gross = sec["output"][rows] * sec["price"][rows]
+        sec["output_share"][rows] = gross / gross.sum(axis=-1, keepdims=True)
         c["trade_balance"][rows] = c["exports"][rows] - c["imports"][rows]
         c["wage_usd"][rows] = raw["wage"][rows] * c["exchange_rate"][rows]
         c["world_interest_rate"][rows] = raw["world_rate"][rows, None]
         sec["productivity"][rows] = np.exp(sec["productivity"][rows])
         self._filled[m] = hi
 
-    def tables(self, model: TradeModel, member: int | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    def tables(
+        self, model: TradeModel, member: int | None = None, *, bilateral: bool = True
+    ) -> tuple[pd.DataFrame, pd.DataFrame]:
         """Build a member's timeseries and bilateral tables (once, at the end of a run); by
         default the focus member's. A failed member's tables end before the tick it failed at.
+        ``bilateral=False`` returns an empty bilateral table (nothing asked for needs it).
         """
         m = model.focus if member is None else member
         k = self.rows(m)
@@ -330,14 +334,14 @@ class Recorder:
         ts.insert(2, "country", pd.Categorical(np.tile(names, k), categories=names))
         at = 3 + list(COUNTRY_COLUMNS).index("sudden_stop")
         ts.insert(at, "sudden_stop", country["sudden_stop"][:k].reshape(-1).astype(bool))
-        return ts, self._bilateral_table(model, m)
+        return ts, self._bilateral_table(model, m if bilateral else None)
 
-    def _bilateral_table(self, model: TradeModel, m: int) -> pd.DataFrame:
-        names, traded = model.names, model.specs[m].traded
+    def _bilateral_table(self, model: TradeModel, m: int | None) -> pd.DataFrame:
+        names, traded = model.names, model.spec.traded
         n, s = self.n, self.s1 - 1
         cols = ["tick", "origin", "destination", "sector", "value", "final", "intermediate"]
-        stop = self.stopped_at[m]
-        keep = [j for j, t in enumerate(self.bilateral_ticks) if stop is None or t < stop]
+        stop = None if m is None else self.stopped_at[m]
+        keep = [] if m is None else [j for j, t in enumerate(self.bilateral_ticks) if stop is None or t < stop]
         if not keep:
             return pd.DataFrame({c: pd.Series(dtype="float64") for c in cols})
         flows = np.stack([self._bilateral[j][m] for j in keep])  # (T, S, N, N)
@@ -373,12 +377,14 @@ def ppp_price_level(final_spend: np.ndarray, purchaser_price: np.ndarray) -> np.
 
     Real final purchases q = spend / P are valued at international prices
     pi_s = sum_i spend[i, s] / sum_i q[i, s]; the level is spend / value of q at pi.
+    Either (N, S1) arrays, or (T, N, S1) for T rows at once (each row as alone).
     """
     q = final_spend / purchaser_price
-    world_q = q.sum(axis=0)
-    intl = np.where(world_q > 0, final_spend.sum(axis=0) / np.where(world_q > 0, world_q, 1.0), 0.0)
-    at_intl = q @ intl
-    return np.where(at_intl > 0, final_spend.sum(axis=1) / np.where(at_intl > 0, at_intl, 1.0), 1.0)
+    world_q = q.sum(axis=-2)
+    intl = np.where(world_q > 0, final_spend.sum(axis=-2) / np.where(world_q > 0, world_q, 1.0), 0.0)
+    # one row: a matrix-vector product; several: a stack of them (the same arithmetic per row)
+    at_intl = q @ intl if q.ndim == 2 else np.matmul(q, intl[..., None])[..., 0]
+    return np.where(at_intl > 0, final_spend.sum(axis=-1) / np.where(at_intl > 0, at_intl, 1.0), 1.0)
 
 
 @dataclass

@@ -171,3 +171,18 @@ def test_a_single_run_still_raises():
 def test_members_must_share_the_world_shape():
     with pytest.raises(ScenarioError, match="member 1"):
         TradeModel(two_country(), members=[{}, {"simulation.tick_length": "quarter"}])
+
+
+def test_members_with_their_own_trade_costs_share_one_stacked_market_call():
+    rng = np.random.default_rng(5)
+    members = [
+        {
+            "simulation.seed": k,
+            "world.trade_cost": float(rng.uniform(0.2, 1.2)),
+            "world.elasticity": float(rng.choice([4.0, rng.uniform(1.5, 8.0)])),
+        }
+        for k in range(7)
+    ]
+    model = TradeModel(two_country(), ticks=3, members=members)
+    assert len(model._groups) == 1 and model._groups[0][0].F.ndim == 4  # (R, S, N, N)
+    assert_members_match(two_country(), members, ticks=6)

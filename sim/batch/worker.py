@@ -82,7 +82,9 @@ def _run_ensemble(group: list[Task], specs: list, outs: dict[str, dict[str, Any]
             out["status"], out["error"] = "error", _error_text(err)
             continue
         try:
-            ts, bil = model.recorder.tables(model, r)
+            # no metric but pair and cycle metrics reads the bilateral table
+            flows = any(m.kind in ("pair", "cycle") for m in task.metrics)
+            ts, bil = model.recorder.tables(model, r, bilateral=flows)
             res = Results(timeseries=ts, bilateral=bil, scenario=model.specs[r])
             values, series = evaluate(task.metrics, res, with_series=task.series)
             out["metrics"] = values

@@ -92,6 +92,8 @@ def innovation(
     """
     members = np.arange(draws.shape[0])
     arrive = draws[:, 0] < 1.0 - np.exp(-rate * dt)
+    if not arrive.any():
+        return arrive, members, members
     s = np.minimum((draws[:, 1] * n_traded).astype(np.int64), n_traded - 1)
     w = weight_by_sector[members, :, s] * np.exp(-gap[members, :, s] / curvature[:, None])
     total = w.sum(axis=-1)

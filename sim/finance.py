@@ -142,55 +142,55 @@ def solve_world_rate(
     fallback = np.zeros(guess.shape, dtype=bool)
     live = np.ones(guess.shape, dtype=bool) if active is None else active.copy()
     f, df = plan.net_lending(r)
-    f_lo = np.full(guess.shape, np.nan)
-    f_hi = np.full(guess.shape, np.nan)
-    has_lo = np.zeros(guess.shape, dtype=bool)
+    has_lo = np.zeros(guess.shape, dtype=bool)  # net lending known at the low end of the bracket
     has_hi = np.zeros(guess.shape, dtype=bool)
-
-    def finish(mask, rate, flag):
-        nonlocal live
-        result[mask] = rate[mask]
-        fallback[mask] = flag[mask] if isinstance(flag, np.ndarray) else flag
-        live = live & ~mask
-
-    scale = 1e-6 * np.abs(plan.income).sum(axis=-1)
+    scale = None
     for _ in range(60):
-        finish(live & (np.abs(f) <= tol), r, False)
-        if not live.any():
-            break
-        up = live & (f > 0)
-        down = live & ~(f > 0)
+        done = live & (np.abs(f) <= tol)
+        if done.any():
+            result[done] = r[done]
+            live &= ~done
+            if not live.any():
+                return result, fallback
+        up = f > 0
         hi = np.where(up, r, hi)
-        f_hi = np.where(up, f, f_hi)
+        lo = np.where(up, lo, r)
         has_hi |= up
-        lo = np.where(down, r, lo)
-        f_lo = np.where(down, f, f_lo)
-        has_lo |= down
+        has_lo |= ~up
         step_ok = df > 0
-        with np.errstate(divide="ignore", invalid="ignore"):
-            r_new = np.where(step_ok, r - f / np.where(step_ok, df, 1.0), 0.5 * (lo + hi))
+        r_new = np.where(step_ok, r - f / np.where(step_ok, df, 1.0), 0.5 * (lo + hi))
         out = live & ~((lo < r_new) & (r_new < hi))
         if out.any():
             need = out & ~has_lo
             if need.any():
                 at_lo, _ = plan.net_lending(lo)
-                f_lo = np.where(need, at_lo, f_lo)
                 has_lo |= need
-                finish(need & (at_lo > 0), lo, True)
+                stop = need & (at_lo > 0)
+                result[stop], fallback[stop] = lo[stop], True
+                live &= ~stop
             need = out & live & ~has_hi
             if need.any():
                 at_hi, _ = plan.net_lending(hi)
-                f_hi = np.where(need, at_hi, f_hi)
                 has_hi |= need
-                finish(need & (at_hi < 0), hi, True)
+                stop = need & (at_hi < 0)
+                result[stop], fallback[stop] = hi[stop], True
+                live &= ~stop
             r_new = np.where(out, 0.5 * (lo + hi), r_new)
         r = np.where(live, r_new, r)
         f_new, df_new = plan.net_lending(r)
         f = np.where(live, f_new, f)
         df = np.where(live, df_new, df)
         narrow = live & (hi - lo < 1e-14)
-        finish(narrow, r, np.abs(f) > np.maximum(tol, scale))
-    finish(live, r, np.abs(f) > np.maximum(tol, scale))
+        if narrow.any():
+            scale = 1e-6 * np.abs(plan.income).sum(axis=-1) if scale is None else scale
+            result[narrow] = r[narrow]
+            fallback[narrow] = (np.abs(f) > np.maximum(tol, scale))[narrow]
+            live &= ~narrow
+            if not live.any():
+                return result, fallback
+    scale = 1e-6 * np.abs(plan.income).sum(axis=-1)
+    result[live] = r[live]
+    fallback[live] = (np.abs(f) > np.maximum(tol, scale))[live]
     return result, fallback
 
 

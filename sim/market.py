@@ -319,8 +319,8 @@ def _member_flat(flat: np.ndarray, like: np.ndarray) -> np.ndarray:
     """Flat (S, N) cell indices repeated for each member of a (..., S, N) array, member-major, so
     that a bincount adds each member's cells in the same order as for a member alone.
     """
-    if like.ndim == 2:
-        return flat
-    members = like.size // (like.shape[-2] * like.shape[-1])
     step = like.shape[-2] * like.shape[-1]
+    members = like.size // step
+    if members == 1:
+        return flat
     return (np.arange(members)[:, None] * step + flat[None, :]).ravel()

@@ -2,6 +2,7 @@
 
     python benchmarks/ensemble.py                         # R = 1, 10, 100, 1000 at N = 5 and 10
     python benchmarks/ensemble.py --r 1 10 100 1000 10000 --n 5 10 --ticks 20
+    python benchmarks/ensemble.py --r 1 10 50 --n 200 --s 10 --ticks 10
 
 Each measurement builds an ensemble of R members of a synthetic world (3 traded sectors; members
 differ in seeds only, so they share their trade factors), steps it a few ticks to warm up, then
@@ -24,14 +25,14 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
-def measure(n: int, r: int, ticks: int) -> dict:
+def measure(n: int, r: int, ticks: int, s: int = 3) -> dict:
     import numpy as np
 
     from benchmarks import floor
     from sim.model import TradeModel
     from sim.scenario import resolved_document, synthetic
 
-    doc = resolved_document(synthetic(n, 3, seed=0, ticks=ticks + 3))
+    doc = resolved_document(synthetic(n, s, seed=0, ticks=ticks + 3))
     doc["simulation"]["bilateral_every"] = 0
     t0 = time.perf_counter()
     model = TradeModel(doc, members=[{"simulation.seed": k} for k in range(r)])
@@ -54,6 +55,7 @@ def measure(n: int, r: int, ticks: int) -> dict:
     rec_b += rec._reserves.nbytes
     return {
         "n": n,
+        "s": s,
         "r": r,
         "ticks": ticks,
         "setup_s_per_member": setup / r,
@@ -69,18 +71,20 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--r", type=int, nargs="+", default=[1, 10, 100, 1000])
     ap.add_argument("--n", type=int, nargs="+", default=[5, 10])
+    ap.add_argument("--s", type=int, default=3, help="traded sectors")
     ap.add_argument("--ticks", type=int, default=20)
     args = ap.parse_args()
-    rows = [measure(n, r, args.ticks) for n in args.n for r in args.r]
-    print("| N | R | µs per member-tick | floor µs | ratio | set-up ms per member | state kB/member |")
+    rows = [measure(n, r, args.ticks, args.s) for n in args.n for r in args.r]
+    print("| N × S | R | µs per member-tick | floor µs | ratio | set-up ms per member | state kB/member |")
     print("|---|---|---|---|---|---|---|")
     for x in rows:
         print(
-            f"| {x['n']} | {x['r']} | {x['tick_us_per_member']:.1f} | {x['floor_us']:.1f} | "
+            f"| {x['n']} × {x['s']} | {x['r']} | {x['tick_us_per_member']:.1f} | {x['floor_us']:.1f} | "
             f"{x['ratio_to_floor']:.1f} | {1e3 * x['setup_s_per_member']:.2f} | {x['state_kb_per_member']:.1f} |"
         )
     out = {"python": platform.python_version(), "machine": platform.machine(), "rows": rows}
-    (ROOT / "benchmarks" / "ensemble.json").write_text(json.dumps(out, indent=2) + "\n")
+    name = "ensemble.json" if args.s == 3 else f"ensemble_s{args.s}.json"
+    (ROOT / "benchmarks" / name).write_text(json.dumps(out, indent=2) + "\n")
 
 
 if __name__ == "__main__":

@@ -20,7 +20,9 @@ COMMANDS = [
     "sim.analysis.cli",  # analyze
     "sim.experiment.cli",  # compare
     "sim.sweep.cli",  # sweep
+    "sim.calibrate.cli",  # calibrate
     "sim.viz.cli",  # demo
+    "sim.history.cli",  # score
 ]
 
 

@@ -21,6 +21,7 @@ _NOT_RESULTS = (
     "keyref.py",
     "experiment/",
     "sweep/",
+    "calibrate/",
     "viz/",
     "batch/executor.py",
     "batch/store.py",

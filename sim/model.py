@@ -229,6 +229,7 @@ class TradeModel(mesa.Model):
         self.alive = np.ones(self.R, dtype=bool)
         self.last_innovation: list[tuple | None] = [None] * self.R
         self._factor_cache: dict[bytes, market.TradeFactors] = {}
+        self._stock_scale = None  # largest stocks + GDP seen, (R, N) (accounts.check_stocks)
         self._configure()
         self.state = self._initial_state()
         self._apply_undervaluation(np.ones(self.R, dtype=bool))
@@ -321,6 +322,8 @@ class TradeModel(mesa.Model):
         for h in getattr(self, "_tariff_history", []):
             h[r] = h[d]
         self._lending_by_member[r] = self._lending_by_member[d]
+        if self._stock_scale is not None:
+            self._stock_scale[r] = self._stock_scale[d]
         self._regroup()
 
     def _guard(self, suspects: np.ndarray, check) -> None:
@@ -460,7 +463,7 @@ class TradeModel(mesa.Model):
         before = country_arrays(spec)
         for ev in sorted(spec.event, key=lambda e: e.tick):
             doc = apply_overrides(doc, ev.set)
-            after = country_arrays(load_scenario(doc, file="<event>"))
+            after = country_arrays(load_scenario(doc, file="<event>", horizon=False))
             if ev.announce_ticks > 0:
                 cells = after.tariff > before.tariff
                 if cells.any():
@@ -640,7 +643,7 @@ class TradeModel(mesa.Model):
             doc = self._docs[r]
             for ev in events:
                 doc = apply_overrides(doc, ev.set)
-            spec = load_scenario(doc, file="<event>")
+            spec = load_scenario(doc, file="<event>", horizon=False)
             self._docs[r] = doc
             self._reconfigure(r, spec)
             hit[r] = True
@@ -888,10 +891,22 @@ class TradeModel(mesa.Model):
             st.writedown,
             dt,
         )
+        # stocks carry their rounding residuals: each member's residual is judged against the
+        # largest stocks + GDP it has seen (accounts.check_stocks)
+        prev = self._stock_scale
+        now = np.abs(st.nfa) + st.reserves.sum(axis=-1) + st.liabilities + np.abs(st.private) + st.gdp
+        self._stock_scale = now if prev is None else np.maximum(prev, now)
         self._guard(
-            accounts.suspect_stocks(st.nfa, st.reserves, st.liabilities, st.private, st.gdp),
+            accounts.suspect_stocks(st.nfa, st.reserves, st.liabilities, st.private, self._stock_scale),
             lambda r: accounts.check_stocks(
-                tick, names, st.nfa[r], st.reserves[r], st.liabilities[r], st.private[r], st.gdp[r]
+                tick,
+                names,
+                st.nfa[r],
+                st.reserves[r],
+                st.liabilities[r],
+                st.private[r],
+                st.gdp[r],
+                None if prev is None else prev[r],
             ),
         )
 

@@ -152,7 +152,13 @@ def noise_coefficients(persistence: float, sd: float, dt: float) -> tuple[float,
     return phi_t, float(scale)
 
 
-def noise_step(noise: np.ndarray, shocks: np.ndarray, phi_t: np.ndarray, scale: np.ndarray) -> np.ndarray:
+def noise_step(noise: np.ndarray, shocks: np.ndarray, persistence: float, sd: float, dt: float) -> np.ndarray:
+    """Next transitory noise of one member (annual persistence and sd as numbers)."""
+    phi_t, scale = noise_coefficients(persistence, sd, dt)
+    return noise_update(noise, shocks, phi_t, scale)
+
+
+def noise_update(noise: np.ndarray, shocks: np.ndarray, phi_t: np.ndarray, scale: np.ndarray) -> np.ndarray:
     """(R, N, S1) next transitory noise, with :func:`noise_coefficients` per member (R, 1, 1)."""
     return phi_t * noise + scale * shocks
 

@@ -982,7 +982,7 @@ class TradeModel(mesa.Model):
             st.innovator,
             dev.innovator_adoption,
         )
-        st.noise = development.noise_step(st.noise, shocks, wp.noise_phi, wp.noise_scale)
+        st.noise = development.noise_update(st.noise, shocks, wp.noise_phi, wp.noise_scale)
         g_now = np.sum(st.alloc * ((st.log_base + st.log_innov) - trend_before), axis=-1) / dt
         st.growth = st.growth + (1.0 - np.exp(-kn.prices.wage_lag * dt)) * (g_now - st.growth)
         k_w = development.wage_gain(wp.theta, self._eta, dt)

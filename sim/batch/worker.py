@@ -82,8 +82,8 @@ def _run_ensemble(group: list[Task], specs: list, outs: dict[str, dict[str, Any]
             out["status"], out["error"] = "error", _error_text(err)
             continue
         try:
-            # no metric but pair and cycle metrics reads the bilateral table
-            flows = any(m.kind in ("pair", "cycle") for m in task.metrics)
+            # country and world metrics read only the timeseries table; other kinds may need flows
+            flows = not all(m.kind in ("country", "world") for m in task.metrics)
             ts, bil = model.recorder.tables(model, r, bilateral=flows)
             res = Results(timeseries=ts, bilateral=bil, scenario=model.specs[r])
             values, series = evaluate(task.metrics, res, with_series=task.series)

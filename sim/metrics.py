@@ -80,7 +80,9 @@ class MetricSpec(BaseModel):
     """Pairs only: one traded sector (default: all traded sectors)."""
     ticks: Annotated[list[Annotated[int, Field(ge=0)]], Field(min_length=2, max_length=2)] | None = None
     """Window [first, last] of ticks, inclusive (default: the whole run)."""
-    years: Annotated[list[Annotated[int, Field(ge=-10_000, le=100_000)]], Field(min_length=2, max_length=2)] | None = None
+    years: Annotated[list[Annotated[int, Field(ge=-10_000, le=100_000)]], Field(min_length=2, max_length=2)] | None = (
+        None
+    )
     """Window [first, last] of calendar years, inclusive (the last year's every tick); needs
     ``simulation.start_year`` in the scenario. Give ticks or years, not both."""
     stat: Literal["mean", "sum", "at", "max", "min"] = "mean"

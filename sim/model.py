@@ -572,8 +572,8 @@ class TradeModel(mesa.Model):
             realigning = self._realign_end > self.tick
             for i in np.flatnonzero(broke):
                 self.notes.append(
-                    f"tick {self.tick}: {self.names[i]} ran out of reserves "
-                    + ("during its realignment; the realignment stops and " if realigning[i] else "; ")
+                    f"tick {self.tick}: {self.names[i]} ran out of reserves"
+                    + (" during its realignment; the realignment stops and " if realigning[i] else "; ")
                     + "its currency floats from now on"
                 )
             self._realign_end = np.where(broke & realigning, self.tick, self._realign_end)

@@ -40,6 +40,11 @@ FIXED = "fixed"  # structure or load-only keys: refused
 OPS = ("set", "scale", "add")
 
 STATE_KEYS = {"productivity": "productivity", "labor_force": "labor force", "wage": "wage"}
+STATE_SCALE_MAX = 100.0
+"""Largest factor a scale shock may apply to a state level."""
+STATE_ADD_MAX = {"productivity": 1e6, "labor_force": 1e5, "wage": 1e8}
+"""Largest amount (either sign) an add shock may apply to a state level: the schema's bound on
+its initial value."""
 STOCK_KEYS = ("net_foreign_assets", "reserves_months")
 
 
@@ -114,8 +119,21 @@ def check_paths(ev: Any, sectors: list[str]) -> list[tuple[str, str]]:
                     problems.append((where, f"unknown sector '{parts[3]}' (known: {', '.join(sectors)})"))
                 elif len(parts) > (4 if key == "productivity" else 3):
                     problems.append((where, "not a key path of a state level"))
-                elif op == "scale" and not getattr(ev, op)[path] > 0:
-                    problems.append((where, "a state level must stay positive: the factor must be above 0"))
+                elif op == "scale" and not 0 < getattr(ev, op)[path] <= STATE_SCALE_MAX:
+                    problems.append(
+                        (
+                            where,
+                            f"a state level must stay positive and finite: the factor must be in (0, {STATE_SCALE_MAX:g}]",
+                        )
+                    )
+                elif op == "add" and not abs(getattr(ev, op)[path]) <= STATE_ADD_MAX[key]:
+                    problems.append((where, f"the amount must be at most {STATE_ADD_MAX[key]:g} either way"))
+    if ev.years is not None:
+        for path, factor in ev.scale.items():
+            if not factor > 0:
+                problems.append(
+                    (f'scale."{path}"', "a temporary scale fades through powers of its factor: it must be above 0")
+                )
     if (ev.years is not None or ev.half_life is not None) and not (ev.scale or ev.add):
         problems.append(("years" if ev.years is not None else "half_life", "only scale and add shocks fade"))
     if ev.half_life is not None and ev.years is None:

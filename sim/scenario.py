@@ -86,6 +86,9 @@ def load_scenario(
     """
     if isinstance(source, Scenario):
         doc = source.model_dump(mode="python")
+        for ev in doc.get("event", []):
+            if ev.get("year") is not None or ev.get("quarter") is not None:
+                ev["tick"] = None  # the tick was derived from the date at load
         file = file or "<scenario>"
     elif isinstance(source, Mapping):
         doc = copy.deepcopy(dict(source))

@@ -416,3 +416,22 @@ def test_overlapping_realignments_of_one_currency_are_refused():
     r = {"currency": "Poor", "change": -0.2, "years": 3}
     doc["event"] = [{"tick": 2, "realign": r}, {"tick": 4, "realign": copy.deepcopy(r)}]
     assert any("still being realigned" in why for _, why in problems(doc))
+
+
+def test_the_examples_in_the_key_reference_load_and_run():
+    import re
+    import tomllib
+
+    from sim.keyref import EVENTS_TEXT
+
+    (block,) = re.findall(r"```toml\n(.*?)```", EVENTS_TEXT, flags=re.S)
+    doc = identical_world(4, ticks=36)
+    doc["simulation"]["start_year"] = 1975
+    for c, name in zip(doc["country"], ["US", "Japan", "Germany", "China"], strict=True):
+        c.update(name=name, reserves_months=6.0)
+    doc["event"] = tomllib.loads(block)["event"]
+    scn = sim.load_scenario(doc)
+    assert sorted(ev.tick for ev in scn.event) == [4, 10, 15, 26, 30]
+    model = TradeModel(scn)
+    model.run()
+    assert model.state.e[2] > 1.0  # the mark rose against the dollar

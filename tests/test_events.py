@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -435,3 +436,31 @@ def test_the_examples_in_the_key_reference_load_and_run():
     model = TradeModel(scn)
     model.run()
     assert model.state.e[2] > 1.0  # the mark rose against the dollar
+
+
+HISTORY = Path(__file__).resolve().parent.parent / "scenarios" / "examples" / "history_events.toml"
+
+
+def test_the_history_example_has_no_silent_event():
+    # each event, left out, changes the run from its tick on (checked to two ticks after it)
+    doc = sim.scenario.load_toml(HISTORY)
+    scn = sim.load_scenario(HISTORY)
+    assert len({ev.tick for ev in scn.event}) == len(scn.event)  # one real step per date
+    full = TradeModel(doc)
+    full.run()
+    ts, _ = full.recorder.tables(full)
+    for k, ev in enumerate(scn.event):
+        end = ev.tick + 2
+        short = copy.deepcopy(doc)
+        short["simulation"]["ticks"] = end + 1
+        short["event"] = [
+            e for j, (e, s) in enumerate(zip(doc["event"], scn.event, strict=True)) if j != k and s.tick <= end
+        ]
+        model = TradeModel(short)
+        model.run()
+        without, _ = model.recorder.tables(model)
+        mine = ts[ts.tick <= end].reset_index(drop=True)
+        num_a, num_b = mine.select_dtypes("number").to_numpy(), without.select_dtypes("number").to_numpy()
+        rows = mine.tick.to_numpy() < ev.tick
+        assert np.array_equal(num_a[rows], num_b[rows], equal_nan=True), ev.note
+        assert not np.array_equal(num_a[~rows], num_b[~rows], equal_nan=True), f"event[{k}] ({ev.note}) did nothing"

@@ -312,3 +312,39 @@ def test_stocks_cannot_be_shocked_either(path, op):
     doc["event"] = [{"tick": K, op: {path: 0.5}}]
     with pytest.raises(ScenarioError, match="counterparty"):
         sim.load_scenario(doc)
+
+
+def _numeric_acts() -> list[str]:
+    """Keys whose event sets a number at a path that holds a number in the world (the others
+    hold a table, or nothing yet: scale and add on them are refused, "set it first")."""
+    out = []
+    for key, (op, path, value, overrides) in ACTS.items():
+        if op == "set" and type(value) is float:
+            try:
+                current = sim.scenario.get_path(
+                    sim.scenario.resolved_document(sim.load_scenario(_doc(overrides))), path
+                )
+            except KeyError:
+                continue
+            if type(current) is float:
+                out.append(key)
+    return sorted(out)
+
+
+@pytest.mark.parametrize("key", _numeric_acts())
+def test_scale_and_add_act_on_every_numeric_parameter_as_the_set_they_amount_to(key):
+    # scaling the value in force by value / current (or adding value - current) is the set of
+    # the same value, so the runs agree (to round-off in the factor)
+    _, path, value, overrides = ACTS[key]
+    doc = _doc(overrides)
+    current = sim.scenario.get_path(sim.scenario.resolved_document(sim.load_scenario(doc)), path)
+    runs = {}
+    for op, amount in (("set", value), ("add", value - current), ("scale", value / current if current else None)):
+        if amount is None:
+            continue
+        shocked = copy.deepcopy(doc)
+        shocked["event"] = [*shocked["event"], {"tick": K, op: {path: amount}}]
+        runs[op] = _run(shocked).select_dtypes("number").to_numpy()
+    for op in ("add", "scale"):
+        if op in runs:
+            np.testing.assert_allclose(runs[op], runs["set"], rtol=1e-6, atol=1e-9, err_msg=op)

@@ -23,12 +23,12 @@ from typing import Any
 import mesa
 import numpy as np
 
-from sim import accounts, demand, development, finance, market, policy, production
+from sim import accounts, demand, development, events, finance, market, policy, production
 from sim.country import Country, CountryArrays, country_arrays
 from sim.errors import SimulationError
 from sim.members import check_same_shape, copy_row, set_knobs, world_knobs
 from sim.results import Recorder, _mean_tariff
-from sim.scenario import apply_overrides, input_matrix, load_scenario, resolved_document
+from sim.scenario import input_matrix, load_scenario, resolved_document
 from sim.schema import Scenario
 from sim.start import solve_balanced_start
 from sim.state import State
@@ -220,6 +220,12 @@ class TradeModel(mesa.Model):
             doc = resolved_document(sp)
             doc.pop("event", None)
             self._docs.append(doc)
+        # per member: events whose parameter shocks are temporary and still in force, state shocks,
+        # the first tick a realignment no longer moves each currency, and its log change per year
+        self._temporary: list[list] = [[] for _ in specs]
+        self._shocks: list[list[events.StateShock]] = [[] for _ in specs]
+        self._realign_end = np.full((self.R, self.n), -1, dtype=np.int64)
+        self._realign_drift = np.zeros((self.R, self.n))
         self._announced = [self._announcement_windows(sp, self._docs[r]) for r, sp in enumerate(specs)]
         self._pull: list[np.ndarray | None] = [None] * self.R
         self.countries = [Country(self, i, c) for i, c in enumerate(spec.country)]
@@ -308,7 +314,13 @@ class TradeModel(mesa.Model):
         copy_row(self.kn, r, d)
         copy_row(self.ca, r, d, skip=("issuer_index",))
         self.regime[r] = self.regime[d]
+        self.base_regime[r] = self.base_regime[d]
         self._broken[r] = self._broken[d]
+        self.log_e_start[r] = self.log_e_start[d]
+        self._realign_end[r] = self._realign_end[d]
+        self._realign_drift[r] = self._realign_drift[d]
+        self._temporary[r] = []
+        self._shocks[r] = []
         self._events[r] = {}
         self._announced[r] = []
         self._pull[r] = self._pull[d]
@@ -347,8 +359,9 @@ class TradeModel(mesa.Model):
         rows = [country_arrays(sp) for sp in specs]
         self.ca = _stack_country_arrays(rows)
         self._policy = [(row.tau, row.tariff, row.open_) for row in rows]
-        self.regime = self.ca.regime.copy()
-        self._broken = np.zeros(self.regime.shape, dtype=bool)
+        self.base_regime = self.ca.regime.copy()
+        self._broken = np.zeros(self.base_regime.shape, dtype=bool)
+        self._set_regime()
         self.anchor = int(self.ca.issuer_index[0])
         self._lending_by_member = self.ca.lending.reshape(self.R, -1).any(axis=1)
         self._retaliates = bool(self.ca.retaliates.any())
@@ -371,11 +384,18 @@ class TradeModel(mesa.Model):
         row = country_arrays(spec)
         _set_country_row(self.ca, r, row)
         self._policy[r] = (row.tau, row.tariff, row.open_)
-        self.regime[r] = np.where(self._broken[r], 0, row.regime)
+        self.base_regime[r] = np.where(self._broken[r], 0, row.regime)
         self._lending_by_member[r] = bool(row.lending.any())
         if row.retaliates.any() and not self._retaliates:
             self._retaliates = True
             self._tariff_avg = np.stack([t.mean(axis=0) for t in self._tariff_in_force])
+
+    def _set_regime(self) -> None:
+        """Regimes in force: the scenario's (pegs that broke float), realigning currencies held
+        on their path like pegs.
+        """
+        moving = self._realign_end > self.tick
+        self.regime = np.where(moving, policy.PEG, self.base_regime) if moving.any() else self.base_regime.copy()
 
     def _refresh_factors(self, members) -> None:
         """Build the cached trade factors of these members from their effective trade policy —
@@ -462,7 +482,7 @@ class TradeModel(mesa.Model):
         doc = dict(doc)
         before = country_arrays(spec)
         for ev in sorted(spec.event, key=lambda e: e.tick):
-            doc = apply_overrides(doc, ev.set)
+            doc = events.apply_params(doc, ev, self.names)
             after = country_arrays(load_scenario(doc, file="<event>", horizon=False))
             if ev.announce_ticks > 0:
                 cells = after.tariff > before.tariff
@@ -513,6 +533,7 @@ class TradeModel(mesa.Model):
             if rows[r] is None:
                 rows[r] = dict(rows[live[0]])
         self.base_value_added = np.stack([row.pop("base_value_added") for row in rows])
+        self.log_e_start = np.stack([row.pop("log_e_start") for row in rows])
         return State(**{k: np.stack([row[k] for row in rows]) for k in rows[0]})
 
     def _member_start(self, r: int, cache: dict) -> dict[str, np.ndarray]:
@@ -565,10 +586,12 @@ class TradeModel(mesa.Model):
         full = start.absorption
         return {
             "base_value_added": base_value_added,
+            "log_e_start": np.log(start.e),  # the balanced-start rates anchor undervaluation
             "labor": labor,
             "log_base": log_prod,
             "log_innov": np.zeros((n, s1)),
             "noise": np.zeros((n, s1)),
+            "log_shock": np.zeros((n, s1)),
             "log_frontier": log_prod.max(axis=0),
             "innov_frontier": np.zeros(s1),
             "innovator": np.full(s1, -1, dtype=np.int64),
@@ -635,29 +658,115 @@ class TradeModel(mesa.Model):
         self.tick += 1
 
     def _apply_events(self) -> None:
-        hit = np.zeros(self.R, dtype=bool)
+        """Apply this tick's events of each member (see :mod:`sim.events`): parameters through its
+        spec, state levels, labor shares and realignments directly on its state rows.
+        """
+        touched = np.zeros(self.R, dtype=bool)
+        realigned = False
         for r in range(self.R):
-            events = self._events[r].get(self.tick)
-            if not events:
+            todays = self._events[r].get(self.tick, [])
+            if not (todays or self._temporary[r]):
                 continue
             doc = self._docs[r]
-            for ev in events:
-                doc = apply_overrides(doc, ev.set)
-            spec = load_scenario(doc, file="<event>", horizon=False)
+            for ev in todays:
+                doc = events.apply_params(doc, ev, self.names)
+                if ev.years is not None and events.has_param_shocks(ev):
+                    self._temporary[r].append(ev)
             self._docs[r] = doc
+            for ev in self._temporary[r]:
+                share = events.strength((self.tick - ev.tick) * self.wp.dt, ev.years, ev.half_life)
+                doc = events.apply_params(doc, ev, self.names, permanent=False, temporary_share=share)
+            self._temporary[r] = [
+                ev
+                for ev in self._temporary[r]
+                if events.last_tick(ev.tick, ev.years, ev.half_life, self.wp.dt) > self.tick
+            ]
+            spec = load_scenario(doc, file="<event>", horizon=False)
             self._reconfigure(r, spec)
-            hit[r] = True
+            touched[r] = True
             if r == self.focus:
                 for agent, c in zip(self.countries, spec.country, strict=True):
                     agent.spec = c
-        if hit.any():
-            self._refresh_factors(np.flatnonzero(hit))
-            self._apply_undervaluation(hit)
+            for ev in todays:
+                self._move_workers(r, ev)
+                realigned |= self._start_realignment(r, ev)
+                self._shocks[r] += events.state_shocks(ev, self.tick, self.names, self.sectors)
+        if touched.any():
+            self._refresh_factors(np.flatnonzero(touched))
+            self._set_regime()
+            self._apply_undervaluation(touched)
+        for r in range(self.R):
+            if self._shocks[r]:
+                try:
+                    self._apply_state_shocks(r)
+                except SimulationError as err:
+                    self._fail(r, err)
+        if (self._realign_end == self.tick).any():
+            self._set_regime()
+
+    def _move_workers(self, r: int, ev) -> None:
+        """Labor shares an event sets move the country's workers at once."""
+        for path in events.expand(ev.set, self.names):
+            parts = path.split(".")
+            if parts[0] == "country" and parts[2] == "labor_shares":
+                i = self.names.index(parts[1])
+                shares = self.specs[r].country[i].labor_shares
+                self.state.alloc[r, i] = [shares[s] for s in self.sectors]
+
+    def _start_realignment(self, r: int, ev) -> bool:
+        """A realignment holds the moved currencies on a constant log path for its ticks."""
+        ra = ev.realign
+        if ra is None:
+            return False
+        ticks = max(1, round(ra.years / self.wp.dt))
+        drift = np.log1p(ra.change) / (ticks * self.wp.dt)
+        if self.names.index(ra.currency) == self.anchor:
+            moved, drift = [self.names.index(c) for c in ra.against], -drift
+        else:
+            moved = [self.names.index(ra.currency)]
+        self._realign_end[r, moved] = self.tick + ticks
+        self._realign_drift[r, moved] = drift
+        return True
+
+    def _apply_state_shocks(self, r: int) -> None:
+        """Move member r's state levels by the change in each shock's strength since the last tick."""
+        st, keep = self.state, []
+        for sh in self._shocks[r]:
+            share = events.strength((self.tick - sh.start) * self.wp.dt, sh.years, sh.half_life)
+            delta, sh.applied = share - sh.applied, share
+            if delta != 0.0:
+                i = sh.row
+                if sh.key == "productivity":
+                    log_shock = st.log_shock[r, i, sh.cols]
+                    trend = np.exp(st.log_base[r, i, sh.cols] + st.log_innov[r, i, sh.cols] + log_shock)
+                    self._check_level(trend, sh, "productivity")
+                    with np.errstate(all="ignore"):
+                        new = events.shift_log_productivity(log_shock, trend, sh.op, sh.amount, delta)
+                    self._check_level(np.exp(new) * trend / np.exp(log_shock), sh, "productivity")
+                    st.log_shock[r, i, sh.cols] = new
+                else:
+                    arr = st.labor if sh.key == "labor_force" else st.wage
+                    fn = events.scale_level if sh.op == "scale" else events.add_level
+                    value = fn(arr[r, i : i + 1], sh.amount, delta)
+                    self._check_level(value, sh, sh.key)
+                    arr[r, i] = value[0]
+            if share > 0.0 or sh.years is None:
+                keep.append(sh)
+        self._shocks[r] = keep
+
+    def _check_level(self, value: np.ndarray, sh: events.StateShock, quantity: str) -> None:
+        if not np.all(np.isfinite(value) & (value > 0)):
+            raise SimulationError(
+                self.tick,
+                self.names[sh.row],
+                quantity,
+                f"an event's {sh.op} shock would make it {np.min(value):.6g}; it must stay positive",
+            )
 
     def _apply_undervaluation(self, members: np.ndarray) -> None:
         st = self.state
         log_e, applied = policy.undervaluation_step(
-            np.log(st.e), self.regime, st.undervaluation, self.ca.undervaluation
+            np.log(st.e), self.regime, st.undervaluation, self.ca.undervaluation, self.log_e_start
         )
         log_e[..., self.anchor] = 0.0
         if members.all():
@@ -871,12 +980,18 @@ class TradeModel(mesa.Model):
         # a peg breaks when the sales it cannot pay for exceed 0.5% of income, not on a rounding
         broke = (st.fx > fx + 0.005 * st.full_income) & (self.regime != policy.FLOAT)
         if broke.any():
+            realigning = self._realign_end > self.tick
             for r, i in zip(*np.nonzero(broke & self.alive[:, None]), strict=True):
                 self.member_notes[r].append(
-                    f"tick {self.tick}: {self.names[i]} ran out of reserves; its currency floats from now on"
+                    f"tick {self.tick}: {self.names[i]} ran out of reserves"
+                    + (" during its realignment; the realignment stops and " if realigning[r, i] else "; ")
+                    + "its currency floats from now on"
                 )
+            self._realign_end = np.where(broke & realigning, self.tick, self._realign_end)
+            pegs = broke & (self.base_regime != policy.FLOAT)
+            self.base_regime = np.where(pegs, policy.FLOAT, self.base_regime)
             self.regime = np.where(broke, policy.FLOAT, self.regime)
-            self._broken |= broke
+            self._broken |= pegs
         st.writedown = finance.writedowns(st.nfa, st.private, st.full_income, fin.default_debt, fin.writedown)
         st.reserves, st.liabilities, st.private, st.nfa = accounts.settle_stocks(
             st.reserves,
@@ -915,6 +1030,12 @@ class TradeModel(mesa.Model):
         gross = np.sum(st.price * st.capacity, axis=-1) / st.full_income
         gain = policy.rate_gain(self.wp.adjustment, self._eta, gross, dt)
         log_e = policy.update_rates(np.log(st.e), self.regime, st.pressure, gain, fxp.managed_share, self.anchor)
+        if self.ca.crawl.any():
+            log_e = policy.crawl_step(
+                log_e, np.where(self._realign_end > self.tick, 0, self.regime), self.ca.crawl, self.wp.dt, self.anchor
+            )
+        if (self._realign_end > self.tick).any():
+            log_e = log_e + np.where(self._realign_end > self.tick, self._realign_drift * self.wp.dt, 0.0)
         st.premium = finance.premium(st.nfa, st.full_income, fin.premium_threshold, fin.premium_slope, fin.premium_cap)
         debt = finance.debt_to_income(st.nfa, st.full_income)
         stopped = debt > fin.sudden_stop_debt

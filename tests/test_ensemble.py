@@ -186,3 +186,22 @@ def test_members_with_their_own_trade_costs_share_one_stacked_market_call():
     model = TradeModel(two_country(), ticks=3, members=members)
     assert len(model._groups) == 1 and model._groups[0][0].F.ndim == 4  # (R, S, N, N)
     assert_members_match(two_country(), members, ticks=6)
+
+
+def test_members_with_fading_shocks_realignments_and_crawls_at_their_own_ticks():
+    doc = two_country(reserves_months=12.0)
+    doc["simulation"].update({"ticks": 10, "start_year": 1980})
+    members = [
+        {"simulation.seed": 1},
+        {"event": [{"tick": 2, "scale": {"country.Poor.labor_force": 1.5}, "years": 2.0, "half_life": 1.0}]},
+        {"event": [{"tick": 4, "add": {"country.Rich.wage": 5.0}}], "simulation.seed": 3},
+        {"event": [{"year": 1983, "realign": {"currency": "Poor", "change": -0.4, "years": 2}}]},
+        {
+            "country.Poor.exchange_rate_regime": "peg",
+            "country.Poor.crawl": -0.05,
+            "event": [{"tick": 5, "set": {"country.Poor.undervaluation": 0.3}}],
+        },
+        {"event": [{"tick": 3, "scale": {"country.Poor.productivity": 1.2}, "years": 3.0}]},
+        {"event": [{"tick": 1, "scale": {"world.demand.habit": 0.5}, "years": 2.0, "half_life": 1.0}]},
+    ]
+    assert_members_match(doc, members, ticks=10)

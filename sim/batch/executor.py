@@ -27,6 +27,7 @@ from tqdm.auto import tqdm
 from sim.batch.task import Task
 from sim.batch.worker import run_task, worker_identity
 from sim.errors import TradesimError
+from sim.process import exit_with
 
 
 @dataclass
@@ -162,10 +163,13 @@ def _restore_sigterm(previous: Any) -> None:
         signal.signal(signal.SIGTERM, previous)
 
 
-def _ignore_sigint() -> None:
-    """Worker initializer: Ctrl-C is handled by the parent, which stops the pool."""
+def _init_worker(parent: int) -> None:
+    """Worker initializer: Ctrl-C is handled by the parent, which stops the pool; the worker
+    ends when the parent ends, even if it was killed and could not stop the pool.
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    exit_with(parent)
 
 
 # ----------------------------------------------------------------------------- local processes
@@ -185,7 +189,9 @@ def _context() -> multiprocessing.context.BaseContext:
 def _run_pool(todo: list[Task], workers: int, record: Callable[[dict[str, Any]], None]) -> None:
     it: Iterator[Task] = iter(todo)
     pending: dict[Future, Task] = {}
-    with ProcessPoolExecutor(max_workers=workers, mp_context=_context(), initializer=_ignore_sigint) as pool:
+    with ProcessPoolExecutor(
+        max_workers=workers, mp_context=_context(), initializer=_init_worker, initargs=(os.getpid(),)
+    ) as pool:
         try:
 
             def fill() -> None:

@@ -31,7 +31,7 @@ from sim.model import MAX_RATE_NOTES, TradeModel
 from sim.process import pid_alive
 from sim.results import Results
 from sim.scenario import load_scenario, scenario_hash, scenario_to_toml
-from sim.schema import Scenario
+from sim.schema import Scenario, folder_in
 
 TABLES = ("timeseries", "bilateral")
 
@@ -152,7 +152,7 @@ def run(
     scn = load_scenario(scenario if not isinstance(scenario, Path) else str(scenario), overrides or None)
     if out is None:
         return simulate(scn, progress=progress)
-    root = Path(out) / scn.simulation.name
+    root = folder_in(out, scn.simulation.name)
     final = root / run_id(scn)
     if (final / "manifest.json").exists():
         res = load_run(final)

@@ -23,7 +23,7 @@ import tomli_w
 from pydantic import ValidationError
 
 from sim.errors import ScenarioError
-from sim.schema import DEFAULT_BUDGET, DEFAULT_INPUTS, SERVICES, Scenario
+from sim.schema import DEFAULT_BUDGET, DEFAULT_INPUTS, SERVICES, Scenario, as_file_name
 
 __all__ = [
     "Scenario",
@@ -102,8 +102,7 @@ def load_scenario(
 
 
 def _stem_name(path: Path) -> str:
-    name = re.sub(r"[.\[\]\"\s]+", "_", path.stem).strip("_")
-    return name or "scenario"
+    return as_file_name(path.stem, "scenario")
 
 
 def validate_document(doc: Mapping[str, Any], *, file: str = "<dict>") -> Scenario:
@@ -127,7 +126,7 @@ def _pydantic_problems(exc: ValidationError, doc: Mapping[str, Any]) -> list[tup
     merged: dict[str, list[str]] = {}
     for err in exc.errors(include_url=False):
         path = _loc_to_path(err["loc"], doc)
-        msg = err["msg"]
+        msg = err["msg"].removeprefix("Value error, ")
         if err["type"] == "extra_forbidden":
             msg = "unknown key"
         elif err["type"] == "missing":

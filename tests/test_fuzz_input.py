@@ -37,6 +37,7 @@ from sim.errors import ScenarioError, SimulationError
 from sim.experiment import load_experiment
 from sim.model import TradeModel
 from sim.scenario import Scenario, load_toml, resolved_document, scenario_to_toml
+from sim.schema import file_name_problem
 from sim.sweep import design, load_sweep
 from sim.worlds import synthetic_document
 from tests.conftest import FUZZ_EXAMPLES, SCENARIOS, identical_world, two_country
@@ -83,6 +84,8 @@ EXTREME_NUMBERS = [
     float("-inf"),
 ]
 WEIRD_TEXT = ["", " ", "é", "中国", "日本 🇯🇵", "a.b", "[x]", '"q"', "*", "services", "\x00", "x" * 65, "\u200b", "US"]
+# names that would reach a file path outside the results folder (issue 18, item 7)
+PATH_TEXT = ["/tmp/x", "..", "sub/dir", "a\\b", "c:x", "trail ", "NUL", "~"]
 
 
 def _scalars(allow_none: bool) -> st.SearchStrategy:
@@ -135,7 +138,8 @@ def mutated(draw, bases: list[dict], allow_none: bool = True, extra_ops: tuple =
     """A deep copy of one base with 0-3 mutations applied."""
     doc = copy.deepcopy(draw(st.sampled_from(bases)))
     for _ in range(draw(st.integers(0, 3))):
-        op = draw(st.sampled_from(["drop", "unknown", "retype", "extreme", "scale", "nest", "name", "dup", *extra_ops]))
+        ops = ["drop", "unknown", "retype", "extreme", "scale", "nest", "name", "dup", "path_name", *extra_ops]
+        op = draw(st.sampled_from(ops))
         nodes = _nodes(doc)
         if op == "drop" and nodes:
             path = draw(st.sampled_from(nodes))
@@ -173,6 +177,8 @@ def mutated(draw, bases: list[dict], allow_none: bool = True, extra_ops: tuple =
                 c = draw(st.sampled_from(countries))
                 others = [o.get("name") for o in countries if isinstance(o.get("name"), str)]
                 c["name"] = draw(st.sampled_from(WEIRD_TEXT + others) | st.text(max_size=70))
+        elif op == "path_name" and isinstance(doc.get("simulation"), dict):
+            doc["simulation"]["name"] = draw(st.sampled_from(PATH_TEXT + WEIRD_TEXT) | st.text(max_size=12))
         elif op == "dup":
             lists = [p for p in nodes if isinstance(_get(doc, p), list) and _get(doc, p)]
             if lists:
@@ -220,6 +226,8 @@ def check_scenario_document(doc: Any) -> str:
     except ScenarioError as exc:
         _assert_key_paths(exc)
         return "rejected"
+    # a loaded scenario's name is a plain name: its results folder stays inside --out
+    assert file_name_problem(scn.simulation.name) is None, scn.simulation.name
     # the resolved scenario is a valid file that loads back to the same scenario
     again = sim.load_scenario(tomllib.loads(scenario_to_toml(scn)))
     assert again == scn
@@ -414,6 +422,8 @@ def batch_file(draw, bases: list[dict]) -> dict:
                 item["path"] = draw(st.sampled_from(KEY_PATHS))
             else:
                 item["set"] = {draw(st.sampled_from(KEY_PATHS)): draw(_values(False))}
+    if draw(st.integers(0, 5)) == 0:
+        doc["name"] = draw(st.sampled_from(PATH_TEXT))
     return doc
 
 
@@ -447,6 +457,7 @@ def test_fuzzed_sweep_files_load_or_fail_with_key_paths(tmp_path_factory, doc, b
         event("rejected")
         return
     event("loaded")
+    assert file_name_problem(sweep.name) is None, sweep.name
     table = design(sweep)  # a loaded sweep can always be designed, and its design is finite
     assert len(table) >= 1 and table["run"].is_unique
     for p in sweep.parameters:
@@ -471,6 +482,7 @@ def test_fuzzed_experiment_files_load_or_fail_with_key_paths(tmp_path_factory, d
         event("rejected")
         return
     event("loaded")
+    assert file_name_problem(exp.name) is None and all(file_name_problem(a.name) is None for a in exp.arms)
     assert exp.arms[0].name == "base" and len(exp.seeds) == len(set(exp.seeds))
     assert all(math.isfinite(s) for s in exp.seeds)
 

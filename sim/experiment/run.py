@@ -21,7 +21,7 @@ from sim.batch.task import _version, code_fingerprint
 from sim.experiment.spec import BASE_ARM, Experiment, build_experiment, load_experiment
 from sim.experiment.stats import EFFECT_COLUMNS, paired_effect
 from sim.metrics import Metric, MetricSpec
-from sim.schema import Scenario
+from sim.schema import Scenario, folder_in
 
 
 @dataclass
@@ -210,7 +210,7 @@ def run_experiment(
     flush_every: int = 32,
 ) -> Comparison:
     """Run a checked :class:`Experiment` (see :func:`compare` for the arguments)."""
-    folder = Path(out) / exp.name if out is not None else None
+    folder = folder_in(out, exp.name) if out is not None else None
     store = ParquetStore(folder / "store", flush_every=flush_every) if folder else MemoryStore()
     design = []
     tasks = []

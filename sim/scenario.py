@@ -225,6 +225,8 @@ def check_semantics(scn: Scenario) -> list[tuple[str, str]]:
     if w.finance.default_debt <= w.finance.sudden_stop_debt:
         p.append(("world.finance.default_debt", "must exceed world.finance.sudden_stop_debt"))
 
+    if not p:
+        _column_clashes(p, scn)
     names = scn.names
     seen: set[str] = set()
     for i, name in enumerate(names):
@@ -291,6 +293,46 @@ def check_semantics(scn: Scenario) -> list[tuple[str, str]]:
                 )
             )
     return p
+
+
+def _column_clashes(p: list, scn: Scenario) -> None:
+    """Sector and country names that would give a column of the timeseries table twice
+    (sector ``level`` makes ``price_level``, a country column; ``share_services`` makes
+    ``output_share_services`` twice). The columns are the recorder's own list.
+    """
+    from collections import Counter
+
+    from sim.results import timeseries_columns
+
+    traded = list(scn.world.sectors)
+    issuers = scn.world.reserve_issuers if scn.world.reserve_issuers is not None else scn.names[:1]
+    counts = Counter(timeseries_columns([*traded, SERVICES], traded, issuers))
+    twice = {c for c, n in counts.items() if n > 1}
+    if not twice:
+        return
+    start = len(p)
+    for i, sector in enumerate(traded):
+        cols = [c for c in timeseries_columns([sector], [sector], []) if c in twice and c.endswith("_" + sector)]
+        if cols:
+            p.append(
+                (
+                    f"world.sectors[{i}]",
+                    f"the sector name '{sector}' gives the column '{cols[0]}' of the output table twice; "
+                    "choose another name",
+                )
+            )
+    for j, issuer in enumerate(issuers):
+        col = f"reserves_in_{issuer}"
+        if col in twice:
+            p.append(
+                (
+                    f"world.reserve_issuers[{j}]",
+                    f"the country name '{issuer}' gives the column '{col}' of the output table twice; "
+                    "choose another name",
+                )
+            )
+    if len(p) == start:  # a clash no single name explains
+        p.append(("world.sectors", f"the names give the column(s) {', '.join(sorted(twice))} twice"))
 
 
 def _keys_within(p: list, path: str, mapping: Mapping, allowed: list[str], what: str) -> None:

@@ -86,6 +86,8 @@ EXTREME_NUMBERS = [
 WEIRD_TEXT = ["", " ", "é", "中国", "日本 🇯🇵", "a.b", "[x]", '"q"', "*", "services", "\x00", "x" * 65, "\u200b", "US"]
 # names that would reach a file path outside the results folder (issue 18, item 7)
 PATH_TEXT = ["/tmp/x", "..", "sub/dir", "a\\b", "c:x", "trail ", "NUL", "~"]
+# sector names that would repeat a column of the output table (item 9)
+COLUMN_TEXT = ["level", "share_services", "share_labor", "share", "force", "tick", "country"]
 
 
 def _scalars(allow_none: bool) -> st.SearchStrategy:
@@ -138,7 +140,19 @@ def mutated(draw, bases: list[dict], allow_none: bool = True, extra_ops: tuple =
     """A deep copy of one base with 0-3 mutations applied."""
     doc = copy.deepcopy(draw(st.sampled_from(bases)))
     for _ in range(draw(st.integers(0, 3))):
-        ops = ["drop", "unknown", "retype", "extreme", "scale", "nest", "name", "dup", "path_name", *extra_ops]
+        ops = [
+            "drop",
+            "unknown",
+            "retype",
+            "extreme",
+            "scale",
+            "nest",
+            "name",
+            "dup",
+            "path_name",
+            "sector",
+            *extra_ops,
+        ]
         op = draw(st.sampled_from(ops))
         nodes = _nodes(doc)
         if op == "drop" and nodes:
@@ -179,6 +193,12 @@ def mutated(draw, bases: list[dict], allow_none: bool = True, extra_ops: tuple =
                 c["name"] = draw(st.sampled_from(WEIRD_TEXT + others) | st.text(max_size=70))
         elif op == "path_name" and isinstance(doc.get("simulation"), dict):
             doc["simulation"]["name"] = draw(st.sampled_from(PATH_TEXT + WEIRD_TEXT) | st.text(max_size=12))
+        elif op == "sector":
+            world = doc.setdefault("world", {})
+            if isinstance(world, dict):
+                sectors = world.get("sectors") if isinstance(world.get("sectors"), list) else ["labor", "hightech"]
+                sectors = [*sectors, draw(st.sampled_from(COLUMN_TEXT))]
+                world["sectors"] = sectors
         elif op == "dup":
             lists = [p for p in nodes if isinstance(_get(doc, p), list) and _get(doc, p)]
             if lists:
@@ -244,6 +264,7 @@ def check_scenario_document(doc: Any) -> str:
     assert abs(float(np.sum(st_.exports) - np.sum(st_.imports))) <= 1e-9 * world
     assert abs(float(np.sum(st_.ca))) <= 1e-9 * world
     ts, bil = model.recorder.tables(model)
+    assert ts.columns.is_unique, "a name repeats a column of the output table"
     for table in (ts, bil):
         numbers = table.select_dtypes("number").to_numpy(dtype=float)
         assert np.isfinite(numbers).all(), "a logged value is NaN or infinite"

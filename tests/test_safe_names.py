@@ -114,3 +114,54 @@ def test_shipped_names_are_plain():
     root = Path(__file__).resolve().parent.parent / "scenarios"
     for f in sorted(root.glob("*.toml")):
         load_scenario(f)
+
+
+# ----------------------------------------------------------------------------- names and columns (item 9)
+
+
+def _clashing_sector_names() -> list[tuple[str, str]]:
+    """(sector name, column it duplicates): every country column ``<kind>_<rest>`` whose prefix is
+    a per-sector kind makes ``<rest>`` a clashing sector name, as ``output_share_<s>`` makes
+    ``share_<s>`` one."""
+    from sim.results import COUNTRY_COLUMNS, SECTOR_COLUMNS, TRADED_COLUMNS
+
+    kinds = [*SECTOR_COLUMNS, *TRADED_COLUMNS]
+    out = [(c[len(k) + 1 :], c) for c in COUNTRY_COLUMNS for k in kinds if c.startswith(k + "_")]
+    out += [(f"{k2[len(k) + 1 :]}_services", f"{k2}_services") for k in kinds for k2 in kinds if k2.startswith(k + "_")]
+    return out
+
+
+def test_the_clashes_of_the_issue_are_among_those_derived():
+    pairs = _clashing_sector_names()
+    assert ("level", "price_level") in pairs and ("share_services", "output_share_services") in pairs
+
+
+@pytest.mark.parametrize(("sector", "column"), _clashing_sector_names())
+def test_a_sector_name_that_would_repeat_a_column_is_refused_at_load(sector, column):
+    doc = small_doc()
+    doc["world"]["sectors"] = ["labor", sector]
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(doc)
+    assert info.value.problems[0][0] == "world.sectors[1]", info.value.problems
+    assert column in str(info.value)
+
+
+def test_two_sector_names_that_repeat_each_others_columns_are_both_named():
+    doc = small_doc()
+    doc["world"]["sectors"] = ["x", "share_x"]
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(doc)
+    assert [p for p, _ in info.value.problems] == ["world.sectors[0]", "world.sectors[1]"]
+    assert "output_share_x" in str(info.value)
+
+
+def test_unusual_names_that_clash_with_nothing_run_and_write(tmp_path):
+    doc = small_doc()
+    doc["world"]["sectors"] = ["share", "level_2", "tick", "country"]
+    doc["country"][0]["name"] = "reserves_in_X"
+    res = sim.run(doc, out=tmp_path, figure=False)
+    from sim.results import timeseries_columns
+
+    expected = timeseries_columns(res.scenario.all_sectors, res.scenario.traded, ["reserves_in_X"])
+    assert list(res.timeseries.columns) == expected and res.timeseries.columns.is_unique
+    assert (res.path / "timeseries.parquet").exists()

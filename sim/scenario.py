@@ -109,6 +109,7 @@ def validate_document(doc: Mapping[str, Any], *, file: str = "<dict>") -> Scenar
     """Validate a raw scenario document (structure, types, ranges, cross-references, events)."""
     if not isinstance(doc, Mapping):
         raise ScenarioError(file, [("", "a scenario must be a table of tables")])
+    doc = plain_values(doc)
     try:
         scn = Scenario.model_validate(dict(doc))
     except ValidationError as exc:
@@ -119,6 +120,21 @@ def validate_document(doc: Mapping[str, Any], *, file: str = "<dict>") -> Scenar
     scn = _fill_defaults(scn)
     _check_events(scn, file)
     return scn
+
+
+def plain_values(x: Any) -> Any:
+    """``x`` with NumPy scalars and arrays (as a Python caller may pass them, in overrides or
+    event tables) made plain Python numbers and lists; anything else is left to validation.
+    """
+    if isinstance(x, np.generic):
+        return x.item()
+    if isinstance(x, np.ndarray):
+        return x.tolist()
+    if isinstance(x, Mapping):
+        return {k: plain_values(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [plain_values(v) for v in x]
+    return x
 
 
 def _pydantic_problems(exc: ValidationError, doc: Mapping[str, Any]) -> list[tuple[str, str]]:
@@ -428,8 +444,7 @@ def _check_events(scn: Scenario, file: str) -> None:
     """
     if not scn.event:
         return
-    doc = resolved_document(scn)
-    doc.pop("event", None)
+    doc = _drop_none(scn.model_dump(mode="json", exclude={"event"}))  # event values are checked below
     order = sorted(range(len(scn.event)), key=lambda k: scn.event[k].tick)
     for k in order:
         ev = scn.event[k]
@@ -456,6 +471,9 @@ def _check_events(scn: Scenario, file: str) -> None:
 # ----------------------------------------------------------------------------- key paths
 
 
+_EXAMPLE = {"simulation": "simulation.seed", "world": "world.trade_cost", "country": "country.<name>.labor_force"}
+
+
 def _split(path: str) -> list[str]:
     if not isinstance(path, str) or not path or any(not part for part in path.split(".")):
         raise ValueError(f"'{path}' is not a key path (e.g. country.China.propensity_to_consume)")
@@ -472,6 +490,8 @@ def _walk(doc: dict, parts: list[str], path: str, create: bool) -> tuple[Any, st
         return doc, head
     if head not in ("simulation", "world", "country"):
         raise KeyError(f"unknown top-level table '{head}' (simulation, world, country or event)")
+    if len(parts) == 1:
+        raise KeyError(f"'{head}' is a whole table: a key path names a key inside it (e.g. {_EXAMPLE[head]})")
     if head == "country":
         if len(parts) < 3:
             raise KeyError("a country key path is country.<name>.<key>")

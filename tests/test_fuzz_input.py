@@ -86,6 +86,7 @@ EXTREME_NUMBERS = [
 WEIRD_TEXT = ["", " ", "é", "中国", "日本 🇯🇵", "a.b", "[x]", '"q"', "*", "services", "\x00", "x" * 65, "\u200b", "US"]
 # names that would reach a file path outside the results folder (issue 18, item 7)
 PATH_TEXT = ["/tmp/x", "..", "sub/dir", "a\\b", "c:x", "trail ", "NUL", "~"]
+NUMPY_VALUES = [np.int64(1), np.float64(0.5), np.float32(0.25), np.bool_(True), np.array([0.5, 0.5])]
 # sector names that would repeat a column of the output table (item 9)
 COLUMN_TEXT = ["level", "share_services", "share_labor", "share", "force", "tick", "country"]
 
@@ -199,6 +200,18 @@ def mutated(draw, bases: list[dict], allow_none: bool = True, extra_ops: tuple =
                 sectors = world.get("sectors") if isinstance(world.get("sectors"), list) else ["labor", "hightech"]
                 sectors = [*sectors, draw(st.sampled_from(COLUMN_TEXT))]
                 world["sectors"] = sectors
+        elif op == "numpy":
+            # a number as a NumPy scalar, as Python callers pass them (item 10)
+            numeric = [p for p in nodes if type(_get(doc, p)) in (int, float, bool)]
+            if numeric:
+                path = draw(st.sampled_from(numeric))
+                value = _get(doc, path)
+                _get(doc, path[:-1])[path[-1]] = {bool: np.bool_, int: np.int64, float: np.float64}[type(value)](value)
+        elif op == "event":
+            # a scheduled change at a key path of any shape, one-part paths included (item 10)
+            change = {draw(st.sampled_from(KEY_PATHS)): draw(_values(allow_none) | st.sampled_from(NUMPY_VALUES))}
+            events = doc.get("event") if isinstance(doc.get("event"), list) else []
+            doc["event"] = [*events, {"tick": draw(st.integers(0, 3)), "set": change}]
         elif op == "dup":
             lists = [p for p in nodes if isinstance(_get(doc, p), list) and _get(doc, p)]
             if lists:
@@ -420,6 +433,8 @@ KEY_PATHS = [
     "country.*.productivity",
     "country.*",
     "country",
+    "world",
+    "simulation",
     "simulation.seed",
     "simulation.ticks",
     "event",

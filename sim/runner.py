@@ -26,12 +26,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.errors import TradesimError
+from sim.errors import NotWrittenError, TradesimError, os_reason
 from sim.model import MAX_RATE_NOTES, TradeModel
+from sim.paths import check_folder, folder_in
 from sim.process import pid_alive
 from sim.results import Results
 from sim.scenario import load_scenario, scenario_hash, scenario_to_toml
-from sim.schema import Scenario, folder_in
+from sim.schema import Scenario
 
 TABLES = ("timeseries", "bilateral")
 
@@ -127,6 +128,10 @@ def run(
 ) -> Results:
     """Run a scenario and write its results folder (``out=None``: in memory only).
 
+    If the run finishes but its folder cannot be written (a read-only or full disk), a
+    :class:`sim.errors.NotWrittenError` is raised with the computed results attached
+    (``exc.results``); a results root that is not a folder is refused before the run.
+
     Args:
         scenario: a path, a mapping or a Scenario.
         seed: overrides ``simulation.seed``.
@@ -153,6 +158,7 @@ def run(
     if out is None:
         return simulate(scn, progress=progress)
     root = folder_in(out, scn.simulation.name)
+    check_folder(out)
     final = root / run_id(scn)
     if (final / "manifest.json").exists():
         res = load_run(final)
@@ -161,6 +167,20 @@ def run(
     if final.exists():
         raise TradesimError(f"{final} exists but holds no manifest.json; move it away and run again")
     res = simulate(scn, progress=progress)
+    try:
+        _write_run(res, root, final, figure=figure, csv=csv)
+    except OSError as exc:
+        raise NotWrittenError(
+            f"the run of {scn.simulation.name} finished",
+            str(final),
+            os_reason(exc),
+            results=res,
+        ) from None
+    return res
+
+
+def _write_run(res: Results, root: Path, final: Path, *, figure: bool, csv: str) -> None:
+    """Write a finished run's folder: files in a temporary folder renamed into place."""
     root.mkdir(parents=True, exist_ok=True)
     _clean_stale(root)
     tmp = root / f".tmp-{final.name}-{os.getpid()}"
@@ -195,7 +215,6 @@ def run(
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     res.path = final
-    return res
 
 
 def _clean_stale(root: Path) -> None:

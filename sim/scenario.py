@@ -46,11 +46,25 @@ _TYPE_TAG = re.compile(r"^(float|int|bool|str|list|dict|tuple|constrained-\w+|fu
 # ----------------------------------------------------------------------------- reading
 
 
+MAX_FILE_BYTES = 50_000_000
+"""Largest scenario, sweep or experiment file read (50 MB; the largest synthetic world a test
+writes, 5,000 countries, is about 2 MB): a device such as /dev/zero would be read forever."""
+
+
 def load_toml(path: str | Path) -> dict[str, Any]:
-    """Read a TOML file into a dict, turning every failure into a ScenarioError."""
+    """Read a TOML file (at most :data:`MAX_FILE_BYTES`) into a dict, turning every failure
+    into a ScenarioError.
+    """
     path = Path(path)
     try:
-        text = path.read_bytes().decode("utf-8")
+        with path.open("rb") as fh:
+            data = fh.read(MAX_FILE_BYTES + 1)
+        if len(data) > MAX_FILE_BYTES:
+            raise ScenarioError(
+                str(path),
+                [("", f"larger than {MAX_FILE_BYTES // 1_000_000} MB: not a scenario, sweep or experiment file")],
+            )
+        text = data.decode("utf-8")
     except FileNotFoundError:
         raise ScenarioError(str(path), [("", "file not found")]) from None
     except IsADirectoryError:

@@ -12,7 +12,6 @@ millions of workers; rates and growth rates per year, whatever the tick length.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
@@ -61,21 +60,6 @@ def file_name_problem(name: object) -> str | None:
     if name.upper() in _DEVICES:
         return f"{name!r} is a reserved device name on Windows"
     return None
-
-
-def folder_in(out: str | Path, name: str) -> Path:
-    """``out / name``, refusing a name that is not plain (checked again where a folder is made,
-    for objects built without loading a file).
-
-    Raises:
-        TradesimError: naming the reason.
-    """
-    why = file_name_problem(name)
-    if why:
-        from sim.errors import TradesimError
-
-        raise TradesimError(f"cannot write results under the name {name!r}: {why}")
-    return Path(out) / name
 
 
 def as_file_name(text: str, default: str) -> str:

@@ -230,6 +230,10 @@ def _run_dask(todo: list[Task], address: str, record: Callable[[dict[str, Any]],
         client = Client(address, timeout=f"{timeout}s")
     except (OSError, TimeoutError) as exc:
         raise TradesimError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
+    except (ValueError, TypeError) as exc:  # not an address at all
+        raise TradesimError(
+            f"--dask {address!r} is not a scheduler address such as tcp://127.0.0.1:8786 ({exc})"
+        ) from None
     with client:
         try:
             client.wait_for_workers(1, timeout=30)

@@ -34,6 +34,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from filelock import FileLock
 
+from sim.errors import NotWrittenError, os_reason
 from sim.process import pid_alive
 
 RUNS_SCHEMA = pa.schema(
@@ -218,10 +219,14 @@ class ParquetStore:
         if not self._buffer:
             return
         rows, self._buffer = self._buffer, []
-        series = _series_table(rows)
-        if series is not None:
-            self._write("series", series)
-        self._write("runs", _rows_table(rows))
+        try:
+            series = _series_table(rows)
+            if series is not None:
+                self._write("series", series)
+            self._write("runs", _rows_table(rows))
+        except OSError as exc:  # a read-only or full disk: the rows stay buffered
+            self._buffer = rows + self._buffer
+            raise NotWrittenError(f"{len(rows)} runs finished", str(self.folder), os_reason(exc)) from None
 
     def _read(self, kind: str) -> tuple[pd.DataFrame | None, list[int]]:
         """The files of ``kind`` as one table (or None), and the rows of each file (call with

@@ -30,7 +30,7 @@ from sim.batch import BatchSummary, ParquetStore, execute, make_task
 from sim.batch.documents import expand_overrides
 from sim.batch.task import _version, code_fingerprint
 from sim.errors import TradesimError
-from sim.schema import folder_in
+from sim.paths import check_folder, folder_in
 from sim.sweep.design import design, overrides_of
 from sim.sweep.spec import Sweep, load_sweep
 
@@ -126,6 +126,7 @@ def run_sweep(
     """
     sweep = source if isinstance(source, Sweep) else load_sweep(source)
     folder = folder_in(out, sweep.name)
+    check_folder(out)
     store = ParquetStore(folder / "store", flush_every=flush_every)
     table = design(sweep)
     tasks = _tasks(sweep, table)

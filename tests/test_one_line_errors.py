@@ -17,7 +17,9 @@ import tomli_w
 import sim
 from sim.batch import ParquetStore
 from sim.errors import NotWrittenError, TradesimError
+from sim.experiment.run import compare_file
 from sim.runner import results_equal
+from sim.sweep import run_sweep
 from tests.conftest import two_country
 
 CA = {"name": "poor_ca", "country": "Poor", "column": "current_account", "share_of_gdp": True}
@@ -75,32 +77,35 @@ def test_the_command_line_says_in_one_line_where_it_could_not_write(tmp_path):
     assert "finished but could not be written to" in err and str(Path("out") / "two") in err
 
 
-@pytest.mark.parametrize("command", ["run", "compare", "sweep"])
-def test_out_under_a_file_is_refused_before_anything_runs(tmp_path, command):
-    (tmp_path / "s.toml").write_text(tomli_w.dumps(small_doc()))
-    (tmp_path / "e.toml").write_text(
+def _files(folder: Path) -> None:
+    (folder / "s.toml").write_text(tomli_w.dumps(small_doc()))
+    (folder / "e.toml").write_text(
         tomli_w.dumps({"base": "s.toml", "seeds": 1, "arm": [{"name": "a", "set": {"world.trade_cost": 0.5}}]})
     )
     sweep = {"base": "s.toml", "parameter": [{"path": "world.trade_cost", "values": [0.5]}], "metric": [CA]}
-    (tmp_path / "w.toml").write_text(tomli_w.dumps(sweep))
-    file = {"run": "s.toml", "compare": "e.toml", "sweep": "w.toml"}[command]
-    out = "/dev/null/x" if command == "run" else "/dev/null"
-    err = one_line_error(tradesim(command, file, "--out", out, cwd=tmp_path))
-    assert "/dev/null is not a folder" in err
+    (folder / "w.toml").write_text(tomli_w.dumps(sweep))
 
 
-@pytest.mark.parametrize("command", ["compare", "sweep"])
-def test_dask_with_something_that_is_not_an_address_is_one_line(tmp_path, command):
+def test_out_under_a_file_is_refused_before_anything_runs(tmp_path):
+    _files(tmp_path)
+    err = one_line_error(tradesim("run", "s.toml", "--out", "/dev/null/x", cwd=tmp_path))
+    assert "/dev/null is not a folder" in err and "ran" not in err
+    (tmp_path / "file").write_text("x")
+    for call in (
+        lambda: compare_file(tmp_path / "e.toml", out=tmp_path / "file", workers=1),
+        lambda: run_sweep(tmp_path / "w.toml", out=tmp_path / "file" / "sub", workers=1),
+    ):
+        with pytest.raises(TradesimError, match="is not a folder"):
+            call()
+
+
+def test_dask_with_something_that_is_not_an_address_is_one_line(tmp_path):
     pytest.importorskip("distributed")
-    (tmp_path / "s.toml").write_text(tomli_w.dumps(small_doc()))
-    (tmp_path / "e.toml").write_text(
-        tomli_w.dumps({"base": "s.toml", "seeds": 1, "arm": [{"name": "a", "set": {"world.trade_cost": 0.5}}]})
-    )
-    sweep = {"base": "s.toml", "parameter": [{"path": "world.trade_cost", "values": [0.5]}], "metric": [CA]}
-    (tmp_path / "w.toml").write_text(tomli_w.dumps(sweep))
-    file = "e.toml" if command == "compare" else "w.toml"
-    err = one_line_error(tradesim(command, file, "--dask", "not an address", "--out", "o", cwd=tmp_path))
+    _files(tmp_path)
+    err = one_line_error(tradesim("sweep", "w.toml", "--dask", "not an address", "--out", "o", cwd=tmp_path))
     assert "is not a scheduler address" in err
+    with pytest.raises(TradesimError, match="is not a scheduler address"):
+        compare_file(tmp_path / "e.toml", dask="not an address", out=None)
 
 
 @pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs /dev/zero")

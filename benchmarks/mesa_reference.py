@@ -82,12 +82,16 @@ class CountryTrader(mesa.Agent):
     def set_prices(self, sigma: list[float], world_capacity: list[float], pbar: list[float]) -> None:
         """Purchaser price index of each traded sector:
         P = pbar (sum_o w_o a_o (p_o / pbar tau (1+t))^(1-s) / W)^(1/(1-s)), with a_o the
-        openness of origin o to me and W = sum_o w_o min(a_o, 1) the capacity share open to me.
+        openness of origin o to me and W = sum_o w_o min(a_o, 1) the capacity share open to me;
+        at s = 1 (Cobb-Douglas) its limit, exp(sum_o w_o a_o log(p_o tau (1+t)) / sum_o w_o a_o).
         """
         s_traded = len(sigma)
         self.purchaser = []
         for s in range(s_traded):
             one_minus = 1.0 - sigma[s]
+            if one_minus == 0.0:
+                self.purchaser.append(self._geometric_mean(s, world_capacity))
+                continue
             phi = 0.0
             avail = 0.0
             for origin in self.model.traders:
@@ -103,6 +107,20 @@ class CountryTrader(mesa.Agent):
             else:
                 self.purchaser.append(math.inf)
         self.purchaser.extend(self.price[s_traded:])  # services: bought at home at the producer price
+
+    def _geometric_mean(self, s: int, world_capacity: list[float]) -> float:
+        """Cobb-Douglas price index of sector s: delivered prices' geometric mean, weighted w_o a_o."""
+        weight = 0.0
+        log_sum = 0.0
+        for origin in self.model.traders:
+            w = origin.capacity[s] / world_capacity[s] if world_capacity[s] > 0 else 0.0
+            share = origin.openness.get((s, self), 1.0)
+            if w <= 0.0 or share <= 0.0:
+                continue
+            delivered = origin.price[s] * self.cost_from[origin] * (1.0 + self.tariff_on[origin][s])
+            weight += w * share
+            log_sum += w * share * math.log(delivered)
+        return math.exp(log_sum / weight) if weight > 0.0 else math.inf
 
     def buy(self, sigma: list[float], world_capacity: list[float], pbar: list[float], a, budget) -> None:
         """Split this country's spending on each traded sector across origins and pay them."""

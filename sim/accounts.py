@@ -40,16 +40,26 @@ def settle_stocks(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Next tick's stocks (reserves (N, K), liabilities, private claims, NFA), USD bn.
 
-    Purchases are placed by settlement shares; sales come out of holdings in proportion.
+    Purchases are placed by settlement shares; sales come out of each issuer's holding, this
+    tick's interest on it included, in proportion. So sales up to the limit of
+    :func:`sim.policy.limit_sales` (all holdings with their interest) leave no holding negative
+    however the issuers' rates differ (mixing by holdings alone, a sale of everything left a
+    negative holding on the issuer paying less). A holding below zero by round-off is set to
+    zero, and the issuer's liabilities and the private claims move by the change actually made.
     """
-    held = reserves.sum(axis=1, keepdims=True)
+    avail = np.maximum(reserves + dt * reserve_interest, 0.0)
+    total = avail.sum(axis=1, keepdims=True)
     mix = np.where(
-        fx[:, None] >= 0, settlement, np.where(held > 0, reserves / np.where(held > 0, held, 1.0), settlement)
+        fx[:, None] >= 0, settlement, np.where(total > 0, avail / np.where(total > 0, total, 1.0), settlement)
     )
     d_res = dt * (fx[:, None] * mix + reserve_interest)
+    new_res = reserves + d_res
+    short = new_res < 0.0
+    if short.any():
+        new_res = np.where(short, 0.0, new_res)
+        d_res = np.where(short, -reserves, d_res)
     d_liab = np.zeros_like(liabilities)
     np.add.at(d_liab, issuer_index, d_res.sum(axis=0))
-    new_res = np.maximum(reserves + d_res, 0.0)
     new_liab = liabilities + d_liab
     new_priv = private + dt * ca - d_res.sum(axis=1) + d_liab + writedown
     new_nfa = nfa + dt * ca + writedown

@@ -20,6 +20,7 @@ COMMANDS = [
     "sim.analysis.cli",  # analyze
     "sim.experiment.cli",  # compare
     "sim.sweep.cli",  # sweep
+    "sim.calibrate.cli",  # calibrate
     "sim.viz.cli",  # demo
 ]
 
@@ -77,7 +78,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     )
     where = res.path
     if res.manifest.get("reused"):
-        print(f"found a finished run with the same inputs: {where}")
+        added = res.manifest.get("written_on_reuse") or []
+        print(f"found a finished run with the same inputs and code: {where}")
+        if added:
+            print(f"wrote what it lacked: {', '.join(added)}")
     else:
         secs = res.manifest["timings_seconds"]
         print(

@@ -16,6 +16,11 @@ export controls, and Phi the sum over origins. The purchaser price index is
 ``P[d, s] = pbar_s * (Phi[d, s] / W[d, s])**(1/(1 - sigma_s))`` with W the capacity share of
 the origins open to d (so that a blocked origin raises the index only through the prices of the
 remaining ones, not through a loss of varieties that explodes as sigma -> 1).
+
+At sigma = 1 (within :data:`SIGMA_EPS`) the sector is Cobb-Douglas, computed in closed form:
+shares ``w open / sum_o w open`` and the price index the geometric mean of the delivered prices
+``p tau (1 + t)`` weighted by those shares (the limit of the CES index; its formula would raise
+round-off in Phi / W to the power 1 / (1 - sigma)).
 """
 
 from __future__ import annotations
@@ -25,8 +30,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 SIGMA_EPS = 1e-6
-"""|1 - sigma| is kept at least this large; at sigma = 1 the CES formulas are the Cobb-Douglas
-limit and this nudge changes shares by less than 1e-6 relative."""
+"""An elasticity within this of 1 is taken as exactly 1: the sector is Cobb-Douglas, in closed
+form (taking sigma = 1 changes shares by less than 1e-6 relative)."""
 
 
 @dataclass
@@ -37,13 +42,16 @@ class TradeFactors:
         F: (S, N, N) ``(tau (1 + t))**(1 - sigma) * open`` (dimensionless).
         G: (S, N, N) ``F / (1 + t)`` when tariffs are on many cells; None when there are none
             (then G is F) or few (then G is F except on ``tariff_cells``).
-        sigma: (S,) elasticities actually used (nudged away from 1).
+        sigma: (S,) elasticities actually used (those within SIGMA_EPS of 1 are exactly 1).
         blocked: (k, 3) int array of cells blocked in full or in part (s, o, d).
         blocked_share: (k,) the share of each such cell that is blocked (1 for a ban).
         tariff_cells: (s, o, d) index arrays of the cells with a tariff when they are few
             (at most :data:`SPARSE_TARIFFS` of all cells), else None.
         tariff_g: ``G`` on those cells.
         tariff_wedge: ``F - G`` on those cells (the tariff part of the purchaser-price factor).
+        cobb_douglas: (k,) the sectors with sigma = 1.
+        log_delivery: (k, N, N) ``open * log(tau (1 + t))`` of those sectors, the trade-cost and
+            tariff part of their log delivered prices weighted by openness (None if k = 0).
     """
 
     F: np.ndarray
@@ -54,6 +62,8 @@ class TradeFactors:
     tariff_cells: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
     tariff_g: np.ndarray | None = None
     tariff_wedge: np.ndarray | None = None
+    cobb_douglas: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.intp))
+    log_delivery: np.ndarray | None = None
     one_minus: np.ndarray = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -82,10 +92,9 @@ G is stored and the producer-price side of the market is a third pass over it.""
 
 
 def effective_sigma(sigma: np.ndarray) -> np.ndarray:
-    """Elasticities nudged so that |1 - sigma| >= SIGMA_EPS."""
+    """Elasticities as used: within SIGMA_EPS of 1, exactly 1 (Cobb-Douglas)."""
     sigma = np.asarray(sigma, dtype=float)
-    gap = sigma - 1.0
-    return np.where(np.abs(gap) < SIGMA_EPS, 1.0 + np.where(gap < 0, -SIGMA_EPS, SIGMA_EPS), sigma)
+    return np.where(np.abs(sigma - 1.0) < SIGMA_EPS, 1.0, sigma)
 
 
 def build_factors(tau: np.ndarray, tariff: np.ndarray, open_: np.ndarray, sigma: np.ndarray) -> TradeFactors:
@@ -131,6 +140,10 @@ def build_factors(tau: np.ndarray, tariff: np.ndarray, open_: np.ndarray, sigma:
             F[tariff_cells] = f_cells
             g_cells = f_cells / (1.0 + t)
             wedge = f_cells - g_cells
+    cobb_douglas = np.flatnonzero(one_minus == 0.0)
+    log_delivery = None
+    if cobb_douglas.size:
+        log_delivery = open_[cobb_douglas] * (np.log1p(tariff[cobb_douglas]) + log_tau[None, :, :])
     blocked = np.argwhere(open_ < 1.0).astype(np.int64)
     share = 1.0 - open_[tuple(blocked.T)] if blocked.size else np.zeros(0)
     return TradeFactors(
@@ -142,6 +155,8 @@ def build_factors(tau: np.ndarray, tariff: np.ndarray, open_: np.ndarray, sigma:
         tariff_cells=tariff_cells,
         tariff_g=g_cells,
         tariff_wedge=wedge,
+        cobb_douglas=cobb_douglas,
+        log_delivery=log_delivery,
     )
 
 
@@ -193,9 +208,22 @@ def price_index(f: TradeFactors, weight: np.ndarray, price: np.ndarray) -> Price
         else:
             ratio = phi
         log_p = np.log(pbar) + (np.log(ratio) + shift) / one_minus
+        if f.cobb_douglas.size:
+            log_p[f.cobb_douglas] = _geometric_mean_log(f, v, phi, price)
     reachable = bool((phi > 0).all())
     p_idx = np.exp(log_p) if reachable else np.where(phi > 0, np.exp(log_p), np.inf)
     return PriceIndex(v=v, phi=phi, price=p_idx, reachable=reachable)
+
+
+def _geometric_mean_log(f: TradeFactors, v: np.ndarray, phi: np.ndarray, price: np.ndarray) -> np.ndarray:
+    """(k, N) log price index of the Cobb-Douglas sectors: the mean of log(p[o] tau[o, d] (1 +
+    t[o, d])) over origins weighted by the shares v[o] F[o, d] / phi[d] (F = open at sigma = 1).
+    """
+    k = f.cobb_douglas
+    vk = v[k]
+    v_log_p = np.where(vk > 0, vk * np.log(price[k]), 0.0)
+    total = np.matmul(v_log_p[:, None, :], f.F[k])[:, 0, :] + np.matmul(vk[:, None, :], f.log_delivery)[:, 0, :]
+    return total / phi[k]
 
 
 @dataclass

@@ -430,6 +430,9 @@ class TradeModel(mesa.Model):
             weight = (cap_t / total).T
         else:
             weight = np.where(total > 0, cap_t / np.where(total > 0, total, 1.0), 0.0).T
+        # the factors and tariffs that price this tick: retaliation later in the tick rebuilds
+        # self.factors for the next one, and the recorder must log this tick's flows
+        self.traded_factors, self.traded_tariff = self.factors, self.tariff_in_force
         self._pi = pi = market.price_index(self.factors, weight, st.price[:, :s].T)
         purchaser = np.concatenate([pi.price.T, st.price[:, s:]], axis=1)
         st.purchaser_price = purchaser

@@ -214,7 +214,7 @@ class Recorder:
         if self.wants_bilateral(t):
             self.bilateral_ticks.append(t)
             spend = model._spend_traded
-            self.bilateral.append(market.flow_tensor(model.factors, model._pi, spend))
+            self.bilateral.append(market.flow_tensor(model.traded_factors, model._pi, spend))
             fin = model.state.final_spend[:, : self.s1 - 1].T
             self.final_share.append(np.where(spend > 0, fin / np.where(spend > 0, spend, 1.0), 0.0))
         if not self.wants(t):
@@ -224,9 +224,9 @@ class Recorder:
             self._grow()
         self.ticks.append(t)
         st = model.state
-        if model.tariff_in_force is not self._tariff_seen:  # replaced (never mutated) on a change
-            self._tariff_seen = model.tariff_in_force
-            self._mean_tariff = _mean_tariff(model.tariff_in_force)
+        if model.traded_tariff is not self._tariff_seen:  # replaced (never mutated) on a change
+            self._tariff_seen = model.traded_tariff
+            self._mean_tariff = _mean_tariff(model.traded_tariff)
         c, sec, raw = self._country, self._sector, self._raw
         for col, attr in _STATE_COLUMNS.items():
             c[col][k] = getattr(st, attr)

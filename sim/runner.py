@@ -4,9 +4,11 @@
 ``<out>/<scenario name>/<run id>/`` with ``timeseries.parquet``, ``timeseries.csv``,
 ``bilateral.parquet``, the resolved ``scenario.toml``, ``manifest.json`` and ``overview.png``.
 
-The run id is a hash of the resolved scenario (seed and length included) and the package
-version, so the same inputs find the finished run while an edited file never reuses a stale
-one. Files are written into a hidden temporary folder that is renamed into place only when
+The run id is a hash of the resolved scenario (seed and length included), the package version
+and the code fingerprint (:mod:`sim.fingerprint`, the one batches use), so the same inputs and
+code find the finished run while an edited file or an edited model never reuses a stale one. A
+reused run still gets the files this call asks for that it lacks (``timeseries.csv``,
+``overview.png``). Files are written into a hidden temporary folder that is renamed into place only when
 complete: an interrupted run leaves no half-written run folder, and nothing is overwritten.
 """
 
@@ -27,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from sim.errors import NotWrittenError, TradesimError, os_reason
+from sim.fingerprint import code_fingerprint, package_version
 from sim.model import MAX_RATE_NOTES, TradeModel
 from sim.paths import check_folder, folder_in
 from sim.process import pid_alive
@@ -37,19 +40,9 @@ from sim.schema import Scenario
 TABLES = ("timeseries", "bilateral")
 
 
-def package_version() -> str:
-    """The installed version of tradesim (or the source tree's if not installed)."""
-    try:
-        return metadata.version("tradesim")
-    except metadata.PackageNotFoundError:
-        from sim import __version__
-
-        return __version__
-
-
 def run_id(scn: Scenario) -> str:
-    """Run identifier: 12 hex digits of the resolved scenario and package version."""
-    return scenario_hash(scn, package_version())[:12]
+    """Run identifier: 12 hex digits of the resolved scenario, package version and code fingerprint."""
+    return scenario_hash(scn, package_version(), code_fingerprint())[:12]
 
 
 def table_hash(df: pd.DataFrame) -> str:
@@ -80,6 +73,7 @@ def simulate(
     manifest = {
         "package": "tradesim",
         "version": package_version(),
+        "code": code_fingerprint(),
         "scenario": spec.simulation.name,
         "seed": spec.simulation.seed,
         "ticks": spec.simulation.ticks,
@@ -163,6 +157,7 @@ def run(
     if (final / "manifest.json").exists():
         res = load_run(final)
         res.manifest["reused"] = True
+        res.manifest["written_on_reuse"] = _complete_reused(res, csv=csv, figure=figure)
         return res
     if final.exists():
         raise TradesimError(f"{final} exists but holds no manifest.json; move it away and run again")
@@ -198,11 +193,7 @@ def _write_run(res: Results, root: Path, final: Path, *, figure: bool, csv: str)
         res.manifest["files"] = sorted(p.name for p in tmp.iterdir())
         res.manifest["reused"] = False
         if not with_csv:
-            why = "asked for with csv='never'" if csv == "never" else f"over {CSV_AUTO_CELLS:,} cells"
-            res.manifest.setdefault("notes", []).append(
-                f"timeseries.csv not written ({why}; timeseries.parquet holds the same numbers; "
-                "tradesim run --csv always writes it)"
-            )
+            res.manifest.setdefault("notes", []).append(_csv_note(res, csv))
         (tmp / "manifest.json").write_text(json.dumps(res.manifest, indent=2), encoding="utf-8")
         try:
             os.rename(tmp, final)
@@ -215,6 +206,73 @@ def _write_run(res: Results, root: Path, final: Path, *, figure: bool, csv: str)
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     res.path = final
+
+
+_CSV_NOTE = "timeseries.csv not written"
+
+
+def _csv_note(res: Results, csv: str) -> str:
+    """The manifest note saying why a run folder has no timeseries.csv."""
+    if csv == "never":
+        why = "csv='never' was given"
+    else:
+        cells = res.timeseries.shape[0] * res.timeseries.shape[1]
+        why = f"the table has {cells:,} cells, more than the {CSV_AUTO_CELLS:,} csv='auto' writes"
+    return (
+        f"{_CSV_NOTE} ({why}); timeseries.parquet holds the same numbers, "
+        "and tradesim run --csv always (run(..., csv='always')) writes it"
+    )
+
+
+def _complete_reused(res: Results, *, csv: str, figure: bool) -> list[str]:
+    """Write into a reused run folder the files this call asks for that it lacks.
+
+    Each file is written beside its place and renamed into it, and manifest.json is rewritten
+    the same way with the folder's files and a csv note that says why the CSV is missing now.
+    A file that cannot be written is named in the returned manifest's notes (the tables are
+    loaded either way).
+
+    Returns:
+        The names of the files written.
+    """
+    folder = res.path
+    assert folder is not None
+    tag = f".{os.getpid()}.tmp"
+    jobs = []
+    if _want_csv(res, csv) and not (folder / "timeseries.csv").exists():
+        jobs.append(("timeseries.csv", lambda p: _write_csv(res.timeseries, p)))
+    if figure and not (folder / "overview.png").exists():
+        from sim.overview import overview_figure
+
+        jobs.append(("overview.png", lambda p: overview_figure(res, p)))
+    written, failed = [], []
+    for name, write in jobs:
+        # the temporary name keeps the suffix: the figure's format is read from it
+        tmp = folder / f".{name}{tag}{Path(name).suffix}"
+        try:
+            write(tmp)
+            os.replace(tmp, folder / name)
+            written.append(name)
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)
+            failed.append(f"{name} could not be written into the finished run {folder}: {exc}")
+    notes = [n for n in res.manifest.get("notes", []) if not n.startswith(_CSV_NOTE)]
+    if not (folder / "timeseries.csv").exists():
+        notes.append(_csv_note(res, csv))
+    if written:
+        on_disk = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        on_disk["files"] = sorted(p.name for p in folder.iterdir() if not p.name.startswith("."))
+        on_disk["notes"] = notes
+        tmp = folder / f".manifest.json{tag}"
+        try:
+            tmp.write_text(json.dumps(on_disk, indent=2), encoding="utf-8")
+            os.replace(tmp, folder / "manifest.json")
+            res.manifest["files"] = on_disk["files"]
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)
+            failed.append(f"manifest.json of {folder} could not be updated: {exc}")
+    res.manifest["notes"] = notes + failed
+    return written
 
 
 def _clean_stale(root: Path) -> None:

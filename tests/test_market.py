@@ -97,3 +97,40 @@ def test_price_index_is_finite_and_between_the_prices_for_extreme_sigma(sigma):
         for d in range(6):
             open_prices = price[s][tau_free.F[s, :, d] > 0]
             assert open_prices.min() * (1 - 1e-9) <= pi.price[s, d] <= open_prices.max() * (1 + 1e-9)
+
+
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(0, 10_000), n=st.integers(1, 6), s=st.integers(1, 3), few=st.booleans())
+def test_at_sigma_one_the_index_is_the_geometric_mean_and_the_limit_of_ces(seed, n, s, few):
+    rng = np.random.default_rng(seed)
+    tau, tariff, open_, sig, f, weight, price, spend = random_world(rng, n, s, sigma=1.0, few_tariffs=few)
+    # quotas as well as bans: openness in [0, 1]
+    open_ = open_ * np.where(rng.random(open_.shape) < 0.3, rng.uniform(0.1, 1.0, open_.shape), 1.0)
+    for k in range(s):
+        np.fill_diagonal(open_[k], 1.0)
+    f = market.build_factors(tau, tariff, open_, np.full(s, 1.0))
+    assert f.cobb_douglas.tolist() == list(range(s))
+    pi = market.price_index(f, weight, price)
+    # closed form: spending shares w a / sum w a, index exp(sum share log(p tau (1 + t)))
+    share = weight[:, :, None] * open_ / (weight[:, :, None] * open_).sum(axis=1, keepdims=True)
+    delivered = price[:, :, None] * tau[None] * (1.0 + tariff)
+    geo = np.exp(np.sum(share * np.log(delivered), axis=1))
+    np.testing.assert_allclose(pi.price, geo, rtol=1e-13)
+    flows = market.flow_tensor(f, pi, spend)
+    np.testing.assert_allclose(flows * (1.0 + tariff), share * spend[:, None, :], rtol=1e-12)
+    agg = market.trade_flows(f, pi, spend)
+    np.testing.assert_allclose(agg.revenue, flows.sum(axis=2), rtol=1e-12)
+    np.testing.assert_allclose(agg.spent, spend, rtol=0)
+    # the CES index tends to it as sigma -> 1 from either side, the gap shrinking with |1 - sigma|
+    for eps in (1e-2, 1e-3):
+        for side in (-1.0, 1.0):
+            near = market.price_index(
+                market.build_factors(tau, tariff, open_, np.full(s, 1 + side * eps)), weight, price
+            )
+            gap = np.max(np.abs(np.log(near.price / pi.price)))
+            assert gap <= 2.0 * eps * np.max(np.log(delivered) ** 2) + 1e-12
+
+
+def test_elasticities_near_one_are_cobb_douglas_and_others_unchanged():
+    sig = np.array([1.0, 1.0 + 5e-7, 1.0 - 5e-7, 1.0 + 2e-6, 4.0, 0.5])
+    np.testing.assert_array_equal(market.effective_sigma(sig), [1.0, 1.0, 1.0, 1.0 + 2e-6, 4.0, 0.5])

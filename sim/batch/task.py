@@ -2,8 +2,9 @@
 
 A task's id is a hash of everything that decides its result — the raw scenario document, the
 overrides, the seed, the metrics, whether series are returned, the package version and a
-fingerprint of the model's source code — so a finished task found in a store is exactly the
-task asked for, and editing the model or the file never reuses a stale result.
+fingerprint of the model's source code (:mod:`sim.fingerprint`, shared with single runs) — so a
+finished task found in a store is exactly the task asked for, and editing the model or the file
+never reuses a stale result.
 """
 
 from __future__ import annotations
@@ -12,46 +13,16 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from sim.fingerprint import code_fingerprint, package_version
 from sim.metrics import Metric
 
-# Modules that only orchestrate batches, parse commands or draw: editing them cannot change a
-# run's numbers, so they are left out of the code fingerprint.
-_NOT_RESULTS = (
-    "cli.py",
-    "overview.py",
-    "keyref.py",
-    "experiment/",
-    "sweep/",
-    "viz/",
-    "batch/executor.py",
-    "batch/store.py",
-)
-
-
-@lru_cache(maxsize=1)
-def code_fingerprint() -> str:
-    """16 hex digits of the source of every module that can change a run's numbers."""
-    root = Path(__file__).resolve().parent.parent
-    h = hashlib.sha256()
-    for path in sorted(root.rglob("*.py")):
-        rel = path.relative_to(root).as_posix()
-        if any(rel == x or rel.startswith(x) for x in _NOT_RESULTS):
-            continue
-        h.update(rel.encode())
-        h.update(path.read_bytes())
-    return h.hexdigest()[:16]
-
-
-@lru_cache(maxsize=1)
-def _version() -> str:
-    from sim.runner import package_version
-
-    return package_version()
+# one version and fingerprint for single runs and batches (sim.fingerprint); _version is the
+# name the batch modules import
+_version = package_version
 
 
 def canonical(obj: Any) -> str:

@@ -1,0 +1,281 @@
+"""Calibration files: a base scenario, parameters with priors, targets, seeds and a method.
+
+See ``docs/calibration.md`` for the format. :func:`load_calibration` checks everything before a
+single run starts — the file's structure, each parameter's key path and type (by validating the
+base with the parameter at both ends of its prior), the priors, the targets' metrics — and raises
+:class:`sim.errors.ScenarioError` naming the file, the key path and the reason.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, ValidationError, model_validator
+
+from sim.batch.documents import check_document, pydantic_problems, raw_document, with_overrides
+from sim.batch.task import document_hash
+from sim.calibrate.priors import Prior
+from sim.errors import ScenarioError
+from sim.metrics import Metric, compile_metrics
+from sim.scenario import load_toml
+from sim.schema import Scenario
+from sim.sweep.spec import BaseTable
+
+Name = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_\-]+$")]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
+
+
+class ParameterTable(_Strict):
+    """One ``[[parameter]]`` table: a key path and its prior."""
+
+    path: str = Field(min_length=1)
+    """Key path (``country.China.propensity_to_consume``; ``country.*.<key>`` sets every country)."""
+    prior: Literal["uniform", "loguniform", "normal"] = "uniform"
+    """Prior shape on [low, high]: uniform, log-uniform (uniform in the logarithm) or a normal
+    (mean, sd) truncated to the bounds."""
+    low: float
+    """Lower bound."""
+    high: float
+    """Upper bound."""
+    mean: float | None = None
+    """Normal prior: its mean (inside the bounds)."""
+    sd: Annotated[float, Field(gt=0.0)] | None = None
+    """Normal prior: its standard deviation."""
+    integer: bool = False
+    """Round values to integers before a run."""
+
+    @model_validator(mode="after")
+    def _prior(self) -> ParameterTable:
+        if not self.low < self.high:
+            raise ValueError(f"low ({self.low:g}) must be below high ({self.high:g})")
+        if self.prior == "loguniform" and self.low <= 0:
+            raise ValueError("a log-uniform prior needs low > 0")
+        if self.prior == "normal":
+            if self.mean is None or self.sd is None:
+                raise ValueError("a normal prior needs mean and sd")
+            if not self.low <= self.mean <= self.high:
+                raise ValueError(
+                    f"the prior's mean {self.mean:g} lies outside [low, high] = [{self.low:g}, {self.high:g}]"
+                )
+        elif self.mean is not None or self.sd is not None:
+            raise ValueError(f"mean and sd belong to a normal prior, not a {self.prior} one")
+        return self
+
+
+class TargetTable(_Strict):
+    """One ``[[target]]`` table: a metric (as in experiment and sweep files), its value and its
+    standard error or tolerance.
+    """
+
+    metric: dict[str, Any]
+    """The metric, as a ``[[metric]]`` table of an experiment file (``country``/``column``,
+    ``pair``, ``cycle``, window, stat, share_of_gdp)."""
+    value: float
+    """The target value, in the metric's units (fractions for shares of GDP)."""
+    sd: Annotated[float, Field(gt=0.0)]
+    """Standard error or tolerance of the target: deviations are measured in units of it."""
+    label: str = ""
+    """Words for reports (default: the metric's label)."""
+
+
+class AbcMethod(_Strict):
+    """``[method]`` with ``kind = "abc-smc"`` (the default): approximate Bayesian computation by
+    sequential Monte Carlo, a posterior sample.
+    """
+
+    kind: Literal["abc-smc"] = "abc-smc"
+    """abc-smc: approximate Bayesian computation by sequential Monte Carlo."""
+    population: Annotated[int, Field(ge=10, le=100_000)] = 200
+    """Accepted particles per generation."""
+    generations: Annotated[int, Field(ge=1, le=100)] = 6
+    """Largest number of generations (the prior sample included)."""
+    quantile: Annotated[float, Field(gt=0.0, lt=1.0)] = 0.5
+    """Each generation's tolerance is this quantile of the previous generation's distances."""
+    min_epsilon: Annotated[float, Field(ge=0.0)] = 0.0
+    """Stop when the tolerance (a distance in units of the targets' sd) falls to this."""
+    max_evaluations: Annotated[int, Field(ge=1, le=10_000_000)] = 50_000
+    """Most proposals evaluated in one generation."""
+    predictive: Annotated[int, Field(ge=0, le=10_000)] = 20
+    """Posterior predictive check: particles drawn by weight and run again with new seeds."""
+    sensitivity: Annotated[int, Field(ge=0, le=65_536)] = 32
+    """Sobol indices of the distance over the prior (Saltelli N, a power of 2; 0 = none)."""
+
+
+class SmmMethod(_Strict):
+    """``[method]`` with ``kind = "smm"``: a simulated-method-of-moments point estimate with
+    standard errors, every evaluation on the same model seeds (common random numbers).
+    """
+
+    kind: Literal["smm"]
+    """smm: simulated method of moments."""
+    starts: Annotated[int, Field(ge=1, le=100_000)] = 32
+    """Latin-hypercube starting points over the prior's box (one batch); the search starts at the best."""
+    max_evaluations: Annotated[int, Field(ge=1, le=100_000)] = 200
+    """Most evaluations of the Nelder-Mead search (per weighting step)."""
+    weighting: Literal["diagonal", "two-step"] = "diagonal"
+    """diagonal: W = 1 / sd**2; two-step: then again with the inverse of the estimated covariance of the
+    moments (efficient; gives the test of the overidentifying restrictions)."""
+    step: Annotated[float, Field(gt=0.0, le=0.2)] = 0.01
+    """Central-difference step of the Jacobian, as a share of each parameter's (working-space) range."""
+    predictive: Annotated[int, Field(ge=0, le=10_000)] = 20
+    """Predictive check: runs at the estimate with new seeds."""
+    sensitivity: Annotated[int, Field(ge=0, le=65_536)] = 32
+    """Sobol indices of the distance over the prior (Saltelli N, a power of 2; 0 = none)."""
+
+
+def _method_kind(v: Any) -> str:
+    return v.get("kind", "abc-smc") if isinstance(v, dict) else getattr(v, "kind", "abc-smc")
+
+
+Method = Annotated[
+    Annotated[AbcMethod, Tag("abc-smc")] | Annotated[SmmMethod, Tag("smm")],
+    Discriminator(_method_kind),
+]
+
+
+class CalibrationFile(_Strict):
+    """A whole calibration file."""
+
+    name: Name | None = None
+    """Output folder name under results/calibrations/; default: the file's stem."""
+    description: str = ""
+    """What the calibration asks."""
+    base: str | BaseTable
+    """The base scenario: a path (relative to this file), or a [base] table."""
+    ticks: Annotated[int, Field(ge=1)] | None = None
+    """Override simulation.ticks."""
+    seed: Annotated[int, Field(ge=0)] = 0
+    """Calibration seed: proposals, model seeds and the predictive draws derive from it."""
+    seeds: Annotated[int, Field(ge=1, le=1000)] = 2
+    """Model runs per evaluation, each with its own seed; the metrics are averaged over them."""
+    common_seeds: bool = False
+    """Use the same model seeds for every proposal (common random numbers): a smoother distance,
+    but a posterior conditional on those seeds. Off by default."""
+    parameter: list[ParameterTable] = Field(min_length=1, max_length=20)
+    """The calibrated parameters."""
+    target: list[TargetTable] = Field(min_length=1)
+    """The targets."""
+    method: Method = Field(default_factory=AbcMethod)
+    """Inference method and budget (``kind`` abc-smc, the default, or smm)."""
+
+
+@dataclass
+class Calibration:
+    """A checked calibration, ready to run.
+
+    Attributes:
+        name: output folder name.
+        spec: the validated file.
+        base: the raw base document.
+        base_hash: its hash.
+        scenario: the base's resolved scenario.
+        priors: one per parameter.
+        metrics: one per target, compiled.
+        target: (m,) target values.
+        scale: (m,) their sd.
+        source: the file, if any.
+    """
+
+    name: str
+    spec: CalibrationFile
+    base: dict[str, Any] = field(repr=False)
+    base_hash: str
+    scenario: Scenario = field(repr=False)
+    priors: list[Prior]
+    metrics: list[Metric]
+    target: np.ndarray
+    scale: np.ndarray
+    source: Path | None = None
+
+    @property
+    def labels(self) -> list[str]:
+        """Words for each target."""
+        return [t.label or m.label for t, m in zip(self.spec.target, self.metrics, strict=True)]
+
+
+def _problems(exc: ValidationError) -> list[tuple[str, str]]:
+    """The file's problems as pydantic finds them, without the method's union tag in key paths."""
+    out = []
+    for path, why in pydantic_problems(exc):
+        path = re.sub(r"^method\.(abc-smc|smm)(\.|$)", r"method\2", path).rstrip(".")
+        if why.startswith("Input tag"):
+            path, why = "method.kind", "must be 'abc-smc' or 'smm'"
+        out.append((path, why))
+    return out
+
+
+def load_calibration(path: str | Path) -> Calibration:
+    """Read and check a calibration file."""
+    path = Path(path)
+    doc = load_toml(path)
+    return build_calibration(doc, file=str(path), relative_to=path.parent, source=path, stem=path.stem)
+
+
+def build_calibration(
+    spec: CalibrationFile | dict[str, Any],
+    *,
+    file: str = "<calibration>",
+    relative_to: Path | None = None,
+    source: Path | None = None,
+    stem: str = "calibration",
+) -> Calibration:
+    """Check a calibration given as a :class:`CalibrationFile` or a mapping with the file's structure."""
+    if not isinstance(spec, CalibrationFile):
+        try:
+            spec = CalibrationFile.model_validate(dict(spec))
+        except ValidationError as exc:
+            raise ScenarioError(file, _problems(exc)) from None
+    base = spec.base if isinstance(spec.base, BaseTable) else BaseTable(scenario=spec.base)
+    try:
+        doc = raw_document(base.scenario, relative_to=relative_to)
+    except ScenarioError as exc:
+        raise ScenarioError(file, [("base", str(exc))]) from None
+    top = {"simulation.ticks": spec.ticks} if spec.ticks is not None else {}
+    doc = with_overrides(doc, {**base.set, **top}, file=file, where="base.set")
+    scn = check_document(doc, file=file, where="base")
+    paths = [p.path for p in spec.parameter]
+    problems = [
+        (f"parameter[{i}].path", f"'{p.path}' is calibrated twice")
+        for i, p in enumerate(spec.parameter)
+        if paths.index(p.path) != i
+    ]
+    if problems:
+        raise ScenarioError(file, problems)
+    for i, p in enumerate(spec.parameter):
+        for v in (p.low, p.high):
+            v = int(round(v)) if p.integer else float(v)
+            where = f"parameter[{i}] ({p.path} = {v!r})"
+            check_document(with_overrides(doc, {p.path: v}, file=file, where=where), file=file, where=where)
+    metric_docs = []
+    for i, t in enumerate(spec.target):
+        m = dict(t.metric)
+        m.setdefault("name", f"target_{i}")
+        metric_docs.append(m)
+    try:
+        metrics = compile_metrics(metric_docs, scn, file=file, prefix="target")
+    except ScenarioError as exc:
+        problems = [(re.sub(r"^(target\[\d+\])(\.|$)", r"\1.metric\2", path), why) for path, why in exc.problems]
+        raise ScenarioError(file, problems) from None
+    if spec.method.sensitivity & (spec.method.sensitivity - 1):
+        raise ScenarioError(file, [("method.sensitivity", "must be 0 or a power of 2 (Saltelli's N)")])
+    priors = [Prior(p.path, p.prior, p.low, p.high, p.mean or 0.0, p.sd or 1.0, p.integer) for p in spec.parameter]
+    name = spec.name or re.sub(r"[^A-Za-z0-9_\-]+", "_", stem).strip("_") or "calibration"
+    return Calibration(
+        name=name,
+        spec=spec,
+        base=doc,
+        base_hash=document_hash(doc),
+        scenario=scn,
+        priors=priors,
+        metrics=metrics,
+        target=np.array([t.value for t in spec.target], dtype=float),
+        scale=np.array([t.sd for t in spec.target], dtype=float),
+        source=source,
+    )

@@ -165,3 +165,14 @@ def test_unusual_names_that_clash_with_nothing_run_and_write(tmp_path):
     expected = timeseries_columns(res.scenario.all_sectors, res.scenario.traded, ["reserves_in_X"])
     assert list(res.timeseries.columns) == expected and res.timeseries.columns.is_unique
     assert (res.path / "timeseries.parquet").exists()
+
+
+def test_a_calibration_built_by_hand_with_a_bad_name_writes_nothing(tmp_path):
+    from sim.calibrate import load_calibration, run_calibration
+
+    root = Path(__file__).resolve().parent.parent
+    cal = load_calibration(root / "scenarios" / "calibrations" / "recover_two.toml")
+    cal.name = "../up"
+    with pytest.raises(TradesimError, match="not a plain name"):
+        run_calibration(cal, workers=1, out=tmp_path / "out")
+    assert list(tmp_path.iterdir()) == []

@@ -22,6 +22,7 @@ COMMANDS = [
     "sim.sweep.cli",  # sweep
     "sim.calibrate.cli",  # calibrate
     "sim.viz.cli",  # demo
+    "sim.history.cli",  # score
 ]
 
 

@@ -124,6 +124,8 @@ class Metric:
         at: tick for ``stat = "at"`` (-1 otherwise).
         share_of_gdp: divided by GDP.
         label: words for reports.
+        members: ``fact`` metrics only: (economy, model countries) pairs standing for the
+            fact's economy and partner; the window is then in calendar years.
     """
 
     name: str
@@ -136,17 +138,22 @@ class Metric:
     at: int
     share_of_gdp: bool
     label: str
+    members: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     @property
     def series_key(self) -> str:
-        """Identifies the per-tick series the metric aggregates ("" for cycle metrics)."""
-        if self.kind == "cycle":
+        """Identifies the per-tick series the metric aggregates ("" for cycle and fact metrics)."""
+        if self.kind in ("cycle", "fact"):
             return ""
         return f"{self.kind}:{self.where}:{self.column}:{self.sector}:{'gdp' if self.share_of_gdp else 'level'}"
 
     @property
     def unit(self) -> str:
         """Unit of the metric's values, in words."""
+        if self.kind == "fact":
+            from sim.history.facts import QUANTITIES
+
+            return QUANTITIES[self.column].unit
         if self.kind == "cycle":
             return CYCLE_KEYS.get(self.column, "")
         if self.share_of_gdp:
@@ -455,6 +462,9 @@ def evaluate(
     summaries: dict[str, dict] = {}
     dt = results.scenario.dt
     for m in metrics:
+        if m.kind == "fact":
+            values[m.name] = fact_value(m, results)
+            continue
         if m.kind == "cycle":
             if m.where not in summaries:
                 summaries[m.where] = analysis_summary()(results, rule=m.where)
@@ -465,6 +475,28 @@ def evaluate(
             series[key] = metric_series(m, results)
         values[m.name] = aggregate(m, series[key], dt)
     return values, (series if with_series else {})
+
+
+def fact_value(metric: Metric, results: Results) -> float:
+    """A ``fact`` metric: the run's value of one facts-table quantity (economy, partner,
+    quantity, years), computed as the scorecard computes it (:func:`sim.history.score.model_values`),
+    in the facts' units (percent).
+    """
+    from sim.history.score import model_values
+
+    economy, _, partner = metric.where.partition("|")
+    row = pd.DataFrame(
+        [
+            {
+                "economy": economy,
+                "partner": partner,
+                "quantity": metric.column,
+                "start": metric.window[0],
+                "end": metric.window[1],
+            }
+        ]
+    )
+    return float(model_values(results, row, {e: list(m) for e, m in metric.members})[0])
 
 
 def default_metrics(names: Sequence[str]) -> list[dict[str, Any]]:

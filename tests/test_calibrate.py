@@ -335,3 +335,90 @@ def test_recovery_study_with_the_shipped_example(tmp_path):
     )
     assert p.loc["country.Poor.catchup_speed", "lower"] <= 1.0 <= p.loc["country.Poor.catchup_speed", "upper"]
     assert not bool(p.loc["world.policy.pull_forward", "identified"])
+
+
+# ----------------------------------------------------------------------------- facts as targets
+
+FACTS = Path(__file__).resolve().parent.parent / "data" / "facts_history.csv"
+
+
+def _us_china(tmp_path: Path) -> Path:
+    doc = {
+        "simulation": {"name": "uc", "ticks": 10, "seed": 2, "start_year": 2000, "bilateral_every": 1},
+        "world": {"trade_cost": 0.8},
+        "country": [
+            {"name": "US", "labor_force": 150.0, "productivity": 1.0},
+            {"name": "China", "labor_force": 700.0, "productivity": 0.2, "propensity_to_consume": 0.7},
+        ],
+    }
+    (tmp_path / "uc.toml").write_text(tomli_w.dumps(doc))
+    return tmp_path / "uc.toml"
+
+
+def _fact_calibration(tmp_path: Path, **fact) -> dict:
+    _us_china(tmp_path)
+    return {
+        "name": "facts",
+        "base": "uc.toml",
+        "parameter": [{"path": "country.China.propensity_to_consume", "low": 0.6, "high": 0.85}],
+        "target": [
+            {"fact": {"table": str(FACTS), "economy": "China", "year": 2007, "quantity": "ca_gdp", **fact}},
+            {
+                "fact": {
+                    "table": str(FACTS),
+                    "economy": "China",
+                    "partner": "US",
+                    "year": 2007,
+                    "quantity": "bilateral_balance",
+                }
+            },
+        ],
+        "method": {"population": 20, "generations": 2, "sensitivity": 0, "predictive": 0},
+    }
+
+
+def test_a_facts_row_is_a_target_with_its_value_and_half_band_and_the_scorecards_model_value(tmp_path):
+    import sim
+    from sim.history.facts import load_facts
+    from sim.history.score import model_values
+    from sim.metrics import evaluate
+
+    cal = _load(_fact_calibration(tmp_path), tmp_path)
+    facts = load_facts(FACTS)
+    row = facts[(facts.economy == "China") & (facts.year == "2007") & (facts.quantity == "ca_gdp")].iloc[0]
+    assert cal.target[0] == row.value and cal.scale[0] == pytest.approx((row.high - row.low) / 2)
+    res = sim.simulate(cal.scenario)
+    got, _ = evaluate(cal.metrics, res)
+    mapping = {"China": ["China"], "US": ["US"]}
+    keys = facts[
+        ((facts.economy == "China") & (facts.year == "2007") & (facts.quantity == "ca_gdp"))
+        | ((facts.economy == "China") & (facts.partner == "US") & (facts.year == "2007"))
+    ]
+    want = model_values(res, keys, mapping)
+    assert [got["target_0"], got["target_1"]] == pytest.approx(list(want), rel=1e-12)
+    # by hand: China's current account / GDP in 2007 (tick 7), in percent
+    ts = res.timeseries[(res.timeseries.country == "China") & (res.timeseries.tick == 7)].iloc[0]
+    assert got["target_0"] == pytest.approx(100 * ts.current_account / ts.gdp, rel=1e-12)
+    out = run_calibration(cal, workers=1, out=tmp_path / "out", figures=False)
+    assert len(out.smc.posterior.weights) == 20
+
+
+@pytest.mark.parametrize(
+    ("fact", "why"),
+    [
+        ({"year": 1950}, "has no fact"),
+        ({"quantity": "ca_gdp", "economy": "Japan"}, "no model country stands for 'Japan'"),
+        ({"year": 2000, "economy": "US"}, None),  # exists and is in the run: fine
+    ],
+)
+def test_facts_targets_that_do_not_exist_or_cannot_be_computed_are_refused(tmp_path, fact, why):
+    doc = _fact_calibration(tmp_path, **fact)
+    if why is None:
+        _load(doc, tmp_path)
+        return
+    with pytest.raises(ScenarioError, match=why):
+        _load(doc, tmp_path)
+    doc = _fact_calibration(tmp_path)
+    doc["target"][0]["fact"]["year"] = 2015  # a real row, after the run's end (2009)
+    with pytest.raises(ScenarioError, match="outside the run"):
+        _load(doc, tmp_path)

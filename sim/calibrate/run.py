@@ -23,12 +23,12 @@ import numpy as np
 import pandas as pd
 
 from sim.batch.store import ParquetStore
-from sim.fingerprint import code_fingerprint, package_version
 from sim.calibrate.evaluate import ModelSimulator, overrides_of
 from sim.calibrate.priors import Prior
 from sim.calibrate.smc import SMCResult, SMCSettings, abc_smc, distance, summarise
 from sim.calibrate.smm import SMMResult, SMMSettings, smm, summarise_smm
 from sim.calibrate.spec import Calibration, SmmMethod, load_calibration
+from sim.fingerprint import code_fingerprint, package_version
 from sim.paths import check_folder, folder_in
 
 

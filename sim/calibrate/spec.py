@@ -69,20 +69,46 @@ class ParameterTable(_Strict):
         return self
 
 
+class FactRef(_Strict):
+    """A row of a facts table (``docs/validation.md``), named by its key."""
+
+    table: str
+    """The facts table (CSV), relative to the calibration file."""
+    economy: str
+    """The row's economy."""
+    year: str | int
+    """The row's year (``2007``) or period (``"1984-1987"``)."""
+    quantity: str
+    """The row's quantity (``ca_gdp``, ``bilateral_balance``, ...)."""
+    partner: str = ""
+    """The row's partner (bilateral quantities)."""
+
+
 class TargetTable(_Strict):
-    """One ``[[target]]`` table: a metric (as in experiment and sweep files), its value and its
-    standard error or tolerance.
+    """One ``[[target]]`` table: a metric (as in experiment and sweep files) with its value and
+    standard error, or a row of a facts table (value and band from the row).
     """
 
-    metric: dict[str, Any]
+    metric: dict[str, Any] | None = None
     """The metric, as a ``[[metric]]`` table of an experiment file (``country``/``column``,
     ``pair``, ``cycle``, window, stat, share_of_gdp)."""
-    value: float
-    """The target value, in the metric's units (fractions for shares of GDP)."""
-    sd: Annotated[float, Field(gt=0.0)]
-    """Standard error or tolerance of the target: deviations are measured in units of it."""
+    fact: FactRef | None = None
+    """A facts-table row: the model value is computed as ``tradesim score`` computes it."""
+    value: float | None = None
+    """The target value, in the metric's units (fractions for shares of GDP); a fact's value by default."""
+    sd: Annotated[float, Field(gt=0.0)] | None = None
+    """Standard error or tolerance: deviations are measured in units of it. A fact's default: half
+    its band's width."""
     label: str = ""
     """Words for reports (default: the metric's label)."""
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> TargetTable:
+        if (self.metric is None) == (self.fact is None):
+            raise ValueError("give either metric = {...} or fact = {...}")
+        if self.metric is not None and (self.value is None or self.sd is None):
+            raise ValueError("a metric target needs value and sd")
+        return self
 
 
 class AbcMethod(_Strict):
@@ -158,6 +184,9 @@ class CalibrationFile(_Strict):
     common_seeds: bool = False
     """Use the same model seeds for every proposal (common random numbers): a smoother distance,
     but a posterior conditional on those seeds. Off by default."""
+    map: dict[str, list[str]] = Field(default_factory=dict)
+    """Facts targets: model countries standing for an economy (``map = { Dragons = ["NIC"] }``);
+    otherwise economies are found by name as ``tradesim score`` finds them."""
     parameter: list[ParameterTable] = Field(min_length=1, max_length=20)
     """The calibrated parameters."""
     target: list[TargetTable] = Field(min_length=1)
@@ -255,14 +284,32 @@ def build_calibration(
             check_document(with_overrides(doc, {p.path: v}, file=file, where=where), file=file, where=where)
     metric_docs = []
     for i, t in enumerate(spec.target):
-        m = dict(t.metric)
-        m.setdefault("name", f"target_{i}")
-        metric_docs.append(m)
+        if t.metric is not None:
+            m = dict(t.metric)
+            m.setdefault("name", f"target_{i}")
+            metric_docs.append(m)
     try:
-        metrics = compile_metrics(metric_docs, scn, file=file, prefix="target")
+        compiled = compile_metrics(metric_docs, scn, file=file, prefix="target") if metric_docs else []
     except ScenarioError as exc:
-        problems = [(re.sub(r"^(target\[\d+\])(\.|$)", r"\1.metric\2", path), why) for path, why in exc.problems]
-        raise ScenarioError(file, problems) from None
+        index = [i for i, t in enumerate(spec.target) if t.metric is not None]
+
+        def where(path: str) -> str:
+            m = re.match(r"^target\[(\d+)\](.*)$", path)
+            return f"target[{index[int(m.group(1))]}].metric{m.group(2)}" if m else path
+
+        raise ScenarioError(file, [(where(path), why) for path, why in exc.problems]) from None
+    metrics, values, sds = [], [], []
+    it = iter(compiled)
+    for i, t in enumerate(spec.target):
+        if t.metric is not None:
+            metrics.append(next(it))
+            values.append(t.value)
+            sds.append(t.sd)
+            continue
+        metric, value, sd = _fact_target(t, i, spec, scn, file, relative_to)
+        metrics.append(metric)
+        values.append(t.value if t.value is not None else value)
+        sds.append(t.sd if t.sd is not None else sd)
     if spec.method.sensitivity & (spec.method.sensitivity - 1):
         raise ScenarioError(file, [("method.sensitivity", "must be 0 or a power of 2 (Saltelli's N)")])
     priors = [Prior(p.path, p.prior, p.low, p.high, p.mean or 0.0, p.sd or 1.0, p.integer) for p in spec.parameter]
@@ -275,7 +322,65 @@ def build_calibration(
         scenario=scn,
         priors=priors,
         metrics=metrics,
-        target=np.array([t.value for t in spec.target], dtype=float),
-        scale=np.array([t.sd for t in spec.target], dtype=float),
+        target=np.array(values, dtype=float),
+        scale=np.array(sds, dtype=float),
         source=source,
     )
+
+
+def _fact_target(
+    t: TargetTable, i: int, spec: CalibrationFile, scn: Scenario, file: str, relative_to: Path | None
+) -> tuple[Metric, float, float]:
+    """A facts-table row as a ``fact`` metric, with the row's value and half its band."""
+    from sim.history.facts import QUANTITIES, load_facts
+    from sim.history.score import resolve_mapping
+
+    ref = t.fact
+    where = f"target[{i}].fact"
+    path = Path(ref.table)
+    if relative_to is not None and not path.is_absolute():
+        path = relative_to / path
+    try:
+        facts = load_facts(path)
+    except ScenarioError as exc:
+        raise ScenarioError(file, [(f"{where}.table", str(exc))]) from None
+    year = str(ref.year)
+    row = facts[
+        (facts["economy"] == ref.economy)
+        & (facts["partner"] == ref.partner)
+        & (facts["year"] == year)
+        & (facts["quantity"] == ref.quantity)
+    ]
+    if len(row) != 1:
+        key = f"{ref.economy}, {ref.partner + ', ' if ref.partner else ''}{year}, {ref.quantity}"
+        raise ScenarioError(file, [(where, f"{path} has no fact ({key})")])
+    f = row.iloc[0]
+    try:
+        mapping = resolve_mapping([ref.economy, *([ref.partner] if ref.partner else [])], scn.names, spec.map)
+    except Exception as exc:  # a map entry naming a country the model does not have
+        raise ScenarioError(file, [("map", str(exc))]) from None
+    for econ in (ref.economy, ref.partner):
+        if econ and not mapping.get(econ):
+            raise ScenarioError(
+                file, [(where, f"no model country stands for '{econ}' (name one in map = {{ {econ} = [...] }})")]
+            )
+    first = scn.simulation.start_year
+    last = first + (scn.simulation.ticks - 1) * scn.dt
+    if f["start"] < first or f["end"] > last:
+        raise ScenarioError(file, [(where, f"the fact's years {year} are outside the run ({first} to {last:g})")])
+    q = QUANTITIES[ref.quantity]
+    metric = Metric(
+        name=f"target_{i}",
+        kind="fact",
+        column=ref.quantity,
+        where=f"{ref.economy}|{ref.partner}",
+        sector="",
+        window=(int(f["start"]), int(f["end"])),
+        stat="mean",
+        at=-1,
+        share_of_gdp=False,
+        label=t.label
+        or f"{ref.economy}{' with ' + ref.partner if ref.partner else ''}: {q.meaning}, {year} ({q.unit})",
+        members=tuple((e, tuple(m)) for e, m in mapping.items()),
+    )
+    return metric, float(f["value"]), 0.5 * float(f["high"] - f["low"])

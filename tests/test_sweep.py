@@ -294,3 +294,10 @@ def test_shipped_sweeps_are_valid():
         p = tradesim("sweep", str(f), "--dry-run", "--out", "/nonexistent-results", cwd=ROOT)
         assert p.returncode == 0, p.stderr
         assert "runs;" in p.stdout
+
+
+def test_design_is_the_function_whatever_was_imported_first(tmp_path):
+    code = "from sim.sweep import run_sweep, design; assert callable(design), design"
+    p = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=120,
+                       env={**os.environ, "PYTHONPATH": str(ROOT)})  # fmt: skip
+    assert p.returncode == 0, p.stderr

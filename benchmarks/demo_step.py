@@ -35,7 +35,7 @@ def python_side(scenario: str, ticks: int) -> None:
         model.step()
         t1 = time.perf_counter()
         card = views.now(model)
-        options = {name: build(model) for name, build in views.CHARTS.items()}
+        options = {name: build(model).option for name, build in views.CHARTS.items()}
         t2 = time.perf_counter()
         step_ms.append(1000 * (t1 - t0))
         view_ms.append(1000 * (t2 - t1))
@@ -66,13 +66,13 @@ def browser_side(scenario: str, ticks: int) -> None:
             page.goto(url, wait_until="domcontentloaded")
             step = page.get_by_role("button", name="Step", exact=True)
             step.wait_for(timeout=30_000)
-            page.locator(".tradesim-chart-production canvas").first.wait_for(timeout=30_000)
+            page.locator(".tradesim-chart-production svg").first.wait_for(timeout=30_000)
             print(f"{'page ready':<28} {1000 * (time.perf_counter() - t0):7.0f} ms")
             ms = []
             for i in range(1, ticks + 1):
                 t = time.perf_counter()
                 step.click()
-                expect(page.locator(".tradesim-meta")).to_contain_text(f"tick {i} of", timeout=15_000)
+                expect(page.locator(".tradesim-when")).to_contain_text(f"tick {i} of", timeout=15_000)
                 ms.append(1000 * (time.perf_counter() - t))
             print(_summary("browser round trip", ms))
             browser.close()
@@ -84,7 +84,7 @@ def browser_side(scenario: str, ticks: int) -> None:
 def main() -> None:
     """Parse the arguments and time."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("scenario", nargs="?", default="baseline")
+    ap.add_argument("scenario", nargs="?", default="endless_cycle")
     ap.add_argument("--ticks", type=int, default=60)
     ap.add_argument("--browser", action="store_true")
     args = ap.parse_args()

@@ -136,13 +136,25 @@ def check_stocks(
     liabilities: np.ndarray,
     private: np.ndarray,
     gdp: np.ndarray,
-) -> None:
-    """Balance-sheet identities after settlement (stocks)."""
+    peak: np.ndarray | None = None,
+) -> np.ndarray:
+    """Balance-sheet identities after settlement (stocks).
+
+    Stocks carry their rounding residuals from tick to tick, so a residual is judged against the
+    largest scale the run has seen (``peak``, each country's largest gross stocks + GDP so far),
+    not today's: in a shrinking world a residual carried from when the world was large would
+    otherwise fail a check scaled to the world it has become.
+
+    Returns:
+        (N,) the updated peak scale, to pass back next tick.
+    """
     held = reserves.sum(axis=1)
     gross = np.abs(nfa) + held + liabilities + np.abs(private)
-    world = float(gross.sum() + gdp.sum())
+    now = gross + gdp
+    peak = now if peak is None else np.maximum(peak, now)
+    world = float(peak.sum())
     resid = nfa - (held - liabilities + private)
-    scale = gross + gdp + 1e-12 * world
+    scale = peak + 1e-12 * world
     worst = int(np.argmax(np.abs(resid) / scale))
     if abs(resid[worst]) > TOL * scale[worst]:
         raise SimulationError(
@@ -154,3 +166,4 @@ def check_stocks(
     for quantity, total in (("net_foreign_assets", nfa.sum()), ("private_claims", private.sum())):
         if abs(float(total)) > TOL * world:
             raise SimulationError(tick, "world", quantity, f"sum to {total:.6g}, not zero")
+    return peak

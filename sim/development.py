@@ -18,13 +18,16 @@ With ``uneven = false`` every country's base grows at g_F and every innovation r
 country at once; the same random numbers are drawn either way.
 
 Wages (local currency) grow with smoothed trend productivity growth and with demand pressure:
-``d log w = g_w dt + k_w log u`` with ``k_w = 0.3 (1 - exp(-theta dt)) / eta_i`` (eta_i: the bound
+``d log w = g_w dt + k_w log u`` with ``k_w = per_tick(0.3 (1 - exp(-theta)), dt) / eta_i``
+(:func:`sim.timing.per_tick`; eta_i: the bound
 on the elasticity of utilisation to own prices, :func:`sim.production.effective_elasticity`).
 """
 
 from __future__ import annotations
 
 import numpy as np
+
+from sim.timing import per_tick
 
 
 def catch_up(
@@ -124,18 +127,23 @@ def adopt(
 
 
 def noise_step(noise: np.ndarray, shocks: np.ndarray, persistence: float, sd: float, dt: float) -> np.ndarray:
-    """(N, S1) next transitory noise; stationary sd equals that of the annual AR(1)."""
+    """(N, S1) next transitory noise; stationary sd equals that of the annual AR(1).
+
+    Per tick the persistence is ``phi ** dt`` and the shock's sd is scaled so that the stationary
+    sd, ``sd / sqrt(1 - phi**2)``, is the same whatever the tick; sampled once a year, the
+    quarterly process has the annual one's autocorrelation ``phi``. With ``phi = 0`` each tick
+    draws afresh with sd ``sd`` (not ``sd x sqrt(dt)``, which shrank the quarterly noise by half).
+    """
     phi_t = persistence**dt
-    if persistence > 0:
-        scale = sd * np.sqrt((1.0 - phi_t**2) / (1.0 - persistence**2))
-    else:
-        scale = sd * np.sqrt(dt)
+    scale = sd * np.sqrt((1.0 - phi_t**2) / (1.0 - persistence**2))
     return phi_t * noise + scale * shocks
 
 
 def wage_gain(theta: float, eta: np.ndarray, dt: float) -> np.ndarray:
-    """(N,) per-tick response of log wages to log utilisation."""
-    return 0.3 * (1.0 - np.exp(-theta * dt)) / eta
+    """(N,) per-tick response of log wages to log utilisation: the annual loop gain
+    ``0.3 (1 - exp(-theta))`` spread over the ticks of a year, divided by eta.
+    """
+    return per_tick(0.3 * -np.expm1(-theta), dt) / eta
 
 
 def relocation(

@@ -120,6 +120,7 @@ class TradeModel(mesa.Model):
         self.countries = [Country(self, i, c) for i, c in enumerate(spec.country)]
         self.notes: list[str] = []
         self.rate_fallbacks = 0
+        self._stock_scale = None  # largest stocks + GDP seen, per country (accounts.check_stocks)
         self._configure(spec)
         self.state = self._initial_state()
         self._apply_undervaluation()
@@ -173,7 +174,7 @@ class TradeModel(mesa.Model):
         before = country_arrays(spec)
         for ev in sorted(spec.event, key=lambda e: e.tick):
             doc = apply_overrides(doc, ev.set)
-            after = country_arrays(load_scenario(doc, file="<event>"))
+            after = country_arrays(load_scenario(doc, file="<event>", horizon=False))
             if ev.announce_ticks > 0:
                 cells = after.tariff > before.tariff
                 if cells.any():
@@ -316,7 +317,7 @@ class TradeModel(mesa.Model):
         doc = self._doc
         for ev in events:
             doc = apply_overrides(doc, ev.set)
-        spec = load_scenario(doc, file="<event>")
+        spec = load_scenario(doc, file="<event>", horizon=False)
         self._doc = doc
         self.spec = spec
         for agent, c in zip(self.countries, spec.country, strict=True):
@@ -499,7 +500,9 @@ class TradeModel(mesa.Model):
             st.writedown,
             dt,
         )
-        accounts.check_stocks(self.tick, self.names, st.nfa, st.reserves, st.liabilities, st.private, st.gdp)
+        self._stock_scale = accounts.check_stocks(
+            self.tick, self.names, st.nfa, st.reserves, st.liabilities, st.private, st.gdp, self._stock_scale
+        )
 
     def _set_policy(self) -> None:
         st, fin, fxp = self.state, self.spec.world.finance, self.spec.world.exchange_rate

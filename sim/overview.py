@@ -15,6 +15,21 @@ from sim.results import Results  # noqa: E402
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
 
 
+SURPLUS_COLOR, DEFICIT_COLOR, EVEN_COLOR = "#2166AC", "#B2182B", "#F7F7F7"
+"""One meaning everywhere (the demo page and the analysis figures): blue is a surplus, red a
+deficit, near-white balance (the ends and middle of ColorBrewer's RdBu, safe for the common
+colour-vision deficiencies)."""
+
+
+def balance_cmap() -> matplotlib.colors.Colormap:
+    """The Matplotlib colour map of bilateral balances: :data:`DEFICIT_COLOR` (negative) through
+    :data:`EVEN_COLOR` (0) to :data:`SURPLUS_COLOR` (positive), as the demo page draws them.
+    """
+    from matplotlib.colors import LinearSegmentedColormap
+
+    return LinearSegmentedColormap.from_list("tradesim_balance", [DEFICIT_COLOR, EVEN_COLOR, SURPLUS_COLOR])
+
+
 def country_colors(names: list[str]) -> dict[str, str]:
     """A stable colour per country (scenario order), shared by every figure."""
     return {n: PALETTE[i % len(PALETTE)] for i, n in enumerate(names)}

@@ -21,14 +21,17 @@ financed by national saving. A managed or pegged country may hold its currency a
 The first reserve issuer's currency is the unit of account: its own pressure moves every
 floating currency against it (its rate stays 1), while managed and pegged currencies, held
 against it, keep their rate.
-``k_e = 0.5 (1 - exp(-adjustment dt)) / (eta_i * gross output / full income)`` with eta_i the
-bound on the elasticity of utilisation to own prices keeps the loop gain of the rate below 0.5
-for every sigma (see ``docs/model.md``, stability).
+``k_e = per_tick(0.5 (1 - exp(-adjustment)), dt) / (eta_i * gross output / full income)`` with
+eta_i the bound on the elasticity of utilisation to own prices keeps the loop gain of the rate
+below 0.5 for every sigma (see ``docs/model.md``, stability), and the same per year whatever the
+tick (:mod:`sim.timing`).
 """
 
 from __future__ import annotations
 
 import numpy as np
+
+from sim.timing import per_tick
 
 FLOAT, MANAGED, PEG = 0, 1, 2
 
@@ -59,8 +62,13 @@ def limit_sales(fx: np.ndarray, reserves_total: np.ndarray, reserve_interest: np
 
 
 def rate_gain(adjustment: float, eta: np.ndarray, gross_to_income: np.ndarray, dt: float) -> np.ndarray:
-    """(N,) per-tick gain of a floater's log rate per unit of relative pressure."""
-    return 0.5 * (1.0 - np.exp(-adjustment * dt)) / (eta * gross_to_income)
+    """(N,) per-tick gain of a floater's log rate per unit of relative pressure.
+
+    The loop gain (the share of the pressure one year's move closes, at most 0.5) is
+    ``0.5 (1 - exp(-adjustment))`` per year, spread over the ticks of a year
+    (:func:`sim.timing.per_tick`), then divided by the bound on the pressure's response.
+    """
+    return per_tick(0.5 * -np.expm1(-adjustment), dt) / (eta * gross_to_income)
 
 
 def update_rates(

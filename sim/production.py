@@ -15,14 +15,17 @@ country's current account exceeds its desired net lending exactly when demand ex
 
 The price factor ``m`` is one per country (one per sector was unstable in the feasibility
 study): ``log m' = log m + rho~ * (gamma * log u - log m)`` with
-``rho~ = (1 - exp(-rho dt)) / (1 + gamma * eta_i)``, where ``eta_i`` bounds the elasticity of
-the country's utilisation to its own prices (:func:`effective_elasticity`), so that
-``rho~ (1 + gamma eta) < 1`` for every legal sigma: the adjustment never overshoots.
+``rho~ = 1 - (1 - rho~_1) ** dt`` and ``rho~_1 = (1 - exp(-rho)) / (1 + gamma * eta_i)`` the
+annual weight, where ``eta_i`` bounds the elasticity of the country's utilisation to its own
+prices (:func:`effective_elasticity`), so that ``rho~ (1 + gamma eta) < 1`` for every legal
+sigma: the adjustment never overshoots, and it closes the same share per year whatever the tick.
 """
 
 from __future__ import annotations
 
 import numpy as np
+
+from sim.timing import per_tick
 
 
 def capacity(productivity: np.ndarray, alloc: np.ndarray, labor: np.ndarray) -> np.ndarray:
@@ -84,8 +87,10 @@ def effective_elasticity(price: np.ndarray, cap: np.ndarray, sigma_hat: float, n
 
 
 def price_gain(rho: float, gamma: float, eta: np.ndarray, dt: float) -> np.ndarray:
-    """(N,) per-tick partial-adjustment weight of the price factor (stable for every sigma)."""
-    return (1.0 - np.exp(-rho * dt)) / (1.0 + gamma * eta)
+    """(N,) per-tick partial-adjustment weight of the price factor (stable for every sigma): the
+    annual weight ``(1 - exp(-rho)) / (1 + gamma eta)`` spread over the ticks of a year.
+    """
+    return per_tick(-np.expm1(-rho) / (1.0 + gamma * eta), dt)
 
 
 def update_price_factor(log_m: np.ndarray, util: np.ndarray, gamma: float, gain: np.ndarray) -> np.ndarray:

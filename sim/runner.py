@@ -10,6 +10,11 @@ code find the finished run while an edited file or an edited model never reuses 
 reused run still gets the files this call asks for that it lacks (``timeseries.csv``,
 ``overview.png``). Files are written into a hidden temporary folder that is renamed into place only when
 complete: an interrupted run leaves no half-written run folder, and nothing is overwritten.
+
+A run that fails mid-way (a :class:`sim.errors.SimulationError`) keeps what it computed: its
+folder is written with the ticks logged before the failure and a manifest whose ``status`` is
+``"failed"`` and whose ``error`` names the tick, country, quantity and reason. A rerun never
+reuses a failed folder: it runs again and replaces it. A finished run's status is ``"finished"``.
 """
 
 from __future__ import annotations
@@ -28,7 +33,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.errors import NotWrittenError, TradesimError, os_reason
+from sim.errors import NotWrittenError, SimulationError, TradesimError, os_reason
 from sim.fingerprint import code_fingerprint, package_version
 from sim.model import MAX_RATE_NOTES, TradeModel
 from sim.paths import check_folder, folder_in
@@ -62,15 +67,25 @@ def simulate(
     ticks: int | None = None,
     progress: bool = False,
 ) -> Results:
-    """Run a scenario in memory (nothing written) and return its tables."""
+    """Run a scenario in memory (nothing written) and return its tables.
+
+    Raises:
+        SimulationError: if the run fails mid-way; its ``results`` attribute holds the tables
+            of the ticks logged before the failure, with ``manifest["status"] == "failed"``.
+    """
     t0 = time.perf_counter()
     model = TradeModel(scenario if not isinstance(scenario, Path) else str(scenario), seed=seed, ticks=ticks)
     t_setup = time.perf_counter() - t0
-    model.run(progress=progress)
+    failure = None
+    try:
+        model.run(progress=progress)
+    except SimulationError as exc:
+        failure = exc
     t_run = time.perf_counter() - t0 - t_setup
     ts, bil = model.recorder.tables(model)
     spec = model.initial_spec
     manifest = {
+        "status": "finished" if failure is None else "failed",
         "package": "tradesim",
         "version": package_version(),
         "code": code_fingerprint(),
@@ -90,7 +105,19 @@ def simulate(
         "rate_fallbacks": model.rate_fallbacks,
         "tables": {"timeseries": table_hash(ts), "bilateral": table_hash(bil)},
     }
-    return Results(timeseries=ts, bilateral=bil, scenario=spec, manifest=manifest)
+    res = Results(timeseries=ts, bilateral=bil, scenario=spec, manifest=manifest)
+    if failure is not None:
+        manifest["error"] = {
+            "message": str(failure),
+            "tick": failure.tick,
+            "country": failure.country,
+            "quantity": failure.quantity,
+            "reason": failure.reason,
+        }
+        manifest["ticks_completed"] = model.tick
+        failure.results = res
+        raise failure
+    return res
 
 
 def _fallback_note(model: TradeModel) -> list[str]:
@@ -140,6 +167,11 @@ def run(
     Returns:
         The results; ``results.manifest["reused"]`` is True when an identical finished run
         was found and loaded instead of run again.
+
+    Raises:
+        SimulationError: if the run fails mid-way, after writing its folder with the ticks
+            before the failure and ``status = "failed"`` in the manifest (the error's
+            ``results`` holds them; a rerun runs again instead of reusing the folder).
     """
     if csv not in ("auto", "always", "never"):
         raise TradesimError(f"csv must be 'auto', 'always' or 'never', not {csv!r}")
@@ -156,26 +188,30 @@ def run(
     final = root / run_id(scn)
     if (final / "manifest.json").exists():
         res = load_run(final)
-        res.manifest["reused"] = True
-        res.manifest["written_on_reuse"] = _complete_reused(res, csv=csv, figure=figure)
-        return res
-    if final.exists():
+        if res.manifest.get("status", "finished") == "finished":
+            res.manifest["reused"] = True
+            res.manifest["written_on_reuse"] = _complete_reused(res, csv=csv, figure=figure)
+            return res
+    elif final.exists():
         raise TradesimError(f"{final} exists but holds no manifest.json; move it away and run again")
-    res = simulate(scn, progress=progress)
+    failure = None
+    try:
+        res = simulate(scn, progress=progress)
+    except SimulationError as exc:
+        failure, res = exc, exc.results
     try:
         _write_run(res, root, final, figure=figure, csv=csv)
     except OSError as exc:
-        raise NotWrittenError(
-            f"the run of {scn.simulation.name} finished",
-            str(final),
-            os_reason(exc),
-            results=res,
-        ) from None
+        what = f"the run of {scn.simulation.name} " + ("finished" if failure is None else f"stopped ({failure})")
+        raise NotWrittenError(what, str(final), os_reason(exc), results=res) from None
+    if failure is not None:
+        failure.args = (f"{failure}; the ticks before it are kept in {final} (manifest status 'failed')",)
+        raise failure
     return res
 
 
 def _write_run(res: Results, root: Path, final: Path, *, figure: bool, csv: str) -> None:
-    """Write a finished run's folder: files in a temporary folder renamed into place."""
+    """Write a run's folder: files in a temporary folder renamed into place."""
     root.mkdir(parents=True, exist_ok=True)
     _clean_stale(root)
     tmp = root / f".tmp-{final.name}-{os.getpid()}"
@@ -186,7 +222,7 @@ def _write_run(res: Results, root: Path, final: Path, *, figure: bool, csv: str)
         with_csv = _want_csv(res, csv)
         write_tables(res, tmp, csv=with_csv)
         (tmp / "scenario.toml").write_text(scenario_to_toml(res.scenario), encoding="utf-8")
-        if figure:
+        if figure and len(res.timeseries):
             from sim.overview import overview_figure
 
             overview_figure(res, tmp / "overview.png")
@@ -195,6 +231,7 @@ def _write_run(res: Results, root: Path, final: Path, *, figure: bool, csv: str)
         if not with_csv:
             res.manifest.setdefault("notes", []).append(_csv_note(res, csv))
         (tmp / "manifest.json").write_text(json.dumps(res.manifest, indent=2), encoding="utf-8")
+        _drop_failed(final)
         try:
             os.rename(tmp, final)
         except OSError:
@@ -206,6 +243,13 @@ def _write_run(res: Results, root: Path, final: Path, *, figure: bool, csv: str)
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     res.path = final
+
+
+def _drop_failed(folder: Path) -> None:
+    """Remove an earlier failed run's folder, which a rerun replaces (never a finished one)."""
+    manifest = folder / "manifest.json"
+    if manifest.exists() and json.loads(manifest.read_text(encoding="utf-8")).get("status") == "failed":
+        shutil.rmtree(folder)
 
 
 _CSV_NOTE = "timeseries.csv not written"
@@ -333,7 +377,7 @@ def _write_csv(df: pd.DataFrame, path: Path) -> None:
 
 
 def load_run(folder: str | Path) -> Results:
-    """Load a finished run folder."""
+    """Load a run folder (a finished run, or a failed one: ``manifest["status"]`` says which)."""
     folder = Path(folder)
     manifest_path = folder / "manifest.json"
     if not manifest_path.exists():

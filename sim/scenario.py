@@ -84,6 +84,7 @@ def load_scenario(
     overrides: Mapping[str, Any] | None = None,
     *,
     file: str | None = None,
+    horizon: bool = True,
 ) -> Scenario:
     """Load, validate and resolve a scenario.
 
@@ -91,6 +92,8 @@ def load_scenario(
         source: a path to a TOML file, a mapping with the same structure, or a Scenario.
         overrides: key path -> value, applied before validation (e.g. ``{"simulation.seed": 3}``).
         file: the name used in error messages when ``source`` is a mapping.
+        horizon: check that the run's levels stay within floating point (:func:`check_horizon`);
+            False for the scenario in force after an event, whose run was checked as a whole.
 
     Returns:
         The validated scenario with every default filled in (``simulation.name`` included).
@@ -112,15 +115,17 @@ def load_scenario(
             doc["simulation"].setdefault("name", _stem_name(Path(source)))
     if overrides:
         doc = apply_overrides(doc, overrides, file=file)
-    return validate_document(doc, file=file)
+    return validate_document(doc, file=file, horizon=horizon)
 
 
 def _stem_name(path: Path) -> str:
     return as_file_name(path.stem, "scenario")
 
 
-def validate_document(doc: Mapping[str, Any], *, file: str = "<dict>") -> Scenario:
-    """Validate a raw scenario document (structure, types, ranges, cross-references, events)."""
+def validate_document(doc: Mapping[str, Any], *, file: str = "<dict>", horizon: bool = True) -> Scenario:
+    """Validate a raw scenario document (structure, types, ranges, cross-references, events, and
+    with ``horizon`` the length the growth rates allow).
+    """
     if not isinstance(doc, Mapping):
         raise ScenarioError(file, [("", "a scenario must be a table of tables")])
     doc = plain_values(doc)
@@ -132,7 +137,11 @@ def validate_document(doc: Mapping[str, Any], *, file: str = "<dict>") -> Scenar
     if problems:
         raise ScenarioError(file, problems)
     scn = _fill_defaults(scn)
-    _check_events(scn, file)
+    phases = _check_events(scn, file)
+    if horizon:
+        problems = check_horizon(phases, scn.simulation.ticks, scn.dt)
+        if problems:
+            raise ScenarioError(file, problems)
     return scn
 
 
@@ -452,12 +461,16 @@ def input_matrix(scn: Scenario) -> np.ndarray:
     return a
 
 
-def _check_events(scn: Scenario, file: str) -> None:
+def _check_events(scn: Scenario, file: str) -> list[tuple[int, Scenario]]:
     """Each event's changes, applied in tick order on top of earlier ones, must give a valid
     scenario; errors name the event and the key path.
+
+    Returns:
+        (first tick, scenario in force) for the start and after each event, in tick order.
     """
+    phases = [(0, scn)]
     if not scn.event:
-        return
+        return phases
     doc = _drop_none(scn.model_dump(mode="json", exclude={"event"}))  # event values are checked below
     order = sorted(range(len(scn.event)), key=lambda k: scn.event[k].tick)
     for k in order:
@@ -480,6 +493,70 @@ def _check_events(scn: Scenario, file: str) -> None:
             raise ScenarioError(file, [(f"event[{k}].set: {pth}", why) for pth, why in problems])
         if probe.all_sectors != scn.all_sectors or probe.names != scn.names:
             raise ScenarioError(file, [(f"event[{k}].set", "events cannot add or remove sectors or countries")])
+        phases.append((ev.tick, probe))
+    return phases
+
+
+HORIZON = 300.0
+"""Largest change of log levels a run may accumulate (growth per year x years). Money and real
+levels grow with the productivity frontier, expected innovations and the labor force, and
+float64 holds numbers up to e^709.8 (and down to e^-708); the model multiplies two levels in
+places (interest paid x claims in the private pool), so levels must stay below about e^354: a run
+whose levels could grow or shrink by more than e^300 would overflow (GDP or income infinite) or
+underflow mid-run, so it is refused at load. The remaining e^50 covers the starting levels (up to
+about 1e6 bn USD), world sums and the spread of levels between countries. Found by running:
+a two-country world at frontier growth 0.2 overflowed at tick 1,752 (levels about e^350), the
+baseline at tick 30,337 (e^700: GDP itself)."""
+
+
+def level_growth(scn: Scenario) -> tuple[float, float, str]:
+    """Fastest growth and fastest shrinking of log levels per year a scenario allows, and the key
+    path that sets the growth.
+
+    Levels (GDP, capacity, wages) grow with the frontier (``world.development.frontier_growth``),
+    expected innovations (``innovation_rate x innovation_size``: catch-up and adoption never pass
+    the frontiers) and a country's labor force.
+    """
+    dev = scn.world.development
+    labor = [c.labor_growth for c in scn.country]
+    up = dev.frontier_growth + dev.innovation_rate * dev.innovation_size + max(labor)
+    down = -(dev.frontier_growth + min(labor))
+    keys = "world.development.frontier_growth"
+    if dev.innovation_rate > 0:
+        keys += " + innovation_rate x innovation_size"
+    return max(up, 0.0), max(down, 0.0), keys + " + the fastest country.<name>.labor_growth"
+
+
+def check_horizon(phases: list[tuple[int, Scenario]], ticks: int, dt: float) -> list[tuple[str, str]]:
+    """Problems if levels could leave float64 within the run: the change of log levels, summed
+    over the scenario in force from each event on, must stay within :data:`HORIZON`.
+
+    Args:
+        phases: (first tick, scenario in force) in tick order, the first at tick 0.
+        ticks: length of the run in ticks.
+        dt: tick length, years.
+    """
+    used = {"grow": 0.0, "shrink": 0.0}
+    for k, (start, scn) in enumerate(phases):
+        end = phases[k + 1][0] if k + 1 < len(phases) else ticks
+        up, down, keys = level_growth(scn)
+        for way, rate in (("grow", up), ("shrink", down)):
+            if rate <= 0:
+                continue
+            room = (HORIZON - used[way]) / (rate * dt)  # ticks left at this rate
+            if end - start > room:
+                longest = start + int(room)
+                return [
+                    (
+                        "simulation.ticks",
+                        f"{ticks} ticks ({ticks * dt:g} years) are longer than the model can honour: levels "
+                        f"{way} by up to {rate:.4g} per year ({keys}), so after {longest} ticks they "
+                        f"would pass e^{HORIZON:.0f} and soon float64 (GDP infinite or zero); the "
+                        f"longest length that works is {longest} ticks",
+                    )
+                ]
+            used[way] += (end - start) * dt * rate
+    return []
 
 
 # ----------------------------------------------------------------------------- key paths

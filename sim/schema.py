@@ -88,7 +88,9 @@ class Simulation(Strict):
     """Scenario name used for the results folder (a plain name: no path separator or dot);
     defaults to the file's stem."""
     ticks: int = Field(200, ge=1, le=1_000_000)
-    """Number of ticks to run (ticks are numbered from 0)."""
+    """Number of ticks to run (ticks are numbered from 0). A length over which levels could grow
+    or shrink past e^300 (frontier growth, expected innovations and labor growth x years) is
+    refused with the longest length that works (docs/model.md §2)."""
     seed: int = Field(0, ge=0, le=2**63 - 1)
     """Seed of the model's random streams (noise, innovations, ...)."""
     tick_length: Literal["year", "quarter"] = "year"

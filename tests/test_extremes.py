@@ -154,10 +154,11 @@ BREAKDOWNS = {
         "world.development.catchup_speed": 5.0,
     },
     "frontier_racing": {"world.development.frontier_growth": 0.2, "world.development.catchup_speed": 5.0},
-    # ten innovations a year, each multiplying a sector's productivity by e**3
+    # ten innovations a year, each multiplying a sector's productivity by e (at size 3, 20 ticks
+    # would raise levels by e**600: refused at load, tests/test_scale.py)
     "innovation_storm": {
         "world.development.innovation_rate": 10.0,
-        "world.development.innovation_size": 3.0,
+        "world.development.innovation_size": 1.0,
         "world.development.noise_sd": 0.2,
     },
     "productivity_1e-300": {"country.Poor.productivity": 1e-300},

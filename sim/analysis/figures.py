@@ -22,7 +22,7 @@ from sim.analysis import measures  # noqa: E402
 from sim.analysis.cycles import Rule  # noqa: E402
 from sim.analysis.phases import BALANCE, IMBALANCE, REBALANCING  # noqa: E402
 from sim.analysis.run_analysis import Analysis, analyse  # noqa: E402
-from sim.overview import PALETTE, country_colors  # noqa: E402
+from sim.overview import PALETTE, balance_cmap, country_colors  # noqa: E402
 from sim.results import Results  # noqa: E402
 
 STYLE = {
@@ -182,8 +182,8 @@ def bilateral_heatmap(
     source: Results | Analysis, path: str | Path, tick: int | None = None, max_countries: int = 12
 ) -> Path:
     """Bilateral balances at one tick as % of world GDP: row country's exports to the column
-    country minus its imports from it (purple: the row country is in surplus with the column
-    country, orange: in deficit).
+    country minus its imports from it (blue: the row country is in surplus with the column
+    country, red: in deficit; :func:`sim.overview.balance_cmap`, the demo page's colours).
 
     Args:
         source: a run or its analysis.
@@ -203,7 +203,7 @@ def bilateral_heatmap(
     size = max(7.0, 0.75 * len(names) + 4)
     with plt.rc_context(STYLE):
         fig, ax = plt.subplots(figsize=(size + 2, size), constrained_layout=True)
-        im = ax.imshow(pct.to_numpy(), cmap="PuOr", vmin=-lim, vmax=lim)
+        im = ax.imshow(pct.to_numpy(), cmap=balance_cmap(), vmin=-lim, vmax=lim)
         ax.set_xticks(range(len(names)), names, rotation=45, ha="right")
         ax.set_yticks(range(len(names)), names)
         ax.set_xlabel("partner")

@@ -96,7 +96,7 @@ def scenario_at(scn: Scenario, tick: int) -> Scenario:
     for _, ev in events:
         if ev.tick <= tick:
             doc = apply_overrides(doc, ev.set)
-    return load_scenario(doc, file="<event>")
+    return load_scenario(doc, file="<event>", horizon=False)
 
 
 def _rows(results: Results, tick: int) -> pd.DataFrame:

@@ -7,8 +7,10 @@ builds one from a model) so every sentence can be checked on a constructed case.
 each comparing now with ``span_years`` ago:
 
 1. The focus pair (the levers' country and partner; else the pair with the largest bilateral
-   balance): whose surplus it is, and whether it is rising, shrinking or steady (a change of at
-   least :data:`CHANGE` of its size counts).
+   balance), its balance averaged over the last few years (so a swing such as 53 -> -27 -> 128
+   bn in three years does not flip the sentence): whose surplus it is, and whether it is rising,
+   shrinking or steady (a change of at least :data:`CHANGE` of its size counts). A balance under
+   :data:`BALANCED` of the surplus country's GDP is "about balanced", not a surplus.
 2. Relocation: if a country's share of the world's output of the relocating sector rose by at
    least :data:`SHIFT` (1 percentage point), production of that sector "moves to" it (and
    "from" the country whose share fell most, if that fell by at least half as much).
@@ -24,8 +26,10 @@ import numpy as np
 
 from sim.analysis.phases import BALANCE, IMBALANCE, REBALANCING
 
-CHANGE = 0.05
+CHANGE = 0.1
 """A bilateral balance that changed by at least this fraction of its size is rising or shrinking."""
+BALANCED = 0.001
+"""A bilateral balance under this share of the surplus country's GDP (0.1%) is about balanced."""
 SHIFT = 0.01
 """A rise of a country's share of world output of a sector by this much (1 point) is a move."""
 SECTOR_WORDS = {"labor": "labor-intensive", "hightech": "high-tech", "primary": "primary-goods"}
@@ -45,7 +49,7 @@ class Situation:
         span_years: years between "then" and now.
         names: country names (scenario order).
         bilateral_now: (N, N) bilateral balances now, USD bn/yr ([a, b]: a's exports to b minus
-            its imports from b).
+            its imports from b), averaged over the last ``bilateral_years``.
         bilateral_before: (N, N) the same then.
         gdp_now: (N,) GDP now, USD bn/yr.
         sector: the sector whose production relocates (e.g. ``"labor"``).
@@ -57,6 +61,7 @@ class Situation:
             share of world GDP.
         index_before: the same then.
         index_years: years the index is averaged over (1: not averaged).
+        bilateral_years: years the bilateral balances are averaged over (1: not averaged).
         dt: years per tick (quarterly runs name quarters: "2021 Q2").
         focus: (country, partner) indices to describe, or None for the largest balance.
         events: (year, note) of the scheduled events in the span, oldest first.
@@ -76,6 +81,7 @@ class Situation:
     index_now: float
     index_before: float
     index_years: float = 1.0
+    bilateral_years: float = 1.0
     dt: float = 1.0
     focus: tuple[int, int] | None = None
     events: list[tuple[float, str]] = field(default_factory=list)
@@ -106,18 +112,21 @@ def pair_sentence(sit: Situation) -> str:
     if value < 0:  # describe from the surplus side
         a, b, value, before = b, a, -value, -before
     names = sit.names
-    if value == 0:
-        return f"Trade between {country_words(names[a])} and {country_words(names[b])} is balanced"
-    share = 100 * value / float(sit.gdp_now[a])
-    size = f"{value:,.0f} bn USD a year, " + (
-        f"{share:.1f}% of {possessive(names[a])} GDP" if share >= 0.05 else f"under 0.1% of {possessive(names[a])} GDP"
-    )
-    change = value - before
-    if before < 0:
+    gdp_a = float(sit.gdp_now[a])
+    avg = f"{sit.bilateral_years:g}-year average: " if sit.bilateral_years > 1 else ""
+    if gdp_a <= 0 or value < BALANCED * gdp_a:
+        return (
+            f"Trade between {country_words(names[a])} and {country_words(names[b])} is about balanced "
+            f"({avg}under {100 * BALANCED:g}% of {possessive(names[a])} GDP)"
+        )
+    share = 100 * value / gdp_a
+    size = f"{avg}{value:,.0f} bn USD a year, {share:.1f}% of {possessive(names[a])} GDP"
+    if before < -BALANCED * gdp_a:
         return (
             f"{_cap(country_words(names[a]))} now runs a surplus with {country_words(names[b])} ({size}), "
             f"where {sit.span_years:g} years ago it ran a deficit"
         )
+    change = value - before
     if change >= CHANGE * value:
         trend = "is rising"
     elif change <= -CHANGE * value:

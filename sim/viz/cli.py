@@ -32,7 +32,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         description="Serve the classroom demo page (Mesa's SolaraViz) and print its address. Works offline.",
     )
     p.add_argument(
-        "scenario", nargs="?", default="baseline", help="shipped scenario name or TOML file (default: baseline)"
+        "scenario",
+        nargs="?",
+        default="endless_cycle",
+        help="shipped scenario name or TOML file (default: endless_cycle, the cycle)",
     )
     p.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default: {DEFAULT_PORT}; 0: any free port)")
     p.add_argument(
@@ -104,6 +107,8 @@ def serve_command(scenario: str, host: str, port: int) -> tuple[list[str], dict[
     env = dict(os.environ)
     env["TRADESIM_DEMO_SCENARIO"] = scenario
     env.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "false")
+    # no "This website runs on Solara" badge over the charts
+    env.setdefault("SOLARA_THEME_SHOW_BANNER", "false")
     # solara warns about cookies on plain http at every page load; on 127.0.0.1 that is expected
     env.setdefault("PYTHONWARNINGS", "ignore:Cookies with samesite=none:UserWarning")
     # the child must import this very tradesim, installed or not

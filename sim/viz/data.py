@@ -22,7 +22,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 from sim.analysis.dating import PRESETS
 from sim.analysis.filters import odd_window, window_ticks
 from sim.analysis.phases import BALANCE, IMBALANCE, REBALANCING, PhaseThresholds
-from sim.viz.captions import Situation, year_words
+from sim.viz.captions import Situation
 
 if TYPE_CHECKING:
     from sim.model import TradeModel
@@ -43,10 +43,27 @@ def years(model: TradeModel) -> np.ndarray:
     return model.spec.simulation.start_year + ticks * model.spec.dt
 
 
-def tick_labels(model: TradeModel) -> list[str]:
-    """X-axis labels of every tick of the scenario: ``"2010"``, or ``"2021 Q2"`` for quarters."""
+WINDOW_YEARS = 200.0
+"""The charts show at most this many years: a longer scenario's frame slides with the run."""
+
+
+def span(model: TradeModel, most: float = WINDOW_YEARS) -> tuple[float, float]:
+    """(first, last) calendar year of the charts' frame: the scenario's whole length, or for a
+    scenario longer than ``most`` years, ``most`` years that slide once the run is 80% across.
+    """
     sim, dt = model.spec.simulation, model.spec.dt
-    return [year_words(sim.start_year + t * dt, dt) for t in range(sim.ticks)]
+    start, end = float(sim.start_year), float(sim.start_year + sim.ticks * dt)
+    if end - start <= most:
+        return start, end
+    now = float(years(model)[-1]) if len(model.recorder.ticks) else start
+    first = min(max(start, now - 0.8 * most), end - most)
+    return first, first + most
+
+
+def event_years(model: TradeModel) -> list[float]:
+    """Calendar years of the scenario's scheduled events (the levers' event included), sorted."""
+    start, dt = model.spec.simulation.start_year, model.spec.dt
+    return sorted({float(start + ev.tick * dt) for ev in model.initial_spec.event})
 
 
 def balance_shares(model: TradeModel) -> np.ndarray:
@@ -88,6 +105,18 @@ def bilateral_balance(model: TradeModel, back: int = 0) -> np.ndarray:
     return e - e.T
 
 
+def mean_bilateral_balance(model: TradeModel, ticks: int, back: int = 0) -> np.ndarray:
+    """(N, N) the bilateral balances (:func:`bilateral_balance`) averaged over ``ticks`` logged
+    ticks ending ``back`` ticks before the last (fewer at the start), USD bn/yr.
+    """
+    k = len(model.recorder.bilateral)
+    if k == 0:
+        return np.zeros((model.n, model.n))
+    last = max(k - 1 - back, 0)
+    first = max(last - ticks + 1, 0)
+    return np.mean([bilateral_balance(model, k - 1 - t) for t in range(first, last + 1)], axis=0)
+
+
 def output_shares(model: TradeModel, sector: str) -> np.ndarray:
     """(T, N) each country's share of the world's gross output value of one sector (output at
     producer prices), per tick.
@@ -115,6 +144,8 @@ class LiveRule:
         floor: that range must be at least this (the standard rule's amplitude floor).
         balance_level: a smoothed index at or below this is balance.
         balance_fraction: the lowest this fraction of the recent range is balance.
+        hold_years: a new label is shown once it has held this long (so a year of
+            noise near a threshold does not flicker between phases).
     """
 
     smoothing_years: float = PRESETS["standard"].smoothing_years
@@ -124,6 +155,21 @@ class LiveRule:
     floor: float = PRESETS["standard"].min_amplitude
     balance_level: float = PhaseThresholds().balance_level
     balance_fraction: float = PhaseThresholds().balance_fraction
+    hold_years: float = 3.0
+
+
+def hold_labels(labels: np.ndarray, n: int) -> np.ndarray:
+    """(T,) the labels with every change delayed until the new label has held ``n`` ticks in a
+    row; shorter runs keep the label before them. Causal: the result at t uses ticks <= t only.
+    """
+    raw = np.asarray(labels)
+    out = raw.copy()
+    if n <= 1:
+        return out
+    for t in range(1, raw.size):
+        new = raw[t] != out[t - 1] and t + 1 >= n and bool((raw[t - n + 1 : t + 1] == raw[t]).all())
+        out[t] = raw[t] if new else out[t - 1]
+    return out
 
 
 def trailing_mean(x: np.ndarray, n: int) -> np.ndarray:
@@ -161,6 +207,8 @@ def live_phases(index: np.ndarray, dt: float, rule: LiveRule | None = None) -> n
        its lowest ``balance_fraction`` (just after a trough: the retrospective rule also calls
        the last part of a fall balance, which live cannot be told from the rest of the fall).
        Otherwise ``imbalance`` while widening or standing and ``rebalancing`` while narrowing.
+    4. Hold: a new label is shown once it has held for ``hold_years`` (:func:`hold_labels`);
+       shorter runs keep the phase before them.
 
     Causal: the label of tick t is the same whatever follows it.
 
@@ -190,7 +238,8 @@ def live_phases(index: np.ndarray, dt: float, rule: LiveRule | None = None) -> n
     # trailing low, so the rule would fire on every fall)
     near_low = (direction > 0) & (span >= r.floor) & (s - lo <= r.balance_fraction * span)
     balance = (s <= r.balance_level) | near_low
-    return np.where(balance, BALANCE, np.where(direction < 0, REBALANCING, IMBALANCE))
+    raw = np.where(balance, BALANCE, np.where(direction < 0, REBALANCING, IMBALANCE))
+    return hold_labels(raw, window_ticks(r.hold_years, dt))
 
 
 def live_phase(model: TradeModel, rule: LiveRule | None = None) -> str:
@@ -201,7 +250,8 @@ def live_phase(model: TradeModel, rule: LiveRule | None = None) -> str:
 
 def situation(model: TradeModel, span_years: float = 3.0, focus: tuple[str, str] | None = None) -> Situation:
     """The numbers the caption is made from: the last logged tick and ``span_years`` before it
-    (or the first tick, if the run is shorter).
+    (or the first tick, if the run is shorter). Bilateral balances are averaged over the same
+    trailing window as the imbalance index (:func:`smoothing_ticks`: 4 years).
 
     Args:
         model: a model that has run at least one tick.
@@ -221,6 +271,7 @@ def situation(model: TradeModel, span_years: float = 3.0, focus: tuple[str, str]
     last = model.recorder.ticks[-1]
     first = model.recorder.ticks[-1 - back]
     start, dt = model.spec.simulation.start_year, model.spec.dt
+    k = smoothing_ticks(dt)
     events = [
         (start + ev.tick * dt, ev.note)
         for ev in sorted(model.initial_spec.event, key=lambda e: e.tick)
@@ -230,8 +281,8 @@ def situation(model: TradeModel, span_years: float = 3.0, focus: tuple[str, str]
         year=float(yrs[-1]),
         span_years=float(yrs[-1] - yrs[-1 - back]),
         names=list(model.names),
-        bilateral_now=bilateral_balance(model),
-        bilateral_before=bilateral_balance(model, back),
+        bilateral_now=mean_bilateral_balance(model, k),
+        bilateral_before=mean_bilateral_balance(model, k, back),
         gdp_now=_country(model, "gdp")[-1].copy(),
         sector=sector,
         share_now=shares[-1],
@@ -240,7 +291,8 @@ def situation(model: TradeModel, span_years: float = 3.0, focus: tuple[str, str]
         phase_before=str(phases[-1 - back]),
         index_now=float(smooth[-1]),
         index_before=float(smooth[-1 - back]),
-        index_years=smoothing_ticks(model.spec.dt) * model.spec.dt,
+        index_years=k * dt,
+        bilateral_years=k * dt,
         dt=model.spec.dt,
         focus=None if focus is None else (model.names.index(focus[0]), model.names.index(focus[1])),
         events=events,

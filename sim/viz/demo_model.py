@@ -1,6 +1,8 @@
 """The model the classroom demo drives: a shipped scenario plus the page's policy levers.
 
-The levers act on a pair of countries, *country* and *partner* (default China and the US):
+The levers act on a pair of countries, *country* and *partner* (by default China and the US
+where the world has them, otherwise the largest non-issuer by labor force and the first reserve
+issuer: :func:`default_pair`):
 
 - ``reserve_target_months``: the country's precautionary reserve target, months of imports
   (0 keeps the scenario's own target);
@@ -34,6 +36,7 @@ SCENARIO_DIR = Path(__file__).resolve().parents[2] / "scenarios"
 """The shipped scenarios (the repository's ``scenarios/`` folder)."""
 
 CLASSROOM = (
+    "endless_cycle",
     "baseline",
     "reserve_targets",
     "export_led",
@@ -44,9 +47,12 @@ CLASSROOM = (
     "trade_war",
     "state_lending",
     "settlement",
+    "flying_geese",
+    "china_2024",
 )
-"""Shipped scenarios offered on the page: the five-economy worlds (US, Europe, Japan, China,
-India in this order), so the country choices and colours mean the same in each."""
+"""Shipped scenarios offered on the page, in this order: the endless cycle first (the page's
+story, balance -> imbalance -> rebalancing again and again), then the five-economy worlds, then
+the others. Levers and colours follow each world's own countries."""
 
 CONTROLLED_SECTOR = "hightech"
 """The sector the export-controls lever blocks."""
@@ -107,20 +113,37 @@ def scenario_path(name: str | Path) -> Path:
 
 def classroom_choices(start: str | Path) -> list[str]:
     """Scenarios the page offers: the starting one first, then the shipped classroom scenarios
-    with the same countries in the same order (so a country's colour never changes).
+    (:data:`CLASSROOM`) that exist.
 
     Args:
         start: the scenario the demo opens with (name or file).
     """
     first = str(start)
-    names = load_scenario(scenario_path(first)).names
     out = [first]
     for name in CLASSROOM:
-        if name == first or scenario_path(first) == scenario_path(name):
-            continue
-        if load_scenario(scenario_path(name)).names == names:
+        shipped = SCENARIO_DIR / f"{name}.toml"
+        if shipped.is_file() and name != first and scenario_path(first) != shipped:
             out.append(name)
     return out
+
+
+def default_pair(scenario: str | Path) -> tuple[str, str]:
+    """The levers' (country, partner) a world opens with: China and the US where it has them;
+    otherwise the partner is the first reserve issuer and the country the largest other economy
+    by labor force (in ``endless_cycle``: East and North).
+
+    Args:
+        scenario: a shipped scenario name or a TOML file.
+    """
+    spec = load_scenario(scenario_path(scenario))
+    names = spec.names
+    issuers = spec.world.reserve_issuers or names[:1]
+    partner = "US" if "US" in names else issuers[0]
+    if "China" in names and partner != "China":
+        return "China", partner
+    others = [c for c in spec.country if c.name != partner]
+    country = max(others, key=lambda c: c.labor_force).name
+    return country, partner
 
 
 def _state_at(doc: dict[str, Any], tick: int) -> dict[str, Any]:
@@ -248,15 +271,16 @@ class DemoModel(TradeModel):
     Args:
         scenario_name: a shipped scenario name or a TOML file.
         country, partner, start_tick, reserve_target_months, consumption_change, tariff,
-            export_controls, catchup: the levers (see :class:`Levers`).
+            export_controls, catchup: the levers (see :class:`Levers`; country and partner
+            default to :func:`default_pair`).
         seed: overrides ``simulation.seed``.
     """
 
     def __init__(
         self,
         scenario_name: str = "baseline",
-        country: str = "China",
-        partner: str = "US",
+        country: str | None = None,
+        partner: str | None = None,
         start_tick: int = 10,
         reserve_target_months: float = 0.0,
         consumption_change: float = 0.0,
@@ -265,6 +289,9 @@ class DemoModel(TradeModel):
         catchup: float = 1.0,
         seed: int | None = None,
     ):
+        if country is None or partner is None:
+            dc, dp = default_pair(scenario_name)
+            country, partner = country or dc, partner or dp
         self.levers = Levers(
             country=country,
             partner=partner,

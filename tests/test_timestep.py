@@ -1,0 +1,173 @@
+"""The same economy whatever the tick: annual and quarterly ticks (issue 19, docs/model.md §2).
+
+Flows are compared as annual averages of quarterly ticks against annual ticks; windows of
+experiment metrics are converted to years as ``tests/timescale.py`` says. Where a one-tick lag
+that is part of the economics (last tick's prices, utilisation and output) keeps annual and
+quarterly ticks apart, the gap must shrink in proportion as the tick shrinks (a first-order,
+convergent discretisation), checked against ticks of an eighth or a sixteenth of a year (not a
+scenario option: the tick length is patched here).
+"""
+
+from __future__ import annotations
+
+import contextlib
+
+import numpy as np
+import pytest
+
+import tests.timescale as ts
+from sim import development
+from sim.model import TradeModel
+from sim.scenario import apply_overrides, load_toml
+from sim.schema import Scenario
+from tests.conftest import ROOT, identical_world
+
+EXPERIMENTS = ROOT / "scenarios" / "experiments"
+
+
+@contextlib.contextmanager
+def ticks_per_year(monkeypatch: pytest.MonkeyPatch, per: int):
+    """``tick_length = "quarter"`` means 1 / per years (and the experiment conversion uses per)."""
+    with monkeypatch.context() as m:
+        m.setattr(Scenario, "dt", property(lambda s: 1.0 / per if s.simulation.tick_length == "quarter" else 1.0))
+        m.setattr(ts, "PER_YEAR", per)
+        yield
+
+
+def annual_ca_share(doc: dict, per: int, years: int) -> np.ndarray:
+    """(years, N) current account / GDP in per cent, annual averages of the ticks of each year."""
+    doc = apply_overrides(doc, {"simulation.ticks": years * per, "world.development.noise_sd": 0.0})
+    if per > 1:
+        doc["simulation"]["tick_length"] = "quarter"
+    model = TradeModel(doc)
+    ca, gdp = [], []
+    for _ in range(years * per):
+        model.step()
+        ca.append(model.state.ca.copy())
+        gdp.append(model.state.gdp.copy())
+    ca = np.array(ca).reshape(years, per, -1).mean(axis=1)
+    gdp = np.array(gdp).reshape(years, per, -1).mean(axis=1)
+    return 100.0 * ca / gdp
+
+
+def test_baseline_current_accounts_agree_between_annual_and_quarterly_ticks(monkeypatch):
+    years = 30
+    doc = load_toml(ROOT / "scenarios" / "baseline.toml")
+    path = {}
+    for per in (1, 2, 4, 16):
+        with ticks_per_year(monkeypatch, per):
+            path[per] = annual_ca_share(doc, per, years)
+    # every year after the first two: on the old gains (the exchange rate's 0.5 (1 - e^-k dt) closed
+    # 0.43 of the pressure a year with annual ticks and 0.58 with quarterly ones) this was 0.20 pp
+    gap = np.abs(path[1] - path[4])[2:].max()
+    assert gap < 0.15, gap
+    # what remains is the one-tick lags of prices, utilisation and output: it shrinks in
+    # proportion to the tick (first order predicts 7/15 and 3/15 of the annual error)
+    err = {per: np.abs(path[per] - path[16])[2:].max() for per in (1, 2, 4)}
+    assert err[2] < 0.6 * err[1] and err[4] < 0.3 * err[1], err
+
+
+# effects of experiments whose annual and quarterly values differ by more than 10% (all of them
+# first-order discretisation errors of one-tick lags, checked below against eighth-year ticks)
+FILES = sorted(p.name for p in EXPERIMENTS.glob("*.toml") if p.stem != "endless_cycle")
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param(
+            f,
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason="a sudden stop is decided tick by tick: it lasts at least a tick and the file's "
+                "windows read the stop's own year, so its effects depend on the tick (not convergent)",
+            ),
+        )
+        if f == "debt_limits.toml"
+        else f
+        for f in FILES
+    ],
+)
+def test_each_experiment_effect_per_year_agrees_between_tick_lengths(name, monkeypatch):
+    """Noise off, one seed (endless_cycle.toml is left out: its effects come from random
+    innovations, whose dates depend on the draws of each tick)."""
+    path = EXPERIMENTS / name
+    eff = ts.effects(path)  # (annual, quarterly)
+    far = {k: v for k, v in eff.items() if abs(v[1] - v[0]) > 0.1 * abs(v[0])}
+    if not far:
+        return
+    with ticks_per_year(monkeypatch, 8):
+        fine = ts.effects(path)
+    for key, (annual, quarterly) in far.items():
+        ref = fine[key][1]
+        # a convergent, first-order discretisation: the quarterly error is about 1/7 of the annual
+        assert abs(quarterly - ref) < 0.3 * abs(annual - ref), (name, key, annual, quarterly, ref)
+
+
+def noise_driven_ca_sd(per: int, seeds: int = 20, years: int = 60, burn: int = 10) -> float:
+    """sd of the annual averages of CA / GDP in a small identical world whose only disturbance is
+    the productivity noise (sd 1%/yr), pooled over seeds and countries (docs/model.md §2)."""
+    out = []
+    for seed in range(seeds):
+        doc = identical_world(4, ticks=years * per)
+        doc["world"]["development"]["noise_sd"] = 0.01
+        doc["simulation"]["seed"] = seed
+        if per > 1:
+            doc["simulation"]["tick_length"] = "quarter"
+        model = TradeModel(doc)
+        ca, gdp = [], []
+        for _ in range(years * per):
+            model.step()
+            ca.append(model.state.ca.copy())
+            gdp.append(model.state.gdp.copy())
+        ca = np.array(ca).reshape(years, per, -1).mean(axis=1)
+        gdp = np.array(gdp).reshape(years, per, -1).mean(axis=1)
+        out.append((ca / gdp)[burn:])
+    return float(np.std(np.array(out)))
+
+
+def noise_sd(per: int, persistence: float, seeds: int, years: int = 40, burn: int = 10) -> float:
+    """Stationary sd of the model's transitory productivity noise read at the end of each year,
+    pooled over seeds, countries and sectors of a small identical world."""
+    samples = []
+    for seed in range(seeds):
+        doc = identical_world(3, ticks=years * per)
+        doc["simulation"]["seed"] = seed
+        doc["world"]["development"].update(noise_sd=0.01, noise_persistence=persistence)
+        if per > 1:
+            doc["simulation"]["tick_length"] = "quarter"
+        model = TradeModel(doc)
+        for t in range(years * per):
+            model.step()
+            if t % per == per - 1 and t // per >= burn:
+                samples.append(model.state.noise.copy())
+    return float(np.std(np.array(samples)))
+
+
+@pytest.mark.parametrize("persistence", [0.0, 0.7])
+def test_noise_has_the_same_stationary_sd_with_annual_and_quarterly_ticks(persistence):
+    # 12 seeds x 3 countries x 4 sectors x 30 years: about 4,300 draws (fewer independent ones at
+    # persistence 0.7), so the sd is known to about 3%; the old quarterly noise at persistence 0
+    # had half the sd (shocks scaled by sqrt(dt))
+    annual, quarterly = noise_sd(1, persistence, 12), noise_sd(4, persistence, 12)
+    expected = 0.01 / np.sqrt(1.0 - persistence**2)
+    assert abs(annual / expected - 1.0) < 0.1, annual
+    assert abs(quarterly / annual - 1.0) < 0.1, (annual, quarterly)
+
+
+def test_noise_step_keeps_the_annual_autocorrelation_and_sd():
+    # 20,000 independent chains: annual sampling of the quarterly process has the annual
+    # process's lag-one autocorrelation and stationary sd
+    rng = np.random.default_rng(0)
+    phi, sd = 0.7, 0.02
+    for dt in (1.0, 0.25):
+        x = np.zeros(20_000)
+        years = []
+        for k in range(int(30 / dt)):
+            x = development.noise_step(x, rng.standard_normal(x.shape), phi, sd, dt)
+            if (k + 1) * dt == int((k + 1) * dt):
+                years.append(x.copy())
+        y = np.array(years[10:])
+        assert abs(y.std() / (sd / np.sqrt(1 - phi**2)) - 1.0) < 0.02, (dt, y.std())
+        r = np.mean(y[1:] * y[:-1]) / np.mean(y * y)
+        assert abs(r - phi) < 0.02, (dt, r)

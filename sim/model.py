@@ -13,11 +13,11 @@ from dataclasses import dataclass
 import mesa
 import numpy as np
 
-from sim import accounts, demand, development, finance, market, policy, production
+from sim import accounts, demand, development, events, finance, market, policy, production
 from sim.country import Country, country_arrays
 from sim.errors import SimulationError
 from sim.results import Recorder
-from sim.scenario import apply_overrides, input_matrix, load_scenario, resolved_document
+from sim.scenario import input_matrix, load_scenario, resolved_document
 from sim.schema import Scenario
 from sim.start import solve_balanced_start
 from sim.state import State
@@ -115,6 +115,10 @@ class TradeModel(mesa.Model):
             self._events.setdefault(ev.tick, []).append(ev)
         self._doc = resolved_document(spec)
         self._doc.pop("event", None)
+        self._temporary: list = []  # events whose parameter shocks are temporary and still in force
+        self._shocks: list[events.StateShock] = []
+        self._realign_end = np.full(self.n, -1, dtype=np.int64)  # first tick a realignment no longer moves
+        self._realign_drift = np.zeros(self.n)  # log change per year of a realigned rate
         self._announced = self._announcement_windows(spec)
         self._pull = None
         self.countries = [Country(self, i, c) for i, c in enumerate(spec.country)]
@@ -141,11 +145,19 @@ class TradeModel(mesa.Model):
         arrays = country_arrays(spec)
         self.ca = arrays
         broken = getattr(self, "_broken", None)
-        self.regime = np.where(broken, 0, arrays.regime) if broken is not None else arrays.regime.copy()
+        self.base_regime = np.where(broken, 0, arrays.regime) if broken is not None else arrays.regime.copy()
+        self._set_regime()
         self.anchor = int(arrays.issuer_index[0])
         self._lending = bool(arrays.lending.any())
         self._retaliates = bool(arrays.retaliates.any())
         self._refresh_factors()
+
+    def _set_regime(self) -> None:
+        """Regimes in force: the scenario's (pegs that broke float), realigning currencies held
+        on their path like pegs.
+        """
+        moving = self._realign_end > self.tick
+        self.regime = np.where(moving, policy.PEG, self.base_regime) if moving.any() else self.base_regime.copy()
 
     def _refresh_factors(self) -> None:
         """Build the cached trade factors from the effective trade policy — the scenario's
@@ -173,7 +185,7 @@ class TradeModel(mesa.Model):
         doc = dict(self._doc)
         before = country_arrays(spec)
         for ev in sorted(spec.event, key=lambda e: e.tick):
-            doc = apply_overrides(doc, ev.set)
+            doc = events.apply_params(doc, ev, self.names)
             after = country_arrays(load_scenario(doc, file="<event>", horizon=False))
             if ev.announce_ticks > 0:
                 cells = after.tariff > before.tariff
@@ -210,6 +222,7 @@ class TradeModel(mesa.Model):
             wage, prod, cap, self.wp.a, self.wp.budget, self.wp.markup, self.factors, self.anchor, self.names
         )
         self.start_iterations = start.iterations
+        self.log_e_start = np.log(start.e)  # the balanced-start rates anchor undervaluation
         # value added per real unit at the start, the base of real GDP (double deflation)
         self.base_value_added = start.price - production.input_cost(start.purchaser_price, self.wp.a)
         gdp = start.gdp
@@ -245,6 +258,7 @@ class TradeModel(mesa.Model):
             log_base=log_prod,
             log_innov=np.zeros((n, s1)),
             noise=np.zeros((n, s1)),
+            log_shock=np.zeros((n, s1)),
             log_frontier=log_prod.max(axis=0),
             innov_frontier=np.zeros(s1),
             innovator=np.full(s1, -1, dtype=np.int64),
@@ -311,24 +325,103 @@ class TradeModel(mesa.Model):
         self.tick += 1
 
     def _apply_events(self) -> None:
-        events = self._events.get(self.tick)
-        if not events:
+        """Apply this tick's events (see :mod:`sim.events`): parameters through the spec, state
+        levels, labor shares and realignments directly on the state arrays.
+        """
+        todays = self._events.get(self.tick, [])
+        fading = bool(self._temporary)
+        if todays or fading:
+            doc = self._doc
+            for ev in todays:
+                doc = events.apply_params(doc, ev, self.names)
+                if ev.years is not None and events.has_param_shocks(ev):
+                    self._temporary.append(ev)
+            self._doc = doc
+            for ev in self._temporary:
+                share = events.strength((self.tick - ev.tick) * self.wp.dt, ev.years, ev.half_life)
+                doc = events.apply_params(doc, ev, self.names, permanent=False, temporary_share=share)
+            self._temporary = [
+                ev
+                for ev in self._temporary
+                if events.last_tick(ev.tick, ev.years, ev.half_life, self.wp.dt) > self.tick
+            ]
+            spec = load_scenario(doc, file="<event>", horizon=False)
+            self.spec = spec
+            for agent, c in zip(self.countries, spec.country, strict=True):
+                agent.spec = c
+            self._configure(spec)
+            for ev in todays:
+                self._move_workers(ev)
+                self._start_realignment(ev)
+                self._shocks += events.state_shocks(ev, self.tick, self.names, self.sectors)
+            self._set_regime()
+            self._apply_undervaluation()
+        if self._shocks:
+            self._apply_state_shocks()
+        if not todays and (self._realign_end == self.tick).any():
+            self._set_regime()
+
+    def _move_workers(self, ev) -> None:
+        """Labor shares an event sets move the country's workers at once."""
+        for path in events.expand(ev.set, self.names):
+            parts = path.split(".")
+            if parts[0] == "country" and parts[2] == "labor_shares":
+                i = self.names.index(parts[1])
+                shares = self.spec.country[i].labor_shares
+                self.state.alloc[i] = [shares[s] for s in self.sectors]
+
+    def _start_realignment(self, ev) -> None:
+        """A realignment holds the moved currencies on a constant log path for its ticks."""
+        r = ev.realign
+        if r is None:
             return
-        doc = self._doc
-        for ev in events:
-            doc = apply_overrides(doc, ev.set)
-        spec = load_scenario(doc, file="<event>", horizon=False)
-        self._doc = doc
-        self.spec = spec
-        for agent, c in zip(self.countries, spec.country, strict=True):
-            agent.spec = c
-        self._configure(spec)
-        self._apply_undervaluation()
+        ticks = max(1, round(r.years / self.wp.dt))
+        drift = np.log1p(r.change) / (ticks * self.wp.dt)
+        if self.names.index(r.currency) == self.anchor:
+            moved, drift = [self.names.index(c) for c in r.against], -drift
+        else:
+            moved = [self.names.index(r.currency)]
+        self._realign_end[moved] = self.tick + ticks
+        self._realign_drift[moved] = drift
+
+    def _apply_state_shocks(self) -> None:
+        """Move state levels by the change in each shock's strength since the last tick."""
+        st, keep = self.state, []
+        for sh in self._shocks:
+            share = events.strength((self.tick - sh.start) * self.wp.dt, sh.years, sh.half_life)
+            delta, sh.applied = share - sh.applied, share
+            if delta != 0.0:
+                i = sh.row
+                if sh.key == "productivity":
+                    trend = np.exp(st.log_base[i, sh.cols] + st.log_innov[i, sh.cols] + st.log_shock[i, sh.cols])
+                    self._check_level(trend, sh, "productivity")
+                    with np.errstate(all="ignore"):
+                        new = events.shift_log_productivity(st.log_shock[i, sh.cols], trend, sh.op, sh.amount, delta)
+                    self._check_level(np.exp(new) * trend / np.exp(st.log_shock[i, sh.cols]), sh, "productivity")
+                    st.log_shock[i, sh.cols] = new
+                else:
+                    arr = st.labor if sh.key == "labor_force" else st.wage
+                    fn = events.scale_level if sh.op == "scale" else events.add_level
+                    value = fn(arr[i : i + 1], sh.amount, delta)
+                    self._check_level(value, sh, sh.key)
+                    arr[i] = value[0]
+            if share > 0.0 or sh.years is None:
+                keep.append(sh)
+        self._shocks = keep
+
+    def _check_level(self, value: np.ndarray, sh: events.StateShock, quantity: str) -> None:
+        if not np.all(np.isfinite(value) & (value > 0)):
+            raise SimulationError(
+                self.tick,
+                self.names[sh.row],
+                quantity,
+                f"an event's {sh.op} shock would make it {np.min(value):.6g}; it must stay positive",
+            )
 
     def _apply_undervaluation(self) -> None:
         st = self.state
         log_e, st.undervaluation = policy.undervaluation_step(
-            np.log(st.e), self.regime, st.undervaluation, self.ca.undervaluation
+            np.log(st.e), self.regime, st.undervaluation, self.ca.undervaluation, self.log_e_start
         )
         log_e[self.anchor] = 0.0
         st.e = np.exp(log_e)
@@ -480,12 +573,18 @@ class TradeModel(mesa.Model):
         # a peg breaks when the sales it cannot pay for exceed 0.5% of income, not on a rounding
         broke = (st.fx > fx + 0.005 * st.full_income) & (self.regime != policy.FLOAT)
         if broke.any():
+            realigning = self._realign_end > self.tick
             for i in np.flatnonzero(broke):
                 self.notes.append(
-                    f"tick {self.tick}: {self.names[i]} ran out of reserves; its currency floats from now on"
+                    f"tick {self.tick}: {self.names[i]} ran out of reserves"
+                    + (" during its realignment; the realignment stops and " if realigning[i] else "; ")
+                    + "its currency floats from now on"
                 )
+            self._realign_end = np.where(broke & realigning, self.tick, self._realign_end)
+            pegs = broke & (self.base_regime != policy.FLOAT)
+            self.base_regime = np.where(pegs, policy.FLOAT, self.base_regime)
             self.regime = np.where(broke, policy.FLOAT, self.regime)
-            self._broken = broke if getattr(self, "_broken", None) is None else (self._broken | broke)
+            self._broken = pegs if getattr(self, "_broken", None) is None else (self._broken | pegs)
         st.writedown = finance.writedowns(st.nfa, st.private, st.full_income, fin.default_debt, fin.writedown)
         st.reserves, st.liabilities, st.private, st.nfa = accounts.settle_stocks(
             st.reserves,
@@ -509,6 +608,12 @@ class TradeModel(mesa.Model):
         gross = np.sum(st.price * st.capacity, axis=1) / st.full_income
         gain = policy.rate_gain(self.wp.adjustment, self._eta, gross, self.wp.dt)
         log_e = policy.update_rates(np.log(st.e), self.regime, st.pressure, gain, fxp.managed_share, self.anchor)
+        if self.ca.crawl.any():
+            log_e = policy.crawl_step(
+                log_e, np.where(self._realign_end > self.tick, 0, self.regime), self.ca.crawl, self.wp.dt, self.anchor
+            )
+        if (self._realign_end > self.tick).any():
+            log_e = log_e + np.where(self._realign_end > self.tick, self._realign_drift * self.wp.dt, 0.0)
         st.premium = finance.premium(st.nfa, st.full_income, fin.premium_threshold, fin.premium_slope, fin.premium_cap)
         debt = finance.debt_to_income(st.nfa, st.full_income)
         stopped = debt > fin.sudden_stop_debt

@@ -16,7 +16,8 @@ capacity. Regimes:
 
 Planned purchases (:func:`reserve_purchases`) come on top: a precautionary reserve target,
 financed by national saving. A managed or pegged country may hold its currency a share
-``undervaluation`` below its balanced-start rate (:func:`undervaluation_step`).
+``undervaluation`` below (negative: above) its balanced-start rate (:func:`undervaluation_step`)
+and let its target crawl by ``crawl`` a year (:func:`crawl_step`).
 
 The first reserve issuer's currency is the unit of account: its own pressure moves every
 floating currency against it (its rate stays 1), while managed and pegged currencies, held
@@ -98,15 +99,27 @@ def update_rates(
 
 
 def undervaluation_step(
-    log_e: np.ndarray, regime: np.ndarray, applied: np.ndarray, wanted: np.ndarray
+    log_e: np.ndarray, regime: np.ndarray, applied: np.ndarray, wanted: np.ndarray, log_e0: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Move managed and pegged rates by a change in their defended undervaluation.
+    """Anchor managed and pegged rates whose defended undervaluation changed.
+
+    A managed or pegged currency whose wanted undervaluation differs from the one applied is
+    moved to ``e0 (1 - wanted)``: the balanced-start rate ``e0`` against the unit of account,
+    less the undervaluation (negative values overvalue). Floaters apply none and keep their rate.
 
     Returns:
         the new log rates and the undervaluation now applied (floaters: none).
     """
     target = np.where(regime == FLOAT, 0.0, wanted)
-    return log_e + np.log1p(-target) - np.log1p(-applied), target
+    move = (regime != FLOAT) & (target != applied)
+    return np.where(move, log_e0 + np.log1p(-target), log_e), target
+
+
+def crawl_step(log_e: np.ndarray, regime: np.ndarray, crawl: np.ndarray, dt: float, anchor: int) -> np.ndarray:
+    """(N,) log rates with managed and pegged targets moved along their crawl (growth per year)."""
+    step = np.where(regime != FLOAT, np.log1p(crawl) * dt, 0.0)
+    step[anchor] = 0.0
+    return log_e + step
 
 
 def retaliation_tariffs(

@@ -234,7 +234,7 @@ class Recorder:
         for col, attr in _SECTOR_STATE.items():
             sec[col][k] = getattr(st, attr)
         # log productivity with noise (exponentiated when filled in)
-        np.add(st.log_base + st.log_innov, st.noise, out=sec["productivity"][k])
+        np.add(st.log_base + st.log_innov + st.log_shock, st.noise, out=sec["productivity"][k])
         raw["final_spend"][k] = st.final_spend
         raw["capacity"][k] = st.capacity
         raw["wage"][k] = st.wage
@@ -303,7 +303,7 @@ class Recorder:
     def _bilateral_table(self, model: TradeModel) -> pd.DataFrame:
         names, traded = model.names, model.spec.traded
         n, s = self.n, self.s1 - 1
-        cols = ["tick", "origin", "destination", "sector", "value", "final", "intermediate"]
+        cols = ["tick", "year", "origin", "destination", "sector", "value", "final", "intermediate"]
         if not self.bilateral:
             return pd.DataFrame({c: pd.Series(dtype="float64") for c in cols})
         flows = np.stack(self.bilateral)  # (T, S, N, N)
@@ -313,9 +313,11 @@ class Recorder:
         value = flows.transpose(0, 2, 3, 1).reshape(-1)
         fshare = np.broadcast_to(share[:, :, None, :], flows.shape).transpose(0, 2, 3, 1).reshape(-1)
         idx_t, idx_o, idx_d, idx_s = np.indices((t, n, n, s)).reshape(4, -1)
+        ticks = np.asarray(self.bilateral_ticks, dtype=np.int64)
         return pd.DataFrame(
             {
-                "tick": np.asarray(self.bilateral_ticks, dtype=np.int64)[idx_t],
+                "tick": ticks[idx_t],
+                "year": (model.spec.simulation.start_year + ticks * model.spec.dt)[idx_t],
                 "origin": pd.Categorical.from_codes(idx_o, categories=names),
                 "destination": pd.Categorical.from_codes(idx_d, categories=names),
                 "sector": pd.Categorical.from_codes(idx_s, categories=traded),

@@ -21,6 +21,7 @@ class State:
     log_base: np.ndarray  # (N, S1) log productivity from catch-up (trend)
     log_innov: np.ndarray  # (N, S1) log productivity from adopted innovations
     noise: np.ndarray  # (N, S1) transitory AR(1) productivity noise (log)
+    log_shock: np.ndarray  # (N, S1) productivity level shocks scheduled by events (log); catch-up ignores them
     log_frontier: np.ndarray  # (S1,) log of the catch-up frontier
     innov_frontier: np.ndarray  # (S1,) cumulative log size of innovations
     innovator: np.ndarray  # (S1,) index of the country that made the sector's latest innovation (-1: none)
@@ -96,8 +97,8 @@ class State:
 
     def productivity(self) -> np.ndarray:
         """(N, S1) productivity including transitory noise, real units per worker-year."""
-        return np.exp(self.log_base + self.log_innov + self.noise)
+        return np.exp(self.log_base + self.log_innov + self.log_shock + self.noise)
 
     def trend_productivity(self) -> np.ndarray:
-        """(N, S1) productivity without transitory noise."""
-        return np.exp(self.log_base + self.log_innov)
+        """(N, S1) productivity without transitory noise (event shocks included)."""
+        return np.exp(self.log_base + self.log_innov + self.log_shock)

@@ -52,8 +52,31 @@ def _shipped(path: Path) -> dict:
     return doc
 
 
+def _language() -> dict:
+    """A small world using every operation and key of the event language (issue 21)."""
+    doc = identical_world(4, ticks=6)
+    doc["simulation"]["start_year"] = 1985
+    names = ["US", "Japan", "China", "Asia-Pacific"]
+    for c, name in zip(doc["country"], names, strict=True):
+        c["name"] = name
+        c["reserves_months"] = 6.0
+    doc["country"][2].update({"exchange_rate_regime": "peg", "undervaluation": -0.1, "crawl": 0.02})
+    doc["world"]["pair_costs"] = {"Japan": {"China": 0.4}}
+    doc["world"]["regions"] = {"East": ["Japan", "China"], "West": ["US"]}
+    doc["world"]["region_costs"] = {"East": {"East": 0.3, "West": 0.6}}
+    doc["event"] = [
+        {"year": 1986, "realign": {"currency": "US", "change": -0.3, "years": 2, "against": ["Japan"]}},
+        {"tick": 1, "scale": {"country.*.productivity.primary": 0.8}, "years": 1, "half_life": 1.0},
+        {"year": 1987, "add": {"country.China.labor_force": 10.0, "world.trade_cost": -0.1}},
+        {"year": 1988, "set": {"world.pair_costs.China.US": 0.5, "country.China.undervaluation": 0.1}},
+        {"tick": 2, "scale": {"country.US.household_credit": 2.0, "country.Japan.wage": 1.1}, "years": 2},
+    ]
+    return doc
+
+
 BASES: list[dict] = [
     two_country(),
+    _language(),
     identical_world(3, ticks=6),
     synthetic_document(3, 2, 7, ticks=4),
     *(_shipped(p) for p in SCENARIOS),
@@ -248,7 +271,9 @@ def _short_run(scn: Scenario) -> dict:
     doc = resolved_document(scn)
     doc["simulation"]["ticks"] = min(scn.simulation.ticks, RUN_TICKS)
     if "event" in doc:
-        doc["event"] = [e for e in doc["event"] if e["tick"] < doc["simulation"]["ticks"]]
+        doc["event"] = [
+            e for e, ev in zip(doc["event"], scn.event, strict=True) if ev.tick < doc["simulation"]["ticks"]
+        ]
     return doc
 
 
@@ -292,8 +317,8 @@ def test_fuzzed_scenario_documents_load_and_run_or_fail_with_key_paths(doc):
 
 def test_every_base_document_is_valid_and_runs():
     # the generator starts from valid documents: otherwise every example would be a rejection
-    assert [check_scenario_document(copy.deepcopy(b)) for b in BASES[:3]] == ["ran"] * 3
-    for b in BASES[3:]:
+    assert [check_scenario_document(copy.deepcopy(b)) for b in BASES[:4]] == ["ran"] * 4
+    for b in BASES[4:]:
         sim.load_scenario(b)
 
 
@@ -426,6 +451,10 @@ KEY_PATHS = [
     "world.elasticity",
     "world.elasticity.labor",
     "world.finance.premium_cap",
+    "world.pair_costs.Rich.Poor",
+    "world.regions.East",
+    "country.Poor.crawl",
+    "country.Poor.undervaluation",
     "world.sectors",
     "country.Poor.labor_shares.labor",
     "country.Poor.tariffs.Rich",

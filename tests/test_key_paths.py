@@ -39,7 +39,8 @@ def test_a_one_part_key_in_an_event_is_a_scenario_error_naming_the_event():
     doc = small_doc(event=[{"tick": 2, "set": {"world.trade_cost": 0.5}}, {"tick": 3, "set": {"world": 1}}])
     with pytest.raises(ScenarioError) as info:
         sim.load_scenario(doc)
-    assert [p for p, _ in info.value.problems] == ["event[1].set.world"]
+    [(path, _)] = info.value.problems
+    assert path.startswith("event[1]") and "world" in path, path
 
 
 def test_a_one_part_sweep_parameter_or_arm_key_is_a_scenario_error(tmp_path):
@@ -72,4 +73,5 @@ def test_a_value_no_file_could_hold_in_an_event_is_a_scenario_error_with_its_pat
     doc = small_doc(event=[{"tick": 2, "set": {"world.trade_cost": object()}}])
     with pytest.raises(ScenarioError) as info:
         sim.load_scenario(doc)
-    assert info.value.problems[0][0].startswith("event[0].set") and "world.trade_cost" in str(info.value)
+    [(path, _)] = info.value.problems
+    assert path.startswith("event[0]") and "world.trade_cost" in path, path

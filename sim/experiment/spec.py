@@ -318,8 +318,23 @@ def _changes(t: Mapping[str, Any]) -> list[str]:
     if t.get("scenario") is not None:
         out.append(f"scenario {t['scenario'] if not isinstance(t['scenario'], Scenario) else '<Scenario>'}")
     out += [f"{k} = {v!r}" for k, v in (t.get("set") or {}).items()]
-    out += [f"event at tick {e.get('tick')}: {e.get('set')}" for e in t.get("event") or []]
+    out += [f"event at {_when(e)}: {_ops(e)}" for e in t.get("event") or []]
     return out
+
+
+def _when(e: Any) -> str:
+    if not isinstance(e, Mapping):
+        return "?"
+    for key in ("tick", "year", "quarter"):
+        if e.get(key) is not None:
+            return f"{key} {e[key]}"
+    return "?"
+
+
+def _ops(e: Any) -> str:
+    if not isinstance(e, Mapping):
+        return repr(e)
+    return ", ".join(f"{op} {e[op]}" for op in ("set", "scale", "add", "realign") if e.get(op)) or "nothing"
 
 
 def _label(t: Mapping[str, Any]) -> str:

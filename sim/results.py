@@ -82,6 +82,23 @@ def sector_columns(sectors: list[str], traded: list[str]) -> list[str]:
     return cols
 
 
+def timeseries_columns(sectors: list[str], traded: list[str], issuers: list[str]) -> list[str]:
+    """Every column of the timeseries table, in order: tick, year, country, the country columns,
+    the sector columns (:func:`sector_columns`) and each reserve issuer's ``reserves_in_<name>``.
+
+    :meth:`Recorder.tables` builds the table from this list, and the scenario loader refuses
+    sector and country names that would give a column twice (``sim.scenario.check_semantics``).
+    """
+    return [
+        "tick",
+        "year",
+        "country",
+        *COUNTRY_COLUMNS,
+        *sector_columns(sectors, traded),
+        *(f"reserves_in_{i}" for i in issuers),
+    ]
+
+
 # country columns that are a state array as it stands when the tick is logged
 _STATE_COLUMNS: dict[str, str] = {
     "gdp": "gdp",
@@ -315,10 +332,9 @@ class Recorder:
         # every float column goes straight into one (columns, rows) block that becomes the
         # DataFrame's storage: no second copy when pandas consolidates 200-odd columns
         floats = [c for c in COUNTRY_COLUMNS if c != "sudden_stop"]
-        cols = ["year", *floats]
-        cols += [f"{kind}_{x}" for kind in SECTOR_COLUMNS for x in model.sectors]
-        cols += [f"{kind}_{x}" for kind in TRADED_COLUMNS for x in spec.traded]
-        cols += [f"reserves_in_{iss}" for iss in issuers]
+        # tick, country (labels) and sudden_stop (flags) are inserted below
+        cols = timeseries_columns(model.sectors, spec.traded, issuers)
+        cols = [c for c in cols if c not in ("tick", "country", "sudden_stop")]
         block = np.empty((len(cols), k * n))
         block[0] = np.repeat(spec.simulation.start_year + ticks * dt, n)
         for i, name in enumerate(floats, start=1):

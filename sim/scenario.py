@@ -23,7 +23,7 @@ import tomli_w
 from pydantic import ValidationError
 
 from sim.errors import ScenarioError
-from sim.schema import DEFAULT_BUDGET, DEFAULT_INPUTS, SERVICES, Scenario
+from sim.schema import DEFAULT_BUDGET, DEFAULT_INPUTS, SERVICES, Scenario, as_file_name
 
 __all__ = [
     "Scenario",
@@ -46,11 +46,25 @@ _TYPE_TAG = re.compile(r"^(float|int|bool|str|list|dict|tuple|constrained-\w+|fu
 # ----------------------------------------------------------------------------- reading
 
 
+MAX_FILE_BYTES = 50_000_000
+"""Largest scenario, sweep or experiment file read (50 MB; the largest synthetic world a test
+writes, 5,000 countries, is about 2 MB): a device such as /dev/zero would be read forever."""
+
+
 def load_toml(path: str | Path) -> dict[str, Any]:
-    """Read a TOML file into a dict, turning every failure into a ScenarioError."""
+    """Read a TOML file (at most :data:`MAX_FILE_BYTES`) into a dict, turning every failure
+    into a ScenarioError.
+    """
     path = Path(path)
     try:
-        text = path.read_bytes().decode("utf-8")
+        with path.open("rb") as fh:
+            data = fh.read(MAX_FILE_BYTES + 1)
+        if len(data) > MAX_FILE_BYTES:
+            raise ScenarioError(
+                str(path),
+                [("", f"larger than {MAX_FILE_BYTES // 1_000_000} MB: not a scenario, sweep or experiment file")],
+            )
+        text = data.decode("utf-8")
     except FileNotFoundError:
         raise ScenarioError(str(path), [("", "file not found")]) from None
     except IsADirectoryError:
@@ -108,8 +122,7 @@ def load_scenario(
 
 
 def _stem_name(path: Path) -> str:
-    name = re.sub(r"[.\[\]\"\s]+", "_", path.stem).strip("_")
-    return name or "scenario"
+    return as_file_name(path.stem, "scenario")
 
 
 def validate_document(doc: Mapping[str, Any], *, file: str = "<dict>", horizon: bool = True) -> Scenario:
@@ -118,6 +131,7 @@ def validate_document(doc: Mapping[str, Any], *, file: str = "<dict>", horizon: 
     """
     if not isinstance(doc, Mapping):
         raise ScenarioError(file, [("", "a scenario must be a table of tables")])
+    doc = plain_values(doc)
     try:
         scn = Scenario.model_validate(dict(doc))
     except ValidationError as exc:
@@ -134,12 +148,27 @@ def validate_document(doc: Mapping[str, Any], *, file: str = "<dict>", horizon: 
     return scn
 
 
+def plain_values(x: Any) -> Any:
+    """``x`` with NumPy scalars and arrays (as a Python caller may pass them, in overrides or
+    event tables) made plain Python numbers and lists; anything else is left to validation.
+    """
+    if isinstance(x, np.generic):
+        return x.item()
+    if isinstance(x, np.ndarray):
+        return x.tolist()
+    if isinstance(x, Mapping):
+        return {k: plain_values(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [plain_values(v) for v in x]
+    return x
+
+
 def _pydantic_problems(exc: ValidationError, doc: Mapping[str, Any]) -> list[tuple[str, str]]:
     """Turn pydantic's errors into (key path, reason) pairs, naming countries by name."""
     merged: dict[str, list[str]] = {}
     for err in exc.errors(include_url=False):
         path = _loc_to_path(err["loc"], doc)
-        msg = err["msg"]
+        msg = err["msg"].removeprefix("Value error, ")
         if err["type"] == "extra_forbidden":
             msg = "unknown key"
         elif err["type"] == "missing":
@@ -238,6 +267,8 @@ def check_semantics(scn: Scenario) -> list[tuple[str, str]]:
     if w.finance.default_debt <= w.finance.sudden_stop_debt:
         p.append(("world.finance.default_debt", "must exceed world.finance.sudden_stop_debt"))
 
+    if not p:
+        _column_clashes(p, scn)
     names = scn.names
     seen: set[str] = set()
     for i, name in enumerate(names):
@@ -361,6 +392,46 @@ def _trade_cost_problems(scn: Scenario) -> list[tuple[str, str]]:
     return p
 
 
+def _column_clashes(p: list, scn: Scenario) -> None:
+    """Sector and country names that would give a column of the timeseries table twice
+    (sector ``level`` makes ``price_level``, a country column; ``share_services`` makes
+    ``output_share_services`` twice). The columns are the recorder's own list.
+    """
+    from collections import Counter
+
+    from sim.results import timeseries_columns
+
+    traded = list(scn.world.sectors)
+    issuers = scn.world.reserve_issuers if scn.world.reserve_issuers is not None else scn.names[:1]
+    counts = Counter(timeseries_columns([*traded, SERVICES], traded, issuers))
+    twice = {c for c, n in counts.items() if n > 1}
+    if not twice:
+        return
+    start = len(p)
+    for i, sector in enumerate(traded):
+        cols = [c for c in timeseries_columns([sector], [sector], []) if c in twice and c.endswith("_" + sector)]
+        if cols:
+            p.append(
+                (
+                    f"world.sectors[{i}]",
+                    f"the sector name '{sector}' gives the column '{cols[0]}' of the output table twice; "
+                    "choose another name",
+                )
+            )
+    for j, issuer in enumerate(issuers):
+        col = f"reserves_in_{issuer}"
+        if col in twice:
+            p.append(
+                (
+                    f"world.reserve_issuers[{j}]",
+                    f"the country name '{issuer}' gives the column '{col}' of the output table twice; "
+                    "choose another name",
+                )
+            )
+    if len(p) == start:  # a clash no single name explains
+        p.append(("world.sectors", f"the names give the column(s) {', '.join(sorted(twice))} twice"))
+
+
 def _keys_within(p: list, path: str, mapping: Mapping, allowed: list[str], what: str) -> None:
     for key in mapping:
         if key not in allowed:
@@ -462,8 +533,7 @@ def _check_events(scn: Scenario, file: str) -> list[tuple[int, Scenario]]:
         return phases
     from sim import events
 
-    doc = resolved_document(scn)
-    doc.pop("event", None)
+    doc = _drop_none(scn.model_dump(mode="json", exclude={"event"}))  # event values are checked below
     names, sectors = scn.names, scn.all_sectors
     order = sorted(range(len(scn.event)), key=lambda k: scn.event[k].tick)
     temporary: list[tuple[int, Any]] = []  # (first tick without it, event)
@@ -623,6 +693,9 @@ def _realign_problems(scn: Scenario, r: Any, tick: int, busy: dict[str, int]) ->
 # ----------------------------------------------------------------------------- key paths
 
 
+_EXAMPLE = {"simulation": "simulation.seed", "world": "world.trade_cost", "country": "country.<name>.labor_force"}
+
+
 def _split(path: str) -> list[str]:
     if not isinstance(path, str) or not path or any(not part for part in path.split(".")):
         raise ValueError(f"'{path}' is not a key path (e.g. country.China.propensity_to_consume)")
@@ -639,6 +712,8 @@ def _walk(doc: dict, parts: list[str], path: str, create: bool) -> tuple[Any, st
         return doc, head
     if head not in ("simulation", "world", "country"):
         raise KeyError(f"unknown top-level table '{head}' (simulation, world, country or event)")
+    if len(parts) == 1:
+        raise KeyError(f"'{head}' is a whole table: a key path names a key inside it (e.g. {_EXAMPLE[head]})")
     if head == "country":
         if len(parts) < 3:
             raise KeyError("a country key path is country.<name>.<key>")

@@ -11,9 +11,10 @@ millions of workers; rates and growth rates per year, whatever the tick length.
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 SERVICES = "services"
 """The non-traded sector, always present, bought only at home."""
@@ -36,12 +37,56 @@ Name = Annotated[
     str, Field(min_length=1, max_length=64, pattern=r"^[^.\[\]\"\s\x00-\x1f\x7f][^.\[\]\"\x00-\x1f\x7f]*$")
 ]
 
+_NOT_IN_FILE_NAMES = re.compile(r'[/\\:*?<>|.\[\]"\s\x00-\x1f\x7f]+')
+_FILE_NAME = re.compile(r'^[^/\\:*?<>|.\[\]"\s\x00-\x1f\x7f][^/\\:*?<>|.\[\]"\x00-\x1f\x7f]*$')
+_DEVICES = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(10)), *(f"LPT{i}" for i in range(10))}
+
+
+def file_name_problem(name: object) -> str | None:
+    """Why ``name`` cannot name a file or folder inside the results folder, or None if it can.
+
+    A plain name: 1 to 64 characters, no path separator, no dot (so never ``..``), none of
+    ``:*?<>|[]"``, no control character, no white space at either end, not a Windows device name.
+    Every name that reaches a file path (a scenario's ``simulation.name``, an experiment's,
+    sweep's or arm's name) is checked with it at load.
+    """
+    if not isinstance(name, str) or not 1 <= len(name) <= 64:
+        return "must be a text of 1 to 64 characters"
+    if not _FILE_NAME.match(name) or name != name.rstrip():
+        return (
+            f"{name!r} is not a plain name: it names a folder inside the results folder, so it may not hold "
+            'a path separator (/ or \\), a dot, any of :*?<>|[]" or a control character, nor start or end with a space'
+        )
+    if name.upper() in _DEVICES:
+        return f"{name!r} is a reserved device name on Windows"
+    return None
+
+
+def as_file_name(text: str, default: str) -> str:
+    """``text`` made a plain name (each run of forbidden characters or white space becomes ``_``),
+    e.g. a file's stem as a default name; ``default`` if nothing is left.
+    """
+    name = _NOT_IN_FILE_NAMES.sub("_", text).strip("_")[:64]
+    return name if name and file_name_problem(name) is None else default
+
+
+def _file_name(name: str) -> str:
+    why = file_name_problem(name)
+    if why:
+        raise ValueError(why)
+    return name
+
+
+FileName = Annotated[str, AfterValidator(_file_name)]
+"""A name that becomes a file or folder name (see :func:`file_name_problem`)."""
+
 
 class Simulation(Strict):
     """``[simulation]``: length, randomness and logging of a run."""
 
-    name: Name | None = None
-    """Scenario name used for the results folder; defaults to the file's stem."""
+    name: FileName | None = None
+    """Scenario name used for the results folder (a plain name: no path separator or dot);
+    defaults to the file's stem."""
     ticks: int = Field(200, ge=1, le=1_000_000)
     """Number of ticks to run (ticks are numbered from 0). A length over which levels could grow
     or shrink past e^300 (frontier growth, expected innovations and labor growth x years) is

@@ -37,6 +37,7 @@ from sim.errors import ScenarioError, SimulationError
 from sim.experiment import load_experiment
 from sim.model import TradeModel
 from sim.scenario import Scenario, load_toml, resolved_document, scenario_to_toml
+from sim.schema import file_name_problem
 from sim.sweep import design, load_sweep
 from sim.worlds import synthetic_document
 from tests.conftest import FUZZ_EXAMPLES, SCENARIOS, identical_world, two_country
@@ -106,6 +107,11 @@ EXTREME_NUMBERS = [
     float("-inf"),
 ]
 WEIRD_TEXT = ["", " ", "é", "中国", "日本 🇯🇵", "a.b", "[x]", '"q"', "*", "services", "\x00", "x" * 65, "\u200b", "US"]
+# names that would reach a file path outside the results folder (issue 18, item 7)
+PATH_TEXT = ["/tmp/x", "..", "sub/dir", "a\\b", "c:x", "trail ", "NUL", "~"]
+NUMPY_VALUES = [np.int64(1), np.float64(0.5), np.float32(0.25), np.bool_(True), np.array([0.5, 0.5])]
+# sector names that would repeat a column of the output table (item 9)
+COLUMN_TEXT = ["level", "share_services", "share_labor", "share", "force", "tick", "country"]
 
 
 def _scalars(allow_none: bool) -> st.SearchStrategy:
@@ -158,7 +164,20 @@ def mutated(draw, bases: list[dict], allow_none: bool = True, extra_ops: tuple =
     """A deep copy of one base with 0-3 mutations applied."""
     doc = copy.deepcopy(draw(st.sampled_from(bases)))
     for _ in range(draw(st.integers(0, 3))):
-        op = draw(st.sampled_from(["drop", "unknown", "retype", "extreme", "scale", "nest", "name", "dup", *extra_ops]))
+        ops = [
+            "drop",
+            "unknown",
+            "retype",
+            "extreme",
+            "scale",
+            "nest",
+            "name",
+            "dup",
+            "path_name",
+            "sector",
+            *extra_ops,
+        ]
+        op = draw(st.sampled_from(ops))
         nodes = _nodes(doc)
         if op == "drop" and nodes:
             path = draw(st.sampled_from(nodes))
@@ -196,6 +215,26 @@ def mutated(draw, bases: list[dict], allow_none: bool = True, extra_ops: tuple =
                 c = draw(st.sampled_from(countries))
                 others = [o.get("name") for o in countries if isinstance(o.get("name"), str)]
                 c["name"] = draw(st.sampled_from(WEIRD_TEXT + others) | st.text(max_size=70))
+        elif op == "path_name" and isinstance(doc.get("simulation"), dict):
+            doc["simulation"]["name"] = draw(st.sampled_from(PATH_TEXT + WEIRD_TEXT) | st.text(max_size=12))
+        elif op == "sector":
+            world = doc.setdefault("world", {})
+            if isinstance(world, dict):
+                sectors = world.get("sectors") if isinstance(world.get("sectors"), list) else ["labor", "hightech"]
+                sectors = [*sectors, draw(st.sampled_from(COLUMN_TEXT))]
+                world["sectors"] = sectors
+        elif op == "numpy":
+            # a number as a NumPy scalar, as Python callers pass them (item 10)
+            numeric = [p for p in nodes if type(_get(doc, p)) in (int, float, bool)]
+            if numeric:
+                path = draw(st.sampled_from(numeric))
+                value = _get(doc, path)
+                _get(doc, path[:-1])[path[-1]] = {bool: np.bool_, int: np.int64, float: np.float64}[type(value)](value)
+        elif op == "event":
+            # a scheduled change at a key path of any shape, one-part paths included (item 10)
+            change = {draw(st.sampled_from(KEY_PATHS)): draw(_values(allow_none) | st.sampled_from(NUMPY_VALUES))}
+            events = doc.get("event") if isinstance(doc.get("event"), list) else []
+            doc["event"] = [*events, {"tick": draw(st.integers(0, 3)), "set": change}]
         elif op == "dup":
             lists = [p for p in nodes if isinstance(_get(doc, p), list) and _get(doc, p)]
             if lists:
@@ -245,6 +284,8 @@ def check_scenario_document(doc: Any) -> str:
     except ScenarioError as exc:
         _assert_key_paths(exc)
         return "rejected"
+    # a loaded scenario's name is a plain name: its results folder stays inside --out
+    assert file_name_problem(scn.simulation.name) is None, scn.simulation.name
     # the resolved scenario is a valid file that loads back to the same scenario
     again = sim.load_scenario(tomllib.loads(scenario_to_toml(scn)))
     assert again == scn
@@ -261,6 +302,7 @@ def check_scenario_document(doc: Any) -> str:
     assert abs(float(np.sum(st_.exports) - np.sum(st_.imports))) <= 1e-9 * world
     assert abs(float(np.sum(st_.ca))) <= 1e-9 * world
     ts, bil = model.recorder.tables(model)
+    assert ts.columns.is_unique, "a name repeats a column of the output table"
     for table in (ts, bil):
         numbers = table.select_dtypes("number").to_numpy(dtype=float)
         assert np.isfinite(numbers).all(), "a logged value is NaN or infinite"
@@ -420,6 +462,8 @@ KEY_PATHS = [
     "country.*.productivity",
     "country.*",
     "country",
+    "world",
+    "simulation",
     "simulation.seed",
     "simulation.ticks",
     "event",
@@ -443,6 +487,8 @@ def batch_file(draw, bases: list[dict]) -> dict:
                 item["path"] = draw(st.sampled_from(KEY_PATHS))
             else:
                 item["set"] = {draw(st.sampled_from(KEY_PATHS)): draw(_values(False))}
+    if draw(st.integers(0, 5)) == 0:
+        doc["name"] = draw(st.sampled_from(PATH_TEXT))
     return doc
 
 
@@ -476,6 +522,7 @@ def test_fuzzed_sweep_files_load_or_fail_with_key_paths(tmp_path_factory, doc, b
         event("rejected")
         return
     event("loaded")
+    assert file_name_problem(sweep.name) is None, sweep.name
     table = design(sweep)  # a loaded sweep can always be designed, and its design is finite
     assert len(table) >= 1 and table["run"].is_unique
     for p in sweep.parameters:
@@ -500,6 +547,7 @@ def test_fuzzed_experiment_files_load_or_fail_with_key_paths(tmp_path_factory, d
         event("rejected")
         return
     event("loaded")
+    assert file_name_problem(exp.name) is None and all(file_name_problem(a.name) is None for a in exp.arms)
     assert exp.arms[0].name == "base" and len(exp.seeds) == len(set(exp.seeds))
     assert all(math.isfinite(s) for s in exp.seeds)
 

@@ -29,6 +29,7 @@ from tqdm.auto import tqdm
 from sim.batch.task import Task
 from sim.batch.worker import run_block, worker_identity
 from sim.errors import TradesimError
+from sim.process import exit_with
 
 
 @dataclass
@@ -221,10 +222,13 @@ def _restore_sigterm(previous: Any) -> None:
         signal.signal(signal.SIGTERM, previous)
 
 
-def _ignore_sigint() -> None:
-    """Worker initializer: Ctrl-C is handled by the parent, which stops the pool."""
+def _init_worker(parent: int) -> None:
+    """Worker initializer: Ctrl-C is handled by the parent, which stops the pool; the worker
+    ends when the parent ends, even if it was killed and could not stop the pool.
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    exit_with(parent)
 
 
 # ----------------------------------------------------------------------------- local processes
@@ -244,7 +248,9 @@ def _context() -> multiprocessing.context.BaseContext:
 def _run_pool(blocks: list[list[Task]], workers: int, record: Callable[[dict[str, Any]], None]) -> None:
     it: Iterator[list[Task]] = iter(blocks)
     pending: dict[Future, list[Task]] = {}
-    with ProcessPoolExecutor(max_workers=workers, mp_context=_context(), initializer=_ignore_sigint) as pool:
+    with ProcessPoolExecutor(
+        max_workers=workers, mp_context=_context(), initializer=_init_worker, initargs=(os.getpid(),)
+    ) as pool:
         try:
 
             def fill() -> None:
@@ -286,6 +292,10 @@ def _run_dask(
         client = Client(address, timeout=f"{timeout}s")
     except (OSError, TimeoutError) as exc:
         raise TradesimError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
+    except (ValueError, TypeError) as exc:  # not an address at all
+        raise TradesimError(
+            f"--dask {address!r} is not a scheduler address such as tcp://127.0.0.1:8786 ({exc})"
+        ) from None
     with client:
         try:
             client.wait_for_workers(1, timeout=30)

@@ -53,7 +53,7 @@ def two_passes(F: np.ndarray, G: np.ndarray, v: np.ndarray, y: np.ndarray) -> No
 
 def floor_inputs(model) -> dict[str, np.ndarray]:
     """The floor kernel's inputs taken from a model that has run at least one tick."""
-    st, s = model.state, model.s
+    st, s = model.view(0), model.s
     cap = st.capacity[:, :s]
     weight = np.ascontiguousarray((cap / cap.sum(axis=0)).T)
     f = model.factors
@@ -62,6 +62,6 @@ def floor_inputs(model) -> dict[str, np.ndarray]:
         "G": f.F if f.G is None else f.G,
         "weight": weight,
         "price": np.ascontiguousarray(st.price[:, :s].T),
-        "spend": np.ascontiguousarray(model._spend_traded),
+        "spend": np.ascontiguousarray(model._spend_traded[0]),
         "one_minus": f.one_minus,
     }

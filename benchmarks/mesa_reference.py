@@ -52,7 +52,7 @@ def prepare(model) -> PreTrade:
     model._update_pull()
     model._produce()
     model._plan_demand()
-    st = model.state
+    st = model.view(0)  # member 0 of the ensemble (a single run's only member)
     return PreTrade(st.capacity.copy(), st.price.copy(), st.output.copy(), st.absorption.copy())
 
 
@@ -166,18 +166,18 @@ class MesaTradeReference(mesa.Model):
 
     def __init__(self, model):
         super().__init__(rng=0)
-        ca = model.ca
+        tau, _, open_ = model._policy[0]  # member 0
         n = model.n
         self.s = model.s
         self.traders = [CountryTrader(self, i, name) for i, name in enumerate(model.names)]
-        self.sigma = [float(x) for x in market.effective_sigma(model.wp.sigma)]
-        self.a = model.wp.a.tolist()
-        self.budget = model.wp.budget.tolist()
+        self.sigma = [float(x) for x in market.effective_sigma(model.wp.sigma[0])]
+        self.a = model.wp.a[0].tolist()
+        self.budget = model.wp.budget[0].tolist()
         tariff = model.tariff_in_force
-        openness = ca.open_ if model._pull is None else ca.open_ * model._pull
+        openness = open_ if model._pull[0] is None else open_ * model._pull[0]
         for d in self.traders:
             for o in self.traders:
-                d.cost_from[o] = float(ca.tau[o.index, d.index])
+                d.cost_from[o] = float(tau[o.index, d.index])
                 d.tariff_on[o] = [float(tariff[s, o.index, d.index]) for s in range(self.s)]
         for o in self.traders:
             for s in range(self.s):
@@ -219,7 +219,7 @@ class MesaTradeReference(mesa.Model):
 def model_trade(model) -> dict[str, np.ndarray]:
     """Run the model's own trade stage (after :func:`prepare`) and return the same quantities."""
     model._trade()
-    st = model.state
+    st = model.view(0)
     return {
         "purchaser_price": st.purchaser_price.copy(),
         "sales": (st.output * st.price)[:, : model.s],

@@ -4,6 +4,7 @@ Dask cluster).
     python benchmarks/sweep_throughput.py                      # 40 runs x 100 ticks, 1 and 2 workers
     python benchmarks/sweep_throughput.py --runs 80 --ticks 200 --workers 1 2 4
     python benchmarks/sweep_throughput.py --dask tcp://127.0.0.1:8786
+    python benchmarks/sweep_throughput.py --runs 1000 --workers 1 2 --block 1 0   # alone vs blocks
 
 Each measurement is a fresh sweep (a random design over China's propensity to consume and the
 trade cost) into a temporary folder, timed from the first run to the last: it includes starting
@@ -44,17 +45,18 @@ def sweep_spec(runs: int, ticks: int) -> dict:
     }
 
 
-def measure(runs: int, ticks: int, workers: int | None, dask: str | None) -> dict:
+def measure(runs: int, ticks: int, workers: int | None, dask: str | None, block: int | None = None) -> dict:
     from sim.sweep import build_sweep, run_sweep
 
     sweep = build_sweep(sweep_spec(runs, ticks), name=f"bench_{workers or 'dask'}")
     with tempfile.TemporaryDirectory() as tmp:
         t0 = time.perf_counter()
-        res = run_sweep(sweep, workers=workers, dask=dask, out=tmp, report=False)
+        res = run_sweep(sweep, workers=workers, dask=dask, out=tmp, report=False, block=block)
         wall = time.perf_counter() - t0
     assert res.failed == 0, res.runs["error"].dropna().head()
     return {
         "where": res.summary.where,
+        "block": res.summary.block,
         "runs": res.summary.ran,
         "ticks": ticks,
         "seconds": round(wall, 2),
@@ -69,17 +71,21 @@ def main() -> None:
     ap.add_argument("--ticks", type=int, default=100)
     ap.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     ap.add_argument("--dask", help="also measure on this Dask scheduler")
+    ap.add_argument(
+        "--block", type=int, nargs="+", default=[0], help="runs per ensemble block (0: the default size; 1: runs alone)"
+    )
     args = ap.parse_args()
-    rows = [measure(args.runs, args.ticks, w, None) for w in args.workers]
+    rows = [measure(args.runs, args.ticks, w, None, b or None) for w in args.workers for b in args.block]
     if args.dask:
         rows.append(measure(args.runs, args.ticks, None, args.dask))
     load = os.getloadavg() if hasattr(os, "getloadavg") else None
     print(f"{args.runs} runs of the baseline, {args.ticks} ticks each; {os.cpu_count()} cores; load {load}")
-    print("| where | runs | seconds | runs/min | s per run in the worker |")
-    print("|---|---|---|---|---|")
+    print("| where | block | runs | seconds | runs/min | s per run in the worker |")
+    print("|---|---|---|---|---|---|")
     for r in rows:
         print(
-            f"| {r['where']} | {r['runs']} | {r['seconds']} | {r['runs_per_minute']} | {r['seconds_per_run_in_worker']} |"
+            f"| {r['where']} | {r['block']} | {r['runs']} | {r['seconds']} | {r['runs_per_minute']} | "
+            f"{r['seconds_per_run_in_worker']} |"
         )
     out = {
         "rows": rows,

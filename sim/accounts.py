@@ -38,7 +38,7 @@ def settle_stocks(
     writedown: np.ndarray,
     dt: float,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Next tick's stocks (reserves (N, K), liabilities, private claims, NFA), USD bn.
+    """Next tick's stocks (reserves (R, N, K), liabilities, private claims, NFA (R, N)), USD bn.
 
     Purchases are placed by settlement shares; sales come out of each issuer's holding, this
     tick's interest on it included, in proportion. So sales up to the limit of
@@ -48,20 +48,20 @@ def settle_stocks(
     zero, and the issuer's liabilities and the private claims move by the change actually made.
     """
     avail = np.maximum(reserves + dt * reserve_interest, 0.0)
-    total = avail.sum(axis=1, keepdims=True)
+    total = avail.sum(axis=-1, keepdims=True)
     mix = np.where(
-        fx[:, None] >= 0, settlement, np.where(total > 0, avail / np.where(total > 0, total, 1.0), settlement)
+        fx[..., None] >= 0, settlement, np.where(total > 0, avail / np.where(total > 0, total, 1.0), settlement)
     )
-    d_res = dt * (fx[:, None] * mix + reserve_interest)
+    d_res = dt * (fx[..., None] * mix + reserve_interest)
     new_res = reserves + d_res
     short = new_res < 0.0
     if short.any():
         new_res = np.where(short, 0.0, new_res)
         d_res = np.where(short, -reserves, d_res)
     d_liab = np.zeros_like(liabilities)
-    np.add.at(d_liab, issuer_index, d_res.sum(axis=0))
+    d_liab[..., issuer_index] += d_res.sum(axis=-2)  # issuers are distinct
     new_liab = liabilities + d_liab
-    new_priv = private + dt * ca - d_res.sum(axis=1) + d_liab + writedown
+    new_priv = private + dt * ca - d_res.sum(axis=-1) + d_liab + writedown
     new_nfa = nfa + dt * ca + writedown
     return new_res, new_liab, new_priv, new_nfa
 
@@ -167,3 +167,56 @@ def check_stocks(
         if abs(float(total)) > TOL * world:
             raise SimulationError(tick, "world", quantity, f"sum to {total:.6g}, not zero")
     return peak
+
+
+def suspect_flows(
+    exports: np.ndarray, imports: np.ndarray, gdp: np.ndarray, spent: np.ndarray, nii: np.ndarray, ca: np.ndarray
+) -> np.ndarray:
+    """(R,) bool: the members that :func:`check_flows` may reject (a superset, checked at half its
+    tolerance); each is then checked on its own, so the error is the one its single run raises.
+    """
+    bad = ~(np.isfinite(gdp) & (gdp > 0)).all(axis=-1)
+    world = np.sum(gdp, axis=-1) + np.sum(exports, axis=-1)
+    loose = 0.5 * TOL * world
+    bad |= np.abs(np.sum(exports, axis=-1) - np.sum(imports, axis=-1)) > loose
+    resid = (exports - imports) - (gdp - spent)
+    scale = gdp + exports + imports + 1e-12 * world[..., None]
+    bad |= (np.abs(resid) > 0.5 * TOL * scale).any(axis=-1)
+    bad |= np.abs(nii.sum(axis=-1)) > loose
+    bad |= np.abs(ca.sum(axis=-1)) > loose
+    return bad
+
+
+def suspect_stocks(
+    nfa: np.ndarray, reserves: np.ndarray, liabilities: np.ndarray, private: np.ndarray, peak: np.ndarray
+) -> np.ndarray:
+    """(R,) bool: the members that :func:`check_stocks` may reject (a superset, as in
+    :func:`suspect_flows`), with ``peak`` the scale it judges by (updated with this tick's stocks).
+    """
+    held = reserves.sum(axis=-1)
+    world = peak.sum(axis=-1)
+    resid = nfa - (held - liabilities + private)
+    scale = peak + 1e-12 * world[..., None]
+    bad = (np.abs(resid) > 0.5 * TOL * scale).any(axis=-1)
+    loose = 0.5 * TOL * world
+    bad |= np.abs(nfa.sum(axis=-1)) > loose
+    bad |= np.abs(private.sum(axis=-1)) > loose
+    return bad
+
+
+def suspect_positive(*arrays: np.ndarray) -> np.ndarray:
+    """(R,) bool: members with a value that is NaN, infinite or not positive in any of the arrays."""
+    bad = None
+    for arr in arrays:
+        b = ~(np.isfinite(arr) & (arr > 0)).reshape(arr.shape[0], -1).all(axis=1)
+        bad = b if bad is None else bad | b
+    return bad
+
+
+def suspect_finite(*arrays: np.ndarray) -> np.ndarray:
+    """(R,) bool: members with a NaN or infinite value in any of the arrays."""
+    bad = None
+    for arr in arrays:
+        b = ~np.isfinite(arr).reshape(arr.shape[0], -1).all(axis=1)
+        bad = b if bad is None else bad | b
+    return bad

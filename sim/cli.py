@@ -209,6 +209,11 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except OSError as exc:  # a file that cannot be read or written: the system's reason, in one line
+        from sim.errors import os_reason
+
+        print(f"error: {os_reason(exc)}", file=sys.stderr)
+        return 2
 
 
 def _relative(p: Path) -> str:

@@ -15,7 +15,7 @@ import mesa
 import numpy as np
 
 from sim.schema import Country as CountrySpec
-from sim.schema import Scenario
+from sim.schema import Scenario, World
 
 if TYPE_CHECKING:
     from sim.model import TradeModel
@@ -26,9 +26,12 @@ REGIMES = {"float": 0, "managed": 1, "peg": 2}
 class Country(mesa.Agent):
     """One country: parameters and policies (``spec``) and a view of its row of the state.
 
+    The values are the model's focus member's (``model.focus``, member 0 unless set);
+    :meth:`state` takes any member.
+
     Attributes:
-        index: the country's row in every (N, ...) array of the model.
-        spec: the validated ``[[country]]`` table, updated when an event changes it.
+        index: the country's row in every (R, N, ...) array of the model.
+        spec: the focus member's validated ``[[country]]`` table, updated when an event changes it.
     """
 
     def __init__(self, model: TradeModel, index: int, spec: CountrySpec):
@@ -41,19 +44,25 @@ class Country(mesa.Agent):
         """The country's name."""
         return self.spec.name
 
-    def state(self, quantity: str) -> float | np.ndarray:
-        """The current value of a state quantity for this country (a scalar, or a row by sector)."""
-        return getattr(self.model.state, quantity)[self.index].copy()
+    def _row(self, quantity: str):
+        return getattr(self.model.state, quantity)[self.model.focus, self.index]
+
+    def state(self, quantity: str, member: int | None = None) -> float | np.ndarray:
+        """The current value of a state quantity for this country (a scalar, or a row by
+        sector), in the focus member or the one given.
+        """
+        m = self.model.focus if member is None else member
+        return getattr(self.model.state, quantity)[m, self.index].copy()
 
     @property
     def gdp(self) -> float:
         """Nominal GDP this tick, billions of USD per year."""
-        return float(self.model.state.gdp[self.index])
+        return float(self._row("gdp"))
 
     @property
     def current_account(self) -> float:
         """Current account this tick, billions of USD per year."""
-        return float(self.model.state.ca[self.index])
+        return float(self._row("ca"))
 
     @property
     def current_account_pct_gdp(self) -> float:
@@ -63,22 +72,22 @@ class Country(mesa.Agent):
     @property
     def trade_balance(self) -> float:
         """Exports minus imports this tick, billions of USD per year."""
-        return float(self.model.state.exports[self.index] - self.model.state.imports[self.index])
+        return float(self._row("exports") - self._row("imports"))
 
     @property
     def reserves(self) -> float:
         """Official reserves (claims on reserve issuers), billions of USD."""
-        return float(self.model.state.reserves[self.index].sum())
+        return float(self._row("reserves").sum())
 
     @property
     def net_foreign_assets(self) -> float:
         """Net foreign assets, billions of USD."""
-        return float(self.model.state.nfa[self.index])
+        return float(self._row("nfa"))
 
     @property
     def exchange_rate(self) -> float:
         """USD per unit of local currency."""
-        return float(self.model.state.e[self.index])
+        return float(self._row("e"))
 
     def __repr__(self) -> str:
         return f"Country({self.name!r}, index={self.index})"
@@ -101,6 +110,7 @@ class CountryArrays:
     reserve_target: np.ndarray  # months of imports
     reserve_speed: np.ndarray  # per year
     undervaluation: np.ndarray
+    crawl: np.ndarray  # (N,) growth per year of a managed or pegged target rate
     export_credit: np.ndarray
     cost_factor: np.ndarray  # (N, S1): 1 - unit cost cut (traded sectors only)
     household_credit: np.ndarray
@@ -115,6 +125,35 @@ class CountryArrays:
     tau: np.ndarray  # (N, N)
     tariff: np.ndarray  # (S, N, N) [s, o, d]: levied by d on imports from o
     open_: np.ndarray  # (S, N, N) openness in [0, 1] (export controls)
+
+
+def _symmetric(table: dict[str, dict[str, float]]) -> list[tuple[str, str, float]]:
+    """(from, to, cost) of a two-level table, each entry also read the other way round unless
+    the table gives that direction itself.
+    """
+    out = [(b, a, c) for a, row in table.items() for b, c in row.items() if a not in table.get(b, {})]
+    return out + [(a, b, c) for a, row in table.items() for b, c in row.items()]
+
+
+def trade_cost_matrix(world: World, idx: dict[str, int]) -> np.ndarray:
+    """(N, N) iceberg factors tau[origin, destination]: ``trade_cost``, then region costs, the
+    ``[[world.trade_costs]]`` list and ``pair_costs``, each overriding the one before.
+    """
+    n = len(idx)
+    tau = np.full((n, n), 1.0 + world.trade_cost)
+    if world.region_costs:
+        members = {r: [idx[c] for c in cs] for r, cs in world.regions.items()}
+        for a, b, cost in _symmetric(world.region_costs):
+            tau[np.ix_(members[a], members[b])] = 1.0 + cost
+    for pc in world.trade_costs:
+        o, d = idx[pc.origin], idx[pc.destination]
+        tau[o, d] = 1.0 + pc.cost
+        if pc.symmetric:
+            tau[d, o] = 1.0 + pc.cost
+    for a, b, cost in _symmetric(world.pair_costs):
+        tau[idx[a], idx[b]] = 1.0 + cost
+    np.fill_diagonal(tau, 1.0)
+    return tau
 
 
 def country_arrays(scn: Scenario) -> CountryArrays:
@@ -133,13 +172,7 @@ def country_arrays(scn: Scenario) -> CountryArrays:
         for iss, share in (c.settlement or {issuers[0]: 1.0}).items():
             settlement[i, issuers.index(iss)] = share
 
-    tau = np.full((n, n), 1.0 + scn.world.trade_cost)
-    for pc in scn.world.trade_costs:
-        o, d = idx[pc.origin], idx[pc.destination]
-        tau[o, d] = 1.0 + pc.cost
-        if pc.symmetric:
-            tau[d, o] = 1.0 + pc.cost
-    np.fill_diagonal(tau, 1.0)
+    tau = trade_cost_matrix(scn.world, idx)
 
     tariff = np.zeros((s, n, n))
     open_ = np.ones((s, n, n))
@@ -173,6 +206,7 @@ def country_arrays(scn: Scenario) -> CountryArrays:
         reserve_target=np.array([c.reserve_target_months for c in cs]),
         reserve_speed=np.array([c.reserve_adjustment for c in cs]),
         undervaluation=np.array([c.undervaluation for c in cs]),
+        crawl=np.array([c.crawl for c in cs]),
         export_credit=np.array([c.export_credit for c in cs]),
         cost_factor=np.concatenate(
             [np.repeat(1.0 - np.array([[c.unit_cost_cut] for c in cs]), s, axis=1), np.ones((n, 1))], axis=1

@@ -29,7 +29,8 @@ import numpy as np
 class DemandPlan:
     """Everything absorption depends on except the world rate; call it at a rate.
 
-    All arrays (N,), USD bn/yr unless noted.
+    All arrays (R, N) (members, countries; or (N,) for one world), USD bn/yr unless noted; the
+    scalars are per member, (R, 1).
     """
 
     cons_base: np.ndarray  # c_i * base income
@@ -39,17 +40,19 @@ class DemandPlan:
     inv_fixed: np.ndarray  # directed investment credit (export-led), not rate-sensitive
     credit: np.ndarray  # household borrowing (+) or repayment (-)
     spread: np.ndarray  # r_i - r_w: premium minus issuer privilege
-    r0: float
-    eps_c: float
-    eps_i: float
+    r0: np.ndarray  # reference rate, per year
+    eps_c: np.ndarray
+    eps_i: np.ndarray
     income: np.ndarray  # full_income + NII
     fx_plan: np.ndarray  # planned official FX purchases (saved)
     ceiling: np.ndarray  # max absorption (inf unless in a sudden stop)
     floor_share: np.ndarray  # min absorption as share of the plan (0 unless stopped)
 
-    def at(self, world_rate: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """Consumption, investment, absorption and d(absorption)/d(world rate) at a world rate."""
-        r = world_rate + self.spread - self.r0
+    def at(self, world_rate: np.ndarray | float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Consumption, investment, absorption and d(absorption)/d(world rate) at a world rate
+        ((R,) per member, or a number for one world).
+        """
+        r = np.asarray(world_rate)[..., None] + self.spread - self.r0
         xc = self.cons_base * np.exp(-self.eps_c * r)
         c_free = xc > self.cons_floor
         cons = np.where(c_free, xc, self.cons_floor) + self.wealth + self.credit
@@ -65,10 +68,10 @@ class DemandPlan:
         d_abs = np.where(free, d_plan, np.where(plan >= self.ceiling, 0.0, self.floor_share * d_plan))
         return cons, inv, absorption, d_abs
 
-    def net_lending(self, world_rate: float) -> tuple[float, float]:
-        """World desired net lending and its derivative in the world rate."""
+    def net_lending(self, world_rate: np.ndarray | float) -> tuple[np.ndarray, np.ndarray]:
+        """World desired net lending and its derivative in the world rate, per member (R,)."""
         _, _, absorption, d_abs = self.at(world_rate)
-        return float(np.sum(self.income - absorption)), float(-np.sum(d_abs))
+        return np.sum(self.income - absorption, axis=-1), -np.sum(d_abs, axis=-1)
 
 
 def habit_update(habit: np.ndarray, full_income: np.ndarray, speed: float, dt: float) -> np.ndarray:
@@ -76,21 +79,25 @@ def habit_update(habit: np.ndarray, full_income: np.ndarray, speed: float, dt: f
     return habit + (1.0 - np.exp(-speed * dt)) * (full_income - habit)
 
 
-def investment_multiplier(growth: np.ndarray, weights: np.ndarray, response: float) -> np.ndarray:
-    """(N,) investment relative to its base rate from productivity growth above the world's."""
-    g_world = float(np.sum(growth * weights) / max(np.sum(weights), 1e-300))
+def investment_multiplier(growth: np.ndarray, weights: np.ndarray, response: float | np.ndarray) -> np.ndarray:
+    """(R, N) investment relative to its base rate from productivity growth above the world's."""
+    g_world = np.sum(growth * weights, axis=-1, keepdims=True) / np.maximum(
+        np.sum(weights, axis=-1, keepdims=True), 1e-300
+    )
     return np.maximum(0.0, 1.0 + response * (growth - g_world))
 
 
-def propensity(base: np.ndarray, drift: float, income: np.ndarray, labor: np.ndarray) -> np.ndarray:
-    """(N,) propensity to consume, moved by ``drift`` per unit of log income per worker relative
-    to the world's (income-weighted); kept within [0.05, 0.99].
+def propensity(base: np.ndarray, drift: float | np.ndarray, income: np.ndarray, labor: np.ndarray) -> np.ndarray:
+    """(R, N) propensity to consume, moved by ``drift`` (per member) per unit of log income per
+    worker relative to the world's (income-weighted); kept within [0.05, 0.99]. A member with no
+    drift keeps ``base`` as it is (unclipped).
     """
-    if drift == 0.0:
+    drift = np.asarray(drift)
+    if not drift.any():
         return base
     per_worker = income / labor
-    world = income.sum() / labor.sum()
-    return np.clip(base + drift * np.log(per_worker / world), 0.05, 0.99)
+    world = income.sum(axis=-1, keepdims=True) / labor.sum(axis=-1, keepdims=True)
+    return np.where(drift != 0.0, np.clip(base + drift * np.log(per_worker / world), 0.05, 0.99), base)
 
 
 def household_credit(

@@ -37,97 +37,110 @@ def catch_up(
     curvature: float,
     g_frontier: float,
     dt: float,
-    uneven: bool,
+    uneven: bool | np.ndarray,
 ) -> np.ndarray:
-    """(N, S1) next tick's trend (catch-up) log productivity.
+    """(R, N, S1) next tick's trend (catch-up) log productivity.
 
     Args:
-        log_base: (N, S1) current log productivity from catch-up.
-        log_frontier: (S1,) the frontier this tick (before its growth).
-        speed: (N,) catch-up speed per year (world speed x multiplier x absorptive capacity).
-        curvature: h.
-        g_frontier: frontier growth per year.
+        log_base: (R, N, S1) current log productivity from catch-up.
+        log_frontier: (R, S1) the frontier this tick (before its growth).
+        speed: (R, N) catch-up speed per year (world speed x multiplier x absorptive capacity).
+        curvature: h, per member (R, 1, 1) or a number.
+        g_frontier: frontier growth per year, (R, 1, 1) or a number.
         dt: tick length, years.
-        uneven: False gives every country the frontier growth.
+        uneven: False gives every country the frontier growth; (R, 1, 1) bool or one value.
     """
-    if not uneven:
+    uneven = np.asarray(uneven)
+    if not uneven.any():
         return log_base + g_frontier * dt
-    gap = np.maximum(log_frontier[None, :] - log_base, 0.0)
+    gap = np.maximum(log_frontier[..., None, :] - log_base, 0.0)
     # a tick closes at most the whole gap: with speed x dt above about 1 the Euler step would
     # overshoot the frontier (by orders of magnitude at legal extremes); below it this is exact
-    pull = np.minimum(speed[:, None] * gap * gap / (gap + curvature), gap / dt)
-    return log_base + dt * (g_frontier + pull)
+    pull = np.minimum(speed[..., None] * gap * gap / (gap + curvature), gap / dt)
+    out = log_base + dt * (g_frontier + pull)
+    return out if uneven.all() else np.where(uneven, out, log_base + g_frontier * dt)
 
 
 def absorptive_capacity(investment: np.ndarray, income: np.ndarray, elasticity: float) -> np.ndarray:
-    """(N,) investment / full-capacity income relative to the world's, to the power theta
+    """(R, N) investment / full-capacity income relative to the world's, to the power theta
     (full-capacity income, not GDP, so that overheating does not count as less effort).
     """
     share = investment / np.maximum(income, 1e-300)
-    world = investment.sum() / max(income.sum(), 1e-300)
-    return np.power(np.maximum(share, 1e-9) / max(world, 1e-9), elasticity)
+    world = investment.sum(axis=-1, keepdims=True) / np.maximum(income.sum(axis=-1, keepdims=True), 1e-300)
+    return np.power(np.maximum(share, 1e-9) / np.maximum(world, 1e-9), elasticity)
 
 
 def innovation(
     draws: np.ndarray,
-    rate: float,
+    rate: np.ndarray,
     dt: float,
     weight_by_sector: np.ndarray,
     gap: np.ndarray,
-    curvature: float,
+    curvature: np.ndarray,
     n_traded: int,
-) -> tuple[int, int] | None:
-    """Whether an innovation lands this tick, and on which (country, sector).
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Whether an innovation lands this tick in each member, and on which (country, sector).
 
     Args:
-        draws: three uniforms drawn every tick (arrival, sector, recipient).
-        rate: expected innovations per year.
+        draws: (R, 3) three uniforms drawn every tick (arrival, sector, recipient).
+        rate: (R,) expected innovations per year.
         dt: tick length, years.
-        weight_by_sector: (N, S1) each country's share of world capacity in each sector.
-        gap: (N, S1) distance to the frontier (log).
-        curvature: h; the recipient weight falls as exp(-gap / h).
+        weight_by_sector: (R, N, S1) each country's share of world capacity in each sector.
+        gap: (R, N, S1) distance to the frontier (log).
+        curvature: (R,) h; the recipient weight falls as exp(-gap / h).
         n_traded: number of traded sectors (innovations land in traded sectors).
+
+    Returns:
+        hit (R,) bool, and the country (R,) and sector (R,) of each member's innovation.
     """
-    if draws[0] >= 1.0 - np.exp(-rate * dt):
-        return None
-    s = min(int(draws[1] * n_traded), n_traded - 1)
-    w = weight_by_sector[:, s] * np.exp(-gap[:, s] / curvature)
-    total = w.sum()
-    if total <= 0:
-        return None
-    i = int(np.searchsorted(np.cumsum(w) / total, draws[2], side="right"))
-    return min(i, len(w) - 1), s
+    members = np.arange(draws.shape[0])
+    arrive = draws[:, 0] < 1.0 - np.exp(-rate * dt)
+    if not arrive.any():
+        return arrive, members, members
+    s = np.minimum((draws[:, 1] * n_traded).astype(np.int64), n_traded - 1)
+    w = weight_by_sector[members, :, s] * np.exp(-gap[members, :, s] / curvature[:, None])
+    total = w.sum(axis=-1)
+    hit = arrive & (total > 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cum = np.cumsum(w, axis=-1) / total[:, None]
+    # np.searchsorted(cum, draw, side="right") on each member's (sorted) row
+    i = np.sum(cum <= draws[:, 2:3], axis=-1)
+    return hit, np.minimum(i, w.shape[-1] - 1), s
 
 
 def adopt(
     log_innov: np.ndarray,
     innov_frontier: np.ndarray,
-    adoption: float,
+    adoption: np.ndarray,
     absorb: np.ndarray,
     dt: float,
-    uneven: bool,
-    innovator: np.ndarray | None = None,
-    innovator_speed: float = 50.0,
+    uneven: np.ndarray,
+    innovator: np.ndarray,
+    innovator_speed: np.ndarray,
 ) -> np.ndarray:
-    """(N, S1) innovation productivity after a tick of adoption.
+    """(R, N, S1) innovation productivity after a tick of adoption.
 
     Followers close ``1 - exp(-adoption a_i dt)`` of their gap to the innovation frontier; the
     country that made a sector's latest innovation (``innovator[s]``, -1 for none) closes
     ``1 - exp(-innovator_speed dt)`` of its own. With ``uneven = False`` everyone is at the
-    frontier at once.
+    frontier at once. Shapes: innov_frontier and innovator (R, S1); adoption, innovator_speed (R, 1);
+    uneven (R, 1, 1) bool.
     """
-    if not uneven:
-        return np.broadcast_to(innov_frontier, log_innov.shape).copy()
-    speed = np.repeat((adoption * absorb)[:, None], log_innov.shape[1], axis=1)
-    if innovator is not None:
-        cols = np.flatnonzero(innovator >= 0)
-        speed[innovator[cols], cols] = innovator_speed
+    everyone = np.broadcast_to(innov_frontier[..., None, :], log_innov.shape)
+    if not uneven.any():
+        return everyone.copy()
+    speed = np.repeat((adoption * absorb)[..., None], log_innov.shape[-1], axis=-1)
+    rr, cols = np.nonzero(innovator >= 0)
+    if rr.size:
+        speed[rr, innovator[rr, cols], cols] = innovator_speed[rr, 0]
     close = 1.0 - np.exp(-speed * dt)
-    return log_innov + close * (innov_frontier[None, :] - log_innov)
+    out = log_innov + close * (innov_frontier[..., None, :] - log_innov)
+    return out if uneven.all() else np.where(uneven, out, everyone)
 
 
-def noise_step(noise: np.ndarray, shocks: np.ndarray, persistence: float, sd: float, dt: float) -> np.ndarray:
-    """(N, S1) next transitory noise; stationary sd equals that of the annual AR(1).
+def noise_coefficients(persistence: float, sd: float, dt: float) -> tuple[float, float]:
+    """Per-tick AR(1) coefficient and shock scale of the transitory noise (numbers, for one
+    member): stationary sd equals that of the annual AR(1).
 
     Per tick the persistence is ``phi ** dt`` and the shock's sd is scaled so that the stationary
     sd, ``sd / sqrt(1 - phi**2)``, is the same whatever the tick; sampled once a year, the
@@ -136,6 +149,17 @@ def noise_step(noise: np.ndarray, shocks: np.ndarray, persistence: float, sd: fl
     """
     phi_t = persistence**dt
     scale = sd * np.sqrt((1.0 - phi_t**2) / (1.0 - persistence**2))
+    return phi_t, float(scale)
+
+
+def noise_step(noise: np.ndarray, shocks: np.ndarray, persistence: float, sd: float, dt: float) -> np.ndarray:
+    """Next transitory noise of one member (annual persistence and sd as numbers)."""
+    phi_t, scale = noise_coefficients(persistence, sd, dt)
+    return noise_update(noise, shocks, phi_t, scale)
+
+
+def noise_update(noise: np.ndarray, shocks: np.ndarray, phi_t: np.ndarray, scale: np.ndarray) -> np.ndarray:
+    """(R, N, S1) next transitory noise, with :func:`noise_coefficients` per member (R, 1, 1)."""
     return phi_t * noise + scale * shocks
 
 
@@ -149,7 +173,7 @@ def wage_gain(theta: float, eta: np.ndarray, dt: float) -> np.ndarray:
 def relocation(
     ulc: np.ndarray, cap: np.ndarray, labor: np.ndarray, threshold: float, scale: float, rate: float, dt: float
 ) -> np.ndarray:
-    """(N, N) real capacity of the relocating sector moving from origin i to destination j per
+    """(R, N, N) real capacity of the relocating sector moving from origin i to destination j per
     tick (industrial transfer toward lower unit labor costs).
 
     The advantage of j for i is ``max(0, log(ulc_i / ulc_j) + log(1 - threshold))``: zero until
@@ -167,15 +191,16 @@ def relocation(
         dt: tick length, years.
     """
     with np.errstate(divide="ignore"):
-        adv = np.log(ulc[:, None] / ulc[None, :]) + np.log1p(-threshold)
+        adv = np.log(ulc[..., :, None] / ulc[..., None, :]) + np.log1p(-threshold)[..., None]
     adv = np.where(np.isfinite(adv), np.maximum(adv, 0.0), 0.0)
-    np.fill_diagonal(adv, 0.0)
-    pull = adv * labor[None, :]
-    total = pull.sum(axis=1, keepdims=True)
+    diag = np.arange(adv.shape[-1])
+    adv[..., diag, diag] = 0.0
+    pull = adv * labor[..., None, :]
+    total = pull.sum(axis=-1, keepdims=True)
     share = np.where(total > 0, pull / np.where(total > 0, total, 1.0), 0.0)
-    strength = np.minimum(1.0, adv.max(axis=1) / scale)
+    strength = np.minimum(1.0, adv.max(axis=-1) / scale)
     out = (1.0 - np.exp(-rate * dt)) * strength * cap
-    return out[:, None] * share
+    return out[..., None] * share
 
 
 def apply_relocation(
@@ -199,38 +224,41 @@ def apply_relocation(
     capacity needs at their new productivity, drawn from their other sectors in proportion.
 
     Returns:
-        new labor shares (N, S1), new trend log productivity (N, S1), net capacity moved in (N,).
+        new labor shares (R, N, S1), new trend log productivity (R, N, S1), net capacity moved
+        in (R, N).
     """
-    out = moved.sum(axis=1)
-    inflow = moved.sum(axis=0)
-    a_s = productivity[:, sector]
-    cap_s = a_s * alloc[:, sector] * labor
+    out = moved.sum(axis=-1)
+    inflow = moved.sum(axis=-2)
+    a_s = productivity[..., sector]
+    cap_s = a_s * alloc[..., sector] * labor
     alloc = alloc.copy()
     # origins: capacity out, labor freed
-    freed = np.minimum(out / (a_s * labor), alloc[:, sector])
-    alloc[:, sector] -= freed
-    others = np.ones(alloc.shape[1], bool)
+    freed = np.minimum(out / (a_s * labor), alloc[..., sector])
+    alloc[..., sector] -= freed
+    others = np.ones(alloc.shape[-1], bool)
     others[sector] = False
     rest = alloc * others
-    rest_share = np.where(rest.sum(axis=1, keepdims=True) > 0, rest / rest.sum(axis=1, keepdims=True), 0.0)
-    alloc += (1.0 - upgrade_share) * freed[:, None] * rest_share
-    alloc[:, upgrade] += upgrade_share * freed
+    rest_share = np.where(rest.sum(axis=-1, keepdims=True) > 0, rest / rest.sum(axis=-1, keepdims=True), 0.0)
+    alloc += (1.0 - upgrade_share)[..., None] * freed[..., None] * rest_share
+    alloc[..., upgrade] += upgrade_share * freed
     # destinations: technology carried in, labor drawn in
     with np.errstate(divide="ignore", invalid="ignore"):
         src = np.where(
-            inflow > 0, (moved * np.log(a_s)[:, None]).sum(axis=0) / np.where(inflow > 0, inflow, 1.0), -np.inf
+            inflow > 0, (moved * np.log(a_s)[..., :, None]).sum(axis=-2) / np.where(inflow > 0, inflow, 1.0), -np.inf
         )
     lead = np.maximum(src - np.log(a_s), 0.0)
     weight = np.where(inflow > 0, inflow / (cap_s + inflow), 0.0)
     log_base = log_base.copy()
-    log_base[:, sector] = np.minimum(log_base[:, sector] + technology * weight * lead, log_frontier[sector])
+    log_base[..., sector] = np.minimum(
+        log_base[..., sector] + technology * weight * lead, log_frontier[..., sector : sector + 1]
+    )
     a_new = a_s * np.exp(technology * weight * lead)
-    need = np.minimum(inflow / (a_new * labor), 1.0 - alloc[:, sector] - 1e-9)
+    need = np.minimum(inflow / (a_new * labor), 1.0 - alloc[..., sector] - 1e-9)
     need = np.maximum(need, 0.0)
     rest = alloc * others
-    rest_share = np.where(rest.sum(axis=1, keepdims=True) > 0, rest / rest.sum(axis=1, keepdims=True), 0.0)
-    alloc -= need[:, None] * rest_share
-    alloc[:, sector] += need
+    rest_share = np.where(rest.sum(axis=-1, keepdims=True) > 0, rest / rest.sum(axis=-1, keepdims=True), 0.0)
+    alloc -= need[..., None] * rest_share
+    alloc[..., sector] += need
     alloc = np.maximum(alloc, 0.0)
-    alloc /= alloc.sum(axis=1, keepdims=True)
+    alloc /= alloc.sum(axis=-1, keepdims=True)
     return alloc, log_base, inflow - out

@@ -49,3 +49,27 @@ class SimulationError(TradesimError, RuntimeError):
         self.quantity = quantity
         self.reason = reason
         super().__init__(f"tick {tick}, {country}, {quantity}: {reason}")
+
+
+class NotWrittenError(TradesimError):
+    """The work finished but its results could not be written (read-only or full disk, a file
+    where a folder is expected). The computed results are attached, so nothing is lost.
+
+    Attributes:
+        results: what was computed (a :class:`sim.results.Results` for a run, a
+            :class:`sim.experiment.Comparison` for an experiment).
+        where: the file or folder that could not be written.
+        reason: the system's reason (e.g. ``No space left on device``).
+    """
+
+    def __init__(self, what: str, where: str, reason: str, results: object = None):
+        self.results = results
+        self.where = str(where)
+        self.reason = reason
+        super().__init__(f"{what} but could not be written to {self.where}: {reason}")
+
+
+def os_reason(exc: OSError) -> str:
+    """An OSError's reason in words, with the file it concerns if it names one."""
+    reason = exc.strerror or str(exc) or type(exc).__name__
+    return f"{reason} ({exc.filename})" if exc.filename else reason

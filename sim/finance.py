@@ -14,21 +14,22 @@ import numpy as np
 from sim.demand import DemandPlan
 
 
-def official_rates(world_rate: float, privilege: np.ndarray) -> np.ndarray:
-    """(K,) rate paid on reserves held in each issuer's currency, per year."""
-    return world_rate - privilege
+def official_rates(world_rate: np.ndarray | float, privilege: np.ndarray) -> np.ndarray:
+    """(R, K) rate paid on reserves held in each issuer's currency, per year (world rate (R,))."""
+    return np.asarray(world_rate)[..., None] - privilege
 
 
-def issuer_privilege(settlement: np.ndarray, trade_weight: np.ndarray, privilege: float) -> np.ndarray:
-    """(K,) each issuer's rate discount: the full privilege times its share of world settlement.
+def issuer_privilege(settlement: np.ndarray, trade_weight: np.ndarray, privilege: float | np.ndarray) -> np.ndarray:
+    """(R, K) each issuer's rate discount: the full privilege times its share of world settlement.
 
     Args:
-        settlement: (N, K) each country's settlement shares by issuer.
-        trade_weight: (N,) each country's gross trade (exports + imports), the weights.
-        privilege: rate discount (per year) of an issuer settling all world trade.
+        settlement: (R, N, K) each country's settlement shares by issuer.
+        trade_weight: (R, N) each country's gross trade (exports + imports), the weights.
+        privilege: (R, 1) rate discount (per year) of an issuer settling all world trade.
     """
-    w = trade_weight / max(float(trade_weight.sum()), 1e-300)
-    return privilege * (w @ settlement)
+    w = trade_weight / np.maximum(trade_weight.sum(axis=-1, keepdims=True), 1e-300)
+    # a stack of (1, N) x (N, K) products: the same arithmetic for a member whatever R is
+    return privilege * np.matmul(w[..., None, :], settlement)[..., 0, :]
 
 
 def net_investment_income(
@@ -41,24 +42,26 @@ def net_investment_income(
     """Net investment income, USD bn/yr, and interest earned on reserves (reinvested).
 
     Args:
-        reserves: (N, K) official claims on each issuer.
-        private: (N,) net private claims (negative = debtor).
+        reserves: (R, N, K) official claims on each issuer.
+        private: (R, N) net private claims (negative = debtor).
         issuer_index: (K,) country index of each issuer.
-        off_rate: (K,) rate on reserves.
-        borrow_rate: (N,) rate each private debtor pays.
+        off_rate: (R, K) rate on reserves.
+        borrow_rate: (R, N) rate each private debtor pays.
 
     Returns:
-        nii (N,) and reserve interest (N, K) (credited to holders, debited to issuers).
+        nii (R, N) and reserve interest (R, N, K) (credited to holders, debited to issuers).
     """
-    res_int = reserves * off_rate[None, :]
-    nii = res_int.sum(axis=1)
-    np.subtract.at(nii, issuer_index, res_int.sum(axis=0))
+    res_int = reserves * off_rate[..., None, :]
+    nii = res_int.sum(axis=-1)
+    nii[..., issuer_index] -= res_int.sum(axis=-2)  # issuers are distinct
     debt = np.maximum(-private, 0.0)
     claims = np.maximum(private, 0.0)
     paid = borrow_rate * debt
-    total_claims = claims.sum()
-    if total_claims > 0:
-        nii += paid.sum() * claims / total_claims - paid
+    total_claims = claims.sum(axis=-1, keepdims=True)
+    has = total_claims > 0
+    if has.any():
+        pooled = paid.sum(axis=-1, keepdims=True) * claims / np.where(has, total_claims, 1.0) - paid
+        nii = np.where(has, nii + pooled, nii)
     return nii, res_int
 
 
@@ -79,8 +82,8 @@ def stop_limits(
     income: np.ndarray,
     nii: np.ndarray,
     reserves_total: np.ndarray,
-    limit: float,
-    floor: float,
+    limit: float | np.ndarray,
+    floor: float | np.ndarray,
     dt: float,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Absorption ceiling, floor share and the reserve sales that may finance it, in a stop.
@@ -110,49 +113,85 @@ def stop_reserve_sales(
     return np.where(stopped, np.minimum(need, reserves_total / dt), 0.0)
 
 
-def solve_world_rate(plan: DemandPlan, guess: float, bounds: tuple[float, float], tol: float) -> tuple[float, bool]:
-    """World interest rate at which desired net lending sums to zero across countries.
+def solve_world_rate(
+    plan: DemandPlan, guess: np.ndarray, bounds: np.ndarray, tol: np.ndarray, active: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """World interest rate at which desired net lending sums to zero across countries, per member.
 
     A safeguarded Newton iteration inside the bracket ``bounds`` (world net lending rises with
     the rate). If the bracket holds no root, the end nearer to one is used and the second
-    return value is True so the tick is logged as a fallback.
+    return value is True so the tick is logged as a fallback. The members' iterations run side
+    by side, each stopping when it has converged, so each member takes exactly the steps it
+    would take alone (each step is elementwise per member; the sums are over its own countries).
 
     Args:
         plan: absorption as a function of the rate.
-        guess: starting rate (last tick's).
-        bounds: (low, high) per year.
-        tol: tolerance on world net lending, USD bn/yr.
+        guess: (R,) starting rates (last tick's).
+        bounds: (R, 2) (low, high) per year.
+        tol: (R,) tolerance on world net lending, USD bn/yr.
+        active: (R,) bool, the members to solve (others keep their guess); default all.
+
+    Returns:
+        rates (R,) and fallback flags (R,) bool.
     """
-    lo, hi = bounds
-    r = min(max(guess, lo), hi)
+    guess = np.asarray(guess, dtype=float)
+    lo = bounds[:, 0].astype(float)
+    hi = bounds[:, 1].astype(float)
+    r = np.minimum(np.maximum(guess, lo), hi)
+    result = guess.copy()
+    fallback = np.zeros(guess.shape, dtype=bool)
+    live = np.ones(guess.shape, dtype=bool) if active is None else active.copy()
     f, df = plan.net_lending(r)
-    f_lo = f_hi = None
+    has_lo = np.zeros(guess.shape, dtype=bool)  # net lending known at the low end of the bracket
+    has_hi = np.zeros(guess.shape, dtype=bool)
+    scale = None
     for _ in range(60):
-        if abs(f) <= tol:
-            return r, False
-        if f > 0:
-            hi = r
-            f_hi = f
-        else:
-            lo = r
-            f_lo = f
+        done = live & (np.abs(f) <= tol)
+        if done.any():
+            result[done] = r[done]
+            live &= ~done
+            if not live.any():
+                return result, fallback
+        up = f > 0
+        hi = np.where(up, r, hi)
+        lo = np.where(up, lo, r)
+        has_hi |= up
+        has_lo |= ~up
         step_ok = df > 0
-        r_new = r - f / df if step_ok else 0.5 * (lo + hi)
-        if not (lo < r_new < hi):
-            if f_lo is None:
-                f_lo, _ = plan.net_lending(lo)
-                if f_lo > 0:
-                    return lo, True
-            if f_hi is None:
-                f_hi, _ = plan.net_lending(hi)
-                if f_hi < 0:
-                    return hi, True
-            r_new = 0.5 * (lo + hi)
-        r = r_new
-        f, df = plan.net_lending(r)
-        if hi - lo < 1e-14:
-            break
-    return r, abs(f) > max(tol, 1e-6 * abs(plan.income).sum())
+        r_new = np.where(step_ok, r - f / np.where(step_ok, df, 1.0), 0.5 * (lo + hi))
+        out = live & ~((lo < r_new) & (r_new < hi))
+        if out.any():
+            need = out & ~has_lo
+            if need.any():
+                at_lo, _ = plan.net_lending(lo)
+                has_lo |= need
+                stop = need & (at_lo > 0)
+                result[stop], fallback[stop] = lo[stop], True
+                live &= ~stop
+            need = out & live & ~has_hi
+            if need.any():
+                at_hi, _ = plan.net_lending(hi)
+                has_hi |= need
+                stop = need & (at_hi < 0)
+                result[stop], fallback[stop] = hi[stop], True
+                live &= ~stop
+            r_new = np.where(out, 0.5 * (lo + hi), r_new)
+        r = np.where(live, r_new, r)
+        f_new, df_new = plan.net_lending(r)
+        f = np.where(live, f_new, f)
+        df = np.where(live, df_new, df)
+        narrow = live & (hi - lo < 1e-14)
+        if narrow.any():
+            scale = 1e-6 * np.abs(plan.income).sum(axis=-1) if scale is None else scale
+            result[narrow] = r[narrow]
+            fallback[narrow] = (np.abs(f) > np.maximum(tol, scale))[narrow]
+            live &= ~narrow
+            if not live.any():
+                return result, fallback
+    scale = 1e-6 * np.abs(plan.income).sum(axis=-1)
+    result[live] = r[live]
+    fallback[live] = (np.abs(f) > np.maximum(tol, scale))[live]
+    return result, fallback
 
 
 def writedowns(nfa: np.ndarray, private: np.ndarray, income: np.ndarray, threshold: float, share: float) -> np.ndarray:
@@ -164,8 +203,9 @@ def writedowns(nfa: np.ndarray, private: np.ndarray, income: np.ndarray, thresho
     """
     default = debt_to_income(nfa, income) > threshold
     relief = np.where(default & (private < 0), -share * private, 0.0)
-    total = relief.sum()
-    if total <= 0:
+    total = relief.sum(axis=-1, keepdims=True)
+    if not (total > 0).any():
         return np.zeros_like(nfa)
     claims = np.maximum(private, 0.0)
-    return relief - total * claims / max(claims.sum(), 1e-300)
+    lost = relief - total * claims / np.maximum(claims.sum(axis=-1, keepdims=True), 1e-300)
+    return np.where(total > 0, lost, 0.0)

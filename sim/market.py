@@ -1,8 +1,9 @@
 """The world market: Armington/CES split of each buyer's sector spending across origins.
 
-Pure array functions. Shapes: N countries, S traded sectors. Cached factors are laid out
-``[s, origin, destination]`` so that each tick needs only batched (S, N) x (S, N, N)
-contractions, and no N x N x S flow tensor is built except on ticks that log it.
+Pure array functions. Shapes: N countries, S traded sectors, and a leading member axis R on
+everything that moves (the factors are shared by the members that have the same trade policy).
+Cached factors are laid out ``[s, origin, destination]`` so that each tick needs only batched
+(S, N) x (S, N, N) contractions, and no N x N x S flow tensor is built except on ticks that log it.
 
 For importer d, traded sector s and origin o (home included), the share of d's spending that
 goes to o is
@@ -68,7 +69,7 @@ class TradeFactors:
 
     def __post_init__(self) -> None:
         n = self.F.shape[2]
-        self.one_minus = (1.0 - self.sigma)[:, None]
+        self.one_minus = (1.0 - self.sigma)[..., None]
         self._blocked_so: tuple[np.ndarray, np.ndarray] | None = None
         if self.blocked.size:
             s, o, d = self.blocked.T
@@ -168,6 +169,7 @@ class PriceIndex:
         v: (S, N) origin weights ``w (p/pbar)**(1-sigma)`` scaled by exp(-shift) per sector.
         phi: (S, N) ``sum_o v[s, o] F[s, o, d]`` (same scaling).
         price: (S, N) purchaser price index P[s, d], USD per real unit.
+        (Each with a leading member axis R in the model.)
         reachable: whether every destination has an open origin in every sector (phi > 0).
     """
 
@@ -182,24 +184,28 @@ def price_index(f: TradeFactors, weight: np.ndarray, price: np.ndarray) -> Price
 
     Args:
         f: cached factors.
-        weight: (S, N) each origin's share of world capacity in the sector (columns sum to 1).
-        price: (S, N) producer prices, USD per real unit.
+        weight: (R, S, N) each origin's share of world capacity in the sector (sums to 1 over N).
+        price: (R, S, N) producer prices, USD per real unit.
     """
     one_minus = f.one_minus
-    pbar = (weight * price).sum(axis=1, keepdims=True)
+    pbar = (weight * price).sum(axis=-1, keepdims=True)
     if not pbar.all():
         pbar = np.where(pbar > 0, pbar, 1.0)  # a sector nobody produces: no origin, demand unmet
     with np.errstate(divide="ignore", invalid="ignore"):
         lv = one_minus * np.log(price / pbar)
         if not weight.all():
             lv = np.where(weight > 0, lv, -np.inf)
-        shift = lv.max(axis=1, keepdims=True)
+        shift = lv.max(axis=-1, keepdims=True)
         if not np.isfinite(shift).all():
             shift = np.where(np.isfinite(shift), shift, 0.0)
         v = weight * np.exp(lv - shift)
-        phi = np.matmul(v[:, None, :], f.F)[:, 0, :]
+        # a stack of (1, N) x (N, N) products: the same arithmetic for a member whatever R is
+        phi = np.matmul(v[..., None, :], f.F)[..., 0, :]
         if f._blocked_so is not None:
-            lost = np.bincount(f._blocked_sd_flat, weight[f._blocked_so] * f.blocked_share, phi.size)
+            s_, o_ = f._blocked_so
+            lost = np.bincount(
+                _member_flat(f._blocked_sd_flat, phi), (weight[..., s_, o_] * f.blocked_share).ravel(), phi.size
+            )
             avail = 1.0 - lost.reshape(phi.shape)
             if (avail > 0).all():
                 ratio = phi / avail
@@ -209,21 +215,21 @@ def price_index(f: TradeFactors, weight: np.ndarray, price: np.ndarray) -> Price
             ratio = phi
         log_p = np.log(pbar) + (np.log(ratio) + shift) / one_minus
         if f.cobb_douglas.size:
-            log_p[f.cobb_douglas] = _geometric_mean_log(f, v, phi, price)
+            log_p[..., f.cobb_douglas, :] = _geometric_mean_log(f, v, phi, price)
     reachable = bool((phi > 0).all())
     p_idx = np.exp(log_p) if reachable else np.where(phi > 0, np.exp(log_p), np.inf)
     return PriceIndex(v=v, phi=phi, price=p_idx, reachable=reachable)
 
 
 def _geometric_mean_log(f: TradeFactors, v: np.ndarray, phi: np.ndarray, price: np.ndarray) -> np.ndarray:
-    """(k, N) log price index of the Cobb-Douglas sectors: the mean of log(p[o] tau[o, d] (1 +
+    """(..., k, N) log price index of the Cobb-Douglas sectors: the mean of log(p[o] tau[o, d] (1 +
     t[o, d])) over origins weighted by the shares v[o] F[o, d] / phi[d] (F = open at sigma = 1).
     """
     k = f.cobb_douglas
-    vk = v[k]
-    v_log_p = np.where(vk > 0, vk * np.log(price[k]), 0.0)
-    total = np.matmul(v_log_p[:, None, :], f.F[k])[:, 0, :] + np.matmul(vk[:, None, :], f.log_delivery)[:, 0, :]
-    return total / phi[k]
+    vk = v[..., k, :]
+    v_log_p = np.where(vk > 0, vk * np.log(price[..., k, :]), 0.0)
+    total = np.matmul(v_log_p[..., None, :], f.F[k])[..., 0, :] + np.matmul(vk[..., None, :], f.log_delivery)[..., 0, :]
+    return total / phi[..., k, :]
 
 
 @dataclass
@@ -271,17 +277,18 @@ def trade_flows(f: TradeFactors, pi: PriceIndex, spend: np.ndarray) -> TradeAggr
         y = np.where(ok, spend / np.where(ok, pi.phi, 1.0), 0.0)
         spent = np.where(ok, spend, 0.0)
     G = f.F if f.G is None else f.G
-    sold = np.matmul(G, y[:, :, None])[:, :, 0]  # sum_d G[s, o, d] y[s, d]
+    sold = np.matmul(G, y[..., None])[..., 0]  # sum_d G[s, o, d] y[s, d]
     home = pi.v * y  # F[s, d, d] = G[s, d, d] = 1
     if f.tariff_cells is not None:
         s, o, d = f.tariff_cells
         size, shape = pi.phi.size, pi.phi.shape
-        sold = sold - np.bincount(f._tariff_so_flat, f.tariff_wedge * y[s, d], size).reshape(shape)
-        psi = pi.phi - np.bincount(f._tariff_sd_flat, pi.v[s, o] * f.tariff_wedge, size).reshape(shape)
+        so, sd = _member_flat(f._tariff_so_flat, y), _member_flat(f._tariff_sd_flat, y)
+        sold = sold - np.bincount(so, (f.tariff_wedge * y[..., s, d]).ravel(), size).reshape(shape)
+        psi = pi.phi - np.bincount(sd, (pi.v[..., s, o] * f.tariff_wedge).ravel(), size).reshape(shape)
     elif f.G is None:
         psi = pi.phi
     else:
-        psi = np.matmul(pi.v[:, None, :], f.G)[:, 0, :]
+        psi = np.matmul(pi.v[..., None, :], f.G)[..., 0, :]
     revenue = pi.v * sold
     at_producer = y * psi
     imports = at_producer - home
@@ -290,7 +297,7 @@ def trade_flows(f: TradeFactors, pi: PriceIndex, spend: np.ndarray) -> TradeAggr
 
 
 def flow_tensor(f: TradeFactors, pi: PriceIndex, spend: np.ndarray) -> np.ndarray:
-    """(S, N, N) flows [s, o, d] at producer prices (tariffs excluded), USD/yr, home included.
+    """(R, S, N, N) flows [m, s, o, d] at producer prices (tariffs excluded), USD/yr, home included.
 
     The diagonal is home sales; off the diagonal, o's exports to d and d's imports from o.
     Built only on ticks that log bilateral flows.
@@ -301,8 +308,19 @@ def flow_tensor(f: TradeFactors, pi: PriceIndex, spend: np.ndarray) -> np.ndarra
         ok = pi.phi > 0
         y = np.where(ok, spend / np.where(ok, pi.phi, 1.0), 0.0)
     G = f.F if f.G is None else f.G
-    flows = pi.v[:, :, None] * G * y[:, None, :]
+    flows = pi.v[..., :, None] * G * y[..., None, :]
     if f.tariff_cells is not None:
         s, o, d = f.tariff_cells
-        flows[f.tariff_cells] = pi.v[s, o] * f.tariff_g * y[s, d]
+        flows[..., s, o, d] = pi.v[..., s, o] * f.tariff_g * y[..., s, d]
     return flows
+
+
+def _member_flat(flat: np.ndarray, like: np.ndarray) -> np.ndarray:
+    """Flat (S, N) cell indices repeated for each member of a (..., S, N) array, member-major, so
+    that a bincount adds each member's cells in the same order as for a member alone.
+    """
+    step = like.shape[-2] * like.shape[-1]
+    members = like.size // step
+    if members == 1:
+        return flat
+    return (np.arange(members)[:, None] * step + flat[None, :]).ravel()

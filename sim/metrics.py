@@ -15,7 +15,7 @@ computed from — travel back. Three kinds:
 - a cycle metric of the analysis module (``cycle = "n_cycles"``, ``rule = "standard"``).
 
 Series metrics are aggregated over a window of ticks (``ticks = [first, last]``, inclusive;
-the whole run by default) by ``stat``: ``mean``, ``sum`` (dt x sum over logged ticks: with
+the whole run by default; or ``years = [first, last]`` with the scenario's ``start_year``) by ``stat``: ``mean``, ``sum`` (dt x sum over logged ticks: with
 annual flows and log_every = 1 the cumulative flow in USD bn), ``max``, ``min``, or ``at``
 (the value at tick ``at``). ``share_of_gdp = true`` divides tick by tick by the GDP of the
 country (the first of a pair; world GDP for the world) before aggregating: values are then
@@ -80,6 +80,11 @@ class MetricSpec(BaseModel):
     """Pairs only: one traded sector (default: all traded sectors)."""
     ticks: Annotated[list[Annotated[int, Field(ge=0)]], Field(min_length=2, max_length=2)] | None = None
     """Window [first, last] of ticks, inclusive (default: the whole run)."""
+    years: Annotated[list[Annotated[int, Field(ge=-10_000, le=100_000)]], Field(min_length=2, max_length=2)] | None = (
+        None
+    )
+    """Window [first, last] of calendar years, inclusive (the last year's every tick); needs
+    ``simulation.start_year`` in the scenario. Give ticks or years, not both."""
     stat: Literal["mean", "sum", "at", "max", "min"] = "mean"
     """How the window is aggregated."""
     at: Annotated[int, Field(ge=0)] | None = None
@@ -106,6 +111,12 @@ class MetricSpec(BaseModel):
             raise ValueError("at = <tick> is only used with stat = 'at'")
         if self.ticks is not None and self.ticks[0] > self.ticks[1]:
             raise ValueError(f"ticks = [{self.ticks[0]}, {self.ticks[1]}]: the first tick is after the last")
+        if self.years is not None and self.years[0] > self.years[1]:
+            raise ValueError(f"years = [{self.years[0]}, {self.years[1]}]: the first year is after the last")
+        if self.years is not None and self.ticks is not None:
+            raise ValueError("give ticks or years, not both")
+        if self.years is not None and self.cycle is not None:
+            raise ValueError("a cycle metric covers the whole run; it takes no years")
         return self
 
 
@@ -318,7 +329,10 @@ def _compile_one(spec: MetricSpec, scn: Scenario) -> tuple[Metric | None, list[t
         if spec.share_of_gdp and column in WORLD_ONLY:
             why.append(("share_of_gdp", f"'{column}' is not a level that can be divided by GDP"))
     window = tuple(spec.ticks) if spec.ticks is not None else (0, last)
-    if window[1] > last:
+    if spec.years is not None:
+        window, year_why = year_window(scn, spec.years)
+        why += year_why
+    if spec.years is None and window[1] > last:
         why.append(("ticks", f"tick {window[1]} is after the last tick ({last}; ticks start at 0)"))
     at = -1
     if spec.stat == "at":
@@ -335,6 +349,19 @@ def _compile_one(spec: MetricSpec, scn: Scenario) -> tuple[Metric | None, list[t
     label = spec.label or _default_label(kind, where, column, spec.sector, spec.share_of_gdp)
     metric = Metric(name, kind, column, where, spec.sector or "", window, spec.stat, at, spec.share_of_gdp, label)
     return metric, []
+
+
+def year_window(scn: Scenario, years: Sequence[int]) -> tuple[tuple[int, int], list[tuple[str, str]]]:
+    """Ticks [first, last] covering calendar years [first, last] (the whole last year)."""
+    sim = scn.simulation
+    if "start_year" not in sim.model_fields_set:
+        return (0, 0), [("years", "a window in years needs simulation.start_year in the scenario")]
+    per = 1 if sim.tick_length == "year" else 4
+    first, last = (years[0] - sim.start_year) * per, (years[1] - sim.start_year + 1) * per - 1
+    end = sim.start_year + (sim.ticks - 1) // per
+    if first < 0 or last >= sim.ticks:
+        return (0, 0), [("years", f"[{years[0]}, {years[1]}] is outside the run ({sim.start_year} to {end})")]
+    return (first, last), []
 
 
 def _bilateral_ticks(scn: Scenario) -> list[int]:

@@ -1,25 +1,34 @@
-"""TradeModel: set-up and the order of one tick.
+"""TradeModel: set-up and the order of one tick, for an ensemble of R >= 1 members.
 
 ``step()`` reads as the economic story — produce, plan demand, trade, settle, policy,
 develop, log — and each stage is a short method that wires vectorised functions from the
 module named for it. No stage loops over countries or pairs in Python.
+
+Every state array has a leading member axis: R members of one world (the same countries and
+sectors) that differ in seeds, parameters and events step together in the same NumPy calls. A
+single run is the ensemble of one. Each member's arithmetic is independent of the others (no
+sums across members, the stacked products do a member's work the same way whatever R is), so
+member r gives the tables of its single run bit for bit.
 """
 
 from __future__ import annotations
 
+import hashlib
 import zlib
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, fields
+from types import SimpleNamespace
 from typing import Any
 
 import mesa
 import numpy as np
 
-from sim import accounts, demand, development, finance, market, policy, production
-from sim.country import Country, country_arrays
+from sim import accounts, demand, development, events, finance, market, policy, production
+from sim.country import Country, CountryArrays, country_arrays
 from sim.errors import SimulationError
-from sim.results import Recorder
-from sim.scenario import apply_overrides, input_matrix, load_scenario, resolved_document
+from sim.members import check_same_shape, copy_row, set_knobs, world_knobs
+from sim.results import Recorder, _mean_tariff
+from sim.scenario import input_matrix, load_scenario, resolved_document
 from sim.schema import Scenario
 from sim.start import solve_balanced_start
 from sim.state import State
@@ -60,61 +69,121 @@ that differ in one switch see the same draws everywhere else."""
 
 @dataclass
 class WorldParams:
-    """World parameters as plain numbers and arrays, rebuilt at set-up and after events."""
+    """World parameters of each member as arrays with a leading member axis, rebuilt at set-up
+    and after events: (R, 1) for numbers, (R, S), (R, S1), (R, S1, S1) for arrays. ``dt`` is
+    shared (members share their clock).
+    """
 
     dt: float
     sigma: np.ndarray
-    sigma_hat: float
+    sigma_hat: np.ndarray
     budget: np.ndarray
     a: np.ndarray
-    markup: float
-    gamma: float
-    rho: float
-    theta: float
-    adjustment: float
+    markup: np.ndarray
+    gamma: np.ndarray
+    rho: np.ndarray
+    theta: np.ndarray
+    adjustment: np.ndarray
+    noise_phi: np.ndarray  # (R, 1, 1) per-tick AR(1) coefficient of the noise
+    noise_scale: np.ndarray  # (R, 1, 1) per-tick scale of its shocks
 
     @classmethod
-    def from_scenario(cls, scn: Scenario) -> WorldParams:
-        """Derive per-tick gains from the scenario's annual parameters."""
+    def from_specs(cls, specs: list[Scenario]) -> WorldParams:
+        """Derive per-tick gains from each member's annual parameters."""
+        rows = [cls._row(scn) for scn in specs]
+        kw = {"dt": specs[0].dt}
+        for name in rows[0]:
+            kw[name] = np.stack([np.asarray(r[name], dtype=float) for r in rows])
+        for name in ("sigma_hat", "markup", "gamma", "rho", "theta", "adjustment"):
+            kw[name] = kw[name][:, None]
+        kw["noise_phi"] = kw["noise_phi"][:, None, None]
+        kw["noise_scale"] = kw["noise_scale"][:, None, None]
+        return cls(**kw)
+
+    @staticmethod
+    def _row(scn: Scenario) -> dict[str, Any]:
         w = scn.world
-        dt = scn.dt
         sigma = np.array([w.elasticity[s] for s in scn.traded], dtype=float)
-        sigma_hat = max(1.0, float(sigma.max()))
-        return cls(
-            dt=dt,
-            sigma=sigma,
-            sigma_hat=sigma_hat,
-            budget=np.array([w.budget_shares[s] for s in scn.all_sectors]),
-            a=input_matrix(scn),
-            markup=w.prices.markup,
-            gamma=w.prices.price_response,
-            rho=w.prices.price_adjustment,
-            theta=w.prices.wage_response,
-            adjustment=w.exchange_rate.adjustment,
-        )
+        dev = w.development
+        phi, scale = development.noise_coefficients(dev.noise_persistence, dev.noise_sd, scn.dt)
+        return {
+            "sigma": sigma,
+            "sigma_hat": max(1.0, float(sigma.max())),
+            "budget": np.array([w.budget_shares[s] for s in scn.all_sectors]),
+            "a": input_matrix(scn),
+            "markup": w.prices.markup,
+            "gamma": w.prices.price_response,
+            "rho": w.prices.price_adjustment,
+            "theta": w.prices.wage_response,
+            "adjustment": w.exchange_rate.adjustment,
+            "noise_phi": phi,
+            "noise_scale": scale,
+        }
+
+    def set_member(self, r: int, scn: Scenario) -> None:
+        """Write member r's parameters (after an event)."""
+        for name, value in self._row(scn).items():
+            getattr(self, name)[r] = value
+
+
+def _stack_country_arrays(rows: list[CountryArrays]) -> CountryArrays:
+    """Member-stacked country arrays; issuer_index is shared, trade policy is kept per member."""
+    kw = {}
+    for f in fields(CountryArrays):
+        if f.name in ("tau", "tariff", "open_"):
+            kw[f.name] = None
+        elif f.name == "issuer_index":
+            kw[f.name] = rows[0].issuer_index
+        else:
+            kw[f.name] = np.stack([getattr(r, f.name) for r in rows])
+    return CountryArrays(**kw)
+
+
+def _set_country_row(stacked: CountryArrays, r: int, row: CountryArrays) -> None:
+    for f in fields(CountryArrays):
+        if f.name not in ("tau", "tariff", "open_", "issuer_index"):
+            getattr(stacked, f.name)[r] = getattr(row, f.name)
+
+
+def _digest(*arrays: np.ndarray) -> bytes:
+    h = hashlib.blake2b(digest_size=16)
+    for a in arrays:
+        a = np.ascontiguousarray(a)
+        h.update(str(a.shape).encode())
+        h.update(a.tobytes())
+    return h.digest()
 
 
 class TradeModel(mesa.Model):
-    """A world of trading countries.
+    """A world of trading countries, stepped as an ensemble of R >= 1 members.
 
     Args:
         scenario: a Scenario, a path to a TOML file, or a mapping (validated here).
-        seed: overrides ``simulation.seed``; ``None`` draws a fresh seed (Mesa's convention, see
-            :data:`SCENARIO_SEED`); omitted, the scenario's seed.
+        seed: overrides ``simulation.seed`` (of every member); ``None`` draws a fresh seed (Mesa's
+            convention, see :data:`SCENARIO_SEED`); omitted, the scenario's seed.
         ticks: overrides ``simulation.ticks`` (the length the recorder is sized for).
         overrides: key-path overrides (``{"country.China.propensity_to_consume": 0.84}``).
         datacollector: also collect the main series with Mesa's DataCollector
             (:data:`MODEL_REPORTERS`, :data:`AGENT_REPORTERS`), as ``mesa.batch_run`` and Mesa's
             views expect; the array recorder always runs. tradesim's own runs switch it off.
+        members: one mapping of key path -> value per member, applied on top of the scenario
+            (``{"simulation.seed": 3, "world.demand.habit": 0.6}``); None for a single run. The
+            members must share countries, sectors, clock and logging
+            (:data:`sim.members.SHARED`).
 
+    A single run (``members=None``) raises a :class:`SimulationError` when its economics break
+    down; in an ensemble the member is marked failed (:attr:`errors`) and the others go on.
     ``model.running`` turns False when the scenario's last tick is done, so Mesa's
     ``run_model()`` and ``batch_run`` stop there.
 
     Attributes:
-        spec: the resolved scenario in force (events update it).
-        state: the :class:`sim.state.State` arrays.
+        specs: each member's resolved scenario in force (events update it); ``spec`` is the
+            focus member's.
+        state: the :class:`sim.state.State` arrays, each with a leading member axis.
         tick: the index of the next tick to compute (0 before the first step).
         recorder: the array logger.
+        focus: the member the country agents, ``spec``, ``notes`` and the tables show (0).
+        errors: per member, None or the SimulationError that stopped it.
     """
 
     def __init__(
@@ -125,6 +194,7 @@ class TradeModel(mesa.Model):
         ticks: int | None = None,
         overrides: Mapping[str, Any] | None = None,
         datacollector: bool = True,
+        members: Sequence[Mapping[str, Any]] | None = None,
     ):
         overrides = dict(overrides or {})
         if seed is None:
@@ -133,33 +203,75 @@ class TradeModel(mesa.Model):
             overrides["simulation.seed"] = int(seed)
         if ticks is not None:
             overrides["simulation.ticks"] = int(ticks)
-        spec = load_scenario(scenario, overrides or None)
-        super().__init__(rng=spec.simulation.seed)
-        self.spec = spec
-        self.initial_spec = spec  # the scenario as given, events included (self.spec follows events)
+        if members is None:
+            specs = [load_scenario(scenario, overrides or None)]
+        else:
+            if len(members) == 0:
+                raise ValueError("an ensemble needs at least one member")
+            specs = [load_scenario(scenario, {**overrides, **dict(m)} or None) for m in members]
+        self._setup(specs, strict=members is None, datacollector=datacollector)
+
+    @classmethod
+    def ensemble(cls, specs: Sequence[Scenario], *, datacollector: bool = False) -> TradeModel:
+        """An ensemble of already validated scenarios, one per member (a failing member is marked
+        failed, not raised).
+        """
+        model = cls.__new__(cls)
+        model._setup(list(specs), strict=False, datacollector=datacollector)
+        return model
+
+    def _setup(self, specs: list[Scenario], *, strict: bool, datacollector: bool) -> None:
+        if not specs:
+            raise ValueError("an ensemble needs at least one member")
+        check_same_shape(specs)
+        self.strict = strict
+        super().__init__(rng=specs[0].simulation.seed)
+        self.focus = 0
+        self.R = len(specs)
+        self.specs = list(specs)
+        self.initial_specs = list(specs)  # the scenarios as given, events included
+        spec = specs[0]
         self.names = spec.names
         self.sectors = spec.all_sectors
         self.n = len(self.names)
         self.s = len(spec.traded)
         self.tick = 0
-        self.streams = {
-            name: np.random.default_rng(np.random.SeedSequence([spec.simulation.seed, zlib.crc32(name.encode())]))
-            for name in STREAMS
-        }
-        self._events: dict[int, list] = {}
-        for ev in spec.event:
-            self._events.setdefault(ev.tick, []).append(ev)
-        self._doc = resolved_document(spec)
-        self._doc.pop("event", None)
-        self._announced = self._announcement_windows(spec)
-        self._pull = None
+        self.streams = [
+            {
+                name: np.random.default_rng(np.random.SeedSequence([sp.simulation.seed, zlib.crc32(name.encode())]))
+                for name in STREAMS
+            }
+            for sp in specs
+        ]
+        self._events: list[dict[int, list]] = []
+        self._docs: list[dict] = []
+        for sp in specs:
+            ev_by_tick: dict[int, list] = {}
+            for ev in sp.event:
+                ev_by_tick.setdefault(ev.tick, []).append(ev)
+            self._events.append(ev_by_tick)
+            doc = resolved_document(sp)
+            doc.pop("event", None)
+            self._docs.append(doc)
+        # per member: events whose parameter shocks are temporary and still in force, state shocks,
+        # the first tick a realignment no longer moves each currency, and its log change per year
+        self._temporary: list[list] = [[] for _ in specs]
+        self._shocks: list[list[events.StateShock]] = [[] for _ in specs]
+        self._realign_end = np.full((self.R, self.n), -1, dtype=np.int64)
+        self._realign_drift = np.zeros((self.R, self.n))
+        self._announced = [self._announcement_windows(sp, self._docs[r]) for r, sp in enumerate(specs)]
+        self._pull: list[np.ndarray | None] = [None] * self.R
         self.countries = [Country(self, i, c) for i, c in enumerate(spec.country)]
-        self.notes: list[str] = []
-        self.rate_fallbacks = 0
-        self._stock_scale = None  # largest stocks + GDP seen, per country (accounts.check_stocks)
-        self._configure(spec)
+        self.member_notes: list[list[str]] = [[] for _ in range(self.R)]
+        self.rate_fallbacks_by_member = np.zeros(self.R, dtype=np.int64)
+        self.errors: list[SimulationError | None] = [None] * self.R
+        self.alive = np.ones(self.R, dtype=bool)
+        self.last_innovation: list[tuple | None] = [None] * self.R
+        self._factor_cache: dict[bytes, market.TradeFactors] = {}
+        self._stock_scale = None  # largest stocks + GDP seen, (R, N) (accounts.check_stocks)
+        self._configure()
         self.state = self._initial_state()
-        self._apply_undervaluation()
+        self._apply_undervaluation(np.ones(self.R, dtype=bool))
         self.recorder = Recorder(self, spec.simulation.ticks)
         self.datacollector = (
             mesa.DataCollector(model_reporters=MODEL_REPORTERS, agent_reporters=AGENT_REPORTERS)
@@ -167,47 +279,241 @@ class TradeModel(mesa.Model):
             else None
         )
 
+    # ------------------------------------------------------------------ members
+
+    @property
+    def spec(self) -> Scenario:
+        """The focus member's scenario in force."""
+        return self.specs[self.focus]
+
+    @property
+    def initial_spec(self) -> Scenario:
+        """The focus member's scenario as given (events included)."""
+        return self.initial_specs[self.focus]
+
+    @property
+    def notes(self) -> list[str]:
+        """The focus member's notes."""
+        return self.member_notes[self.focus]
+
+    @property
+    def rate_fallbacks(self) -> int:
+        """Ticks without a clearing world rate, of the focus member."""
+        return int(self.rate_fallbacks_by_member[self.focus])
+
+    @property
+    def start_iterations(self) -> int:
+        """Market evaluations the focus member's balanced start took."""
+        return self.start_iterations_by_member[self.focus]
+
+    @property
+    def factors(self) -> market.TradeFactors:
+        """The focus member's trade factors."""
+        return self._member_factors[self.focus]
+
+    @property
+    def tariff_in_force(self) -> np.ndarray:
+        """(S, N, N) the focus member's tariffs in force."""
+        return self._tariff_in_force[self.focus]
+
+    def view(self, member: int | None = None) -> SimpleNamespace:
+        """One member's state rows (views, not copies), by the State's field names."""
+        r = self.focus if member is None else member
+        out = {}
+        for f in fields(State):
+            v = getattr(self.state, f.name)
+            out[f.name] = v[r] if isinstance(v, np.ndarray) else v
+        return SimpleNamespace(**out)
+
+    def _fail(self, r: int, err: SimulationError) -> None:
+        """Mark member r failed; a single run raises instead. The failed member's rows are
+        replaced by a live member's, so its arithmetic stays finite; they are never recorded.
+        """
+        if self.strict:
+            raise err
+        if not self.alive[r]:
+            return
+        self.errors[r] = err
+        self.alive[r] = False
+        self.recorder.stop(r, self.tick)
+        live = np.flatnonzero(self.alive)
+        if live.size == 0:
+            return
+        d = int(live[0])
+        copy_row(self.state, r, d)
+        copy_row(self.wp, r, d)
+        copy_row(self.kn, r, d)
+        copy_row(self.ca, r, d, skip=("issuer_index",))
+        self.regime[r] = self.regime[d]
+        self.base_regime[r] = self.base_regime[d]
+        self._broken[r] = self._broken[d]
+        self.log_e_start[r] = self.log_e_start[d]
+        self._realign_end[r] = self._realign_end[d]
+        self._realign_drift[r] = self._realign_drift[d]
+        self._temporary[r] = []
+        self._shocks[r] = []
+        self._events[r] = {}
+        self._announced[r] = []
+        self._pull[r] = self._pull[d]
+        self._policy[r] = self._policy[d]
+        self._factor_key[r] = self._factor_key[d]
+        self._member_factors[r] = self._member_factors[d]
+        self._tariff_in_force[r] = self._tariff_in_force[d]
+        self.mean_tariff[r] = self.mean_tariff[d]
+        if self._tariff_avg is not None:
+            self._tariff_avg[r] = self._tariff_avg[d]
+        for h in getattr(self, "_tariff_history", []):
+            h[r] = h[d]
+        self._lending_by_member[r] = self._lending_by_member[d]
+        if self._stock_scale is not None:
+            self._stock_scale[r] = self._stock_scale[d]
+        self._regroup()
+
+    def _guard(self, suspects: np.ndarray, check) -> None:
+        """Run ``check(r)`` (which raises the member's SimulationError) for each suspect member."""
+        suspects = suspects & self.alive
+        if not suspects.any():
+            return
+        for r in np.flatnonzero(suspects):
+            try:
+                check(int(r))
+            except SimulationError as err:
+                self._fail(int(r), err)
+
     # ------------------------------------------------------------------ configuration
 
-    def _configure(self, spec: Scenario) -> None:
-        """(Re)build parameter arrays and, if trade policy changed, the cached trade factors."""
-        self.wp = WorldParams.from_scenario(spec)
-        arrays = country_arrays(spec)
-        self.ca = arrays
-        broken = getattr(self, "_broken", None)
-        self.regime = np.where(broken, 0, arrays.regime) if broken is not None else arrays.regime.copy()
-        self.anchor = int(arrays.issuer_index[0])
-        self._lending = bool(arrays.lending.any())
-        self._retaliates = bool(arrays.retaliates.any())
-        self._refresh_factors()
+    def _configure(self) -> None:
+        """Build parameter arrays and the trade factors of every member."""
+        specs = self.specs
+        self.wp = WorldParams.from_specs(specs)
+        self.kn = world_knobs(specs)
+        rows = [country_arrays(sp) for sp in specs]
+        self.ca = _stack_country_arrays(rows)
+        self._policy = [(row.tau, row.tariff, row.open_) for row in rows]
+        self.base_regime = self.ca.regime.copy()
+        self._broken = np.zeros(self.base_regime.shape, dtype=bool)
+        self._set_regime()
+        self.anchor = int(self.ca.issuer_index[0])
+        self._lending_by_member = self.ca.lending.reshape(self.R, -1).any(axis=1)
+        self._retaliates = bool(self.ca.retaliates.any())
+        self._factor_key: list[tuple | None] = [None] * self.R
+        self._member_factors: list[market.TradeFactors | None] = [None] * self.R
+        self._tariff_in_force: list[np.ndarray | None] = [None] * self.R
+        self.mean_tariff = np.zeros((self.R, self.n))
+        self._tariff_avg = np.zeros((self.R, self.n, self.n)) if self._retaliates else None
+        self._refresh_factors(range(self.R))
 
-    def _refresh_factors(self) -> None:
-        """Build the cached trade factors from the effective trade policy — the scenario's
-        schedule, retaliatory tariffs and announcement pull-forward — when it has changed.
+    @property
+    def _lending(self) -> bool:
+        return bool(self._lending_by_member.any())
+
+    def _reconfigure(self, r: int, spec: Scenario) -> None:
+        """Member r's parameters after an event changed its scenario."""
+        self.specs[r] = spec
+        self.wp.set_member(r, spec)
+        set_knobs(self.kn, r, spec)
+        row = country_arrays(spec)
+        _set_country_row(self.ca, r, row)
+        self._policy[r] = (row.tau, row.tariff, row.open_)
+        self.base_regime[r] = np.where(self._broken[r], 0, row.regime)
+        self._lending_by_member[r] = bool(row.lending.any())
+        if row.retaliates.any() and not self._retaliates:
+            self._retaliates = True
+            self._tariff_avg = np.stack([t.mean(axis=0) for t in self._tariff_in_force])
+
+    def _set_regime(self) -> None:
+        """Regimes in force: the scenario's (pegs that broke float), realigning currencies held
+        on their path like pegs.
         """
-        ca = self.ca
-        tariff = ca.tariff
-        retaliation = getattr(self, "state", None)
-        if retaliation is not None and retaliation.retaliation.any():
-            tariff = np.maximum(tariff, retaliation.retaliation[None, :, :])
-        open_ = ca.open_ * self._pull if getattr(self, "_pull", None) is not None else ca.open_
-        key = (ca.tau, tariff, open_, self.wp.sigma)
-        old = getattr(self, "_factor_key", None)
-        if old is None or not all(x is y or np.array_equal(x, y) for x, y in zip(old, key, strict=True)):
-            self.factors = market.build_factors(ca.tau, tariff, open_, self.wp.sigma)
-            # references, not copies (two (S, N, N) arrays): these arrays are replaced, never mutated
-            self._factor_key = key
-            self.tariff_in_force = tariff
+        moving = self._realign_end > self.tick
+        self.regime = np.where(moving, policy.PEG, self.base_regime) if moving.any() else self.base_regime.copy()
 
-    def _announcement_windows(self, spec: Scenario) -> list[tuple[int, int, np.ndarray]]:
+    def _refresh_factors(self, members) -> None:
+        """Build the cached trade factors of these members from their effective trade policy —
+        the scenario's schedule, retaliatory tariffs and announcement pull-forward — where it
+        has changed. Members with the same policy share one set of factors.
+        """
+        changed = False
+        st = getattr(self, "state", None)
+        self.mean_tariff = self.mean_tariff.copy()  # the recorder may hold the tick's array
+        for r in members:
+            tau, tariff, open_ = self._policy[r]
+            if st is not None and st.retaliation[r].any():
+                tariff = np.maximum(tariff, st.retaliation[r][None, :, :])
+            pull = self._pull[r]
+            open_ = open_ * pull if pull is not None else open_
+            sigma = self.wp.sigma[r]
+            key = (tau, tariff, open_, sigma)
+            old = self._factor_key[r]
+            if old is not None and all(x is y or np.array_equal(x, y) for x, y in zip(old, key, strict=True)):
+                continue
+            digest = _digest(tau, tariff, open_, sigma)
+            f = self._factor_cache.get(digest)
+            if f is None:
+                f = market.build_factors(tau, tariff, open_, sigma)
+                f.tariff_in_force = tariff
+                f.mean_tariff = _mean_tariff(tariff)
+                f.tariff_avg = tariff.mean(axis=0) if self._retaliates else None
+                if len(self._factor_cache) < 64:  # members usually share a few policies
+                    self._factor_cache[digest] = f
+            # references, not copies: these arrays are replaced, never mutated
+            self._factor_key[r] = key
+            self._member_factors[r] = f
+            self._tariff_in_force[r] = f.tariff_in_force
+            self.mean_tariff[r] = f.mean_tariff
+            if self._tariff_avg is not None:
+                self._tariff_avg[r] = f.tariff_avg if f.tariff_avg is not None else tariff.mean(axis=0)
+            changed = True
+        if changed:
+            self._regroup()
+
+    def _regroup(self) -> None:
+        """Group the members by the trade factors they use (one market call per group)."""
+        groups: dict[int, list[int]] = {}
+        objs: dict[int, market.TradeFactors] = {}
+        for r, f in enumerate(self._member_factors):
+            groups.setdefault(id(f), []).append(r)
+            objs[id(f)] = f
+        if len(groups) == 1:
+            (k,) = groups
+            self._groups = [(objs[k], slice(None))]
+        elif self._stackable(objs.values()):
+            # members with different trade costs or elasticities but no tariffs, controls or
+            # Cobb-Douglas sectors: one stacked (R, S, N, N) factor array, one market call
+            fs = self._member_factors
+            stacked = market.TradeFactors(
+                F=np.stack([f.F for f in fs]),
+                G=None,
+                sigma=np.stack([f.sigma for f in fs]),
+                blocked=np.zeros((0, 3), dtype=np.int64),
+                blocked_share=np.zeros(0),
+            )
+            self._groups = [(stacked, slice(None))]
+        else:
+            self._groups = [(objs[k], np.array(v)) for k, v in groups.items()]
+
+    STACK_BYTES = 256 << 20
+    """Largest stacked factor array (bytes) built for members whose factors differ."""
+
+    def _stackable(self, factors) -> bool:
+        """Whether members' differing factors can be stacked into one array: plain factors (no
+        tariffs, no blocked cells, no Cobb-Douglas sector) that fit in :data:`STACK_BYTES`.
+        """
+        if self.R * self.s * self.n * self.n * 8 > self.STACK_BYTES:
+            return False
+        return all(
+            f.G is None and f.tariff_cells is None and not f.blocked.size and not f.cobb_douglas.size for f in factors
+        )
+
+    def _announcement_windows(self, spec: Scenario, doc: dict) -> list[tuple[int, int, np.ndarray]]:
         """(first tick, event tick, cells) for each event announced ahead whose tariffs rise."""
         out = []
         if not any(ev.announce_ticks > 0 for ev in spec.event):
             return out
-        doc = dict(self._doc)
+        doc = dict(doc)
         before = country_arrays(spec)
         for ev in sorted(spec.event, key=lambda e: e.tick):
-            doc = apply_overrides(doc, ev.set)
+            doc = events.apply_params(doc, ev, self.names)
             after = country_arrays(load_scenario(doc, file="<event>", horizon=False))
             if ev.announce_ticks > 0:
                 cells = after.tariff > before.tariff
@@ -218,34 +524,69 @@ class TradeModel(mesa.Model):
 
     def _update_pull(self) -> None:
         """Buyers pull purchases forward from origins facing an announced tariff rise."""
-        if not self._announced:
-            return
-        pull = np.ones_like(self.ca.open_)
-        for first, start, cells in self._announced:
-            if first <= self.tick < start:
-                pull[cells] = 1.0 + self.spec.world.policy.pull_forward
-        pull = None if np.all(pull == 1.0) else pull
-        if (pull is None) != (self._pull is None) or (pull is not None and not np.array_equal(pull, self._pull)):
-            self._pull = pull
-            self._refresh_factors()
+        moved = []
+        for r, windows in enumerate(self._announced):
+            if not windows:
+                continue
+            pull = np.ones_like(self._policy[r][2])
+            for first, start, cells in windows:
+                if first <= self.tick < start:
+                    pull[cells] = 1.0 + self.specs[r].world.policy.pull_forward
+            pull = None if np.all(pull == 1.0) else pull
+            old = self._pull[r]
+            if (pull is None) != (old is None) or (pull is not None and not np.array_equal(pull, old)):
+                self._pull[r] = pull
+                moved.append(r)
+        if moved:
+            self._refresh_factors(moved)
 
     def country(self, name: str) -> Country:
         """The agent of the country with this name."""
         return self.countries[self.names.index(name)]
 
     def _initial_state(self) -> State:
-        spec, n, s1 = self.spec, self.n, self.s + 1
+        rows = []
+        cache: dict[bytes, Any] = {}
+        self.start_iterations_by_member = [0] * self.R
+        for r in range(self.R):
+            try:
+                rows.append(self._member_start(r, cache))
+            except SimulationError as err:
+                if self.strict:
+                    raise
+                self.errors[r] = err
+                self.alive[r] = False
+                rows.append(None)
+        live = [r for r in range(self.R) if rows[r] is not None]
+        if not live:
+            raise self.errors[0]
+        for r in range(self.R):
+            if rows[r] is None:
+                rows[r] = dict(rows[live[0]])
+        self.base_value_added = np.stack([row.pop("base_value_added") for row in rows])
+        self.log_e_start = np.stack([row.pop("log_e_start") for row in rows])
+        return State(**{k: np.stack([row[k] for row in rows]) for k in rows[0]})
+
+    def _member_start(self, r: int, cache: dict) -> dict[str, np.ndarray]:
+        """Member r's state at tick 0 (one member's arrays, no member axis)."""
+        spec, n, s1 = self.specs[r], self.n, self.s + 1
+        notes = self.member_notes[r]
+        a, budget, markup = self.wp.a[r], self.wp.budget[r], float(self.wp.markup[r, 0])
+        settlement, issuer_index = self.ca.settlement[r], self.ca.issuer_index
         prod = np.array([[c.productivity[s] for s in self.sectors] for c in spec.country], dtype=float)
         alloc = np.array([[c.labor_shares[s] for s in self.sectors] for c in spec.country], dtype=float)
         labor = np.array([c.labor_force for c in spec.country], dtype=float)
         wage = np.array([c.wage for c in spec.country], dtype=float)
         cap = production.capacity(prod, alloc, labor)
-        start = solve_balanced_start(
-            wage, prod, cap, self.wp.a, self.wp.budget, self.wp.markup, self.factors, self.anchor, self.names
-        )
-        self.start_iterations = start.iterations
+        factors = self._member_factors[r]
+        key = _digest(wage, prod, cap, a, budget, np.array([markup, id(factors), self.anchor], dtype=float))
+        start = cache.get(key)
+        if start is None:
+            start = solve_balanced_start(wage, prod, cap, a, budget, markup, factors, self.anchor, self.names)
+            cache[key] = start
+        self.start_iterations_by_member[r] = start.iterations
         # value added per real unit at the start, the base of real GDP (double deflation)
-        self.base_value_added = start.price - production.input_cost(start.purchaser_price, self.wp.a)
+        base_value_added = start.price - production.input_cost(start.purchaser_price, a)
         gdp = start.gdp
         # initial net foreign assets as shares of GDP, made to sum to zero
         share = np.array([c.net_foreign_assets for c in spec.country])
@@ -255,71 +596,74 @@ class TradeModel(mesa.Model):
         if abs(excess) > 1e-12 * gdp.sum():
             takers = ~given if (~given).any() else np.ones(n, bool)
             nfa = nfa - excess * np.where(takers, gdp, 0.0) / gdp[takers].sum()
-            self.notes.append(
+            notes.append(
                 f"initial net foreign assets summed to {excess:.4g} bn USD; the difference was spread over "
                 f"{'countries without a value' if (~given).any() else 'all countries'} by GDP"
             )
         share_issuer = gdp[self.anchor] / gdp.sum()
         if share_issuer < 0.05 and n > 1:
-            self.notes.append(
+            notes.append(
                 f"the reserve issuer {self.names[self.anchor]} makes only {100 * share_issuer:.1f}% of world GDP; the "
                 "reserves the world holds on it may dominate its accounts"
             )
         months = np.array([c.reserves_months for c in spec.country])
         held = months / 12.0 * start.imports
-        reserves = held[:, None] * self.ca.settlement
+        reserves = held[:, None] * settlement
         liabilities = np.zeros(n)
-        np.add.at(liabilities, self.ca.issuer_index, reserves.sum(axis=0))
+        np.add.at(liabilities, issuer_index, reserves.sum(axis=0))
         private = nfa - reserves.sum(axis=1) + liabilities
         log_prod = np.log(prod)
         fin = spec.world.finance
         full = start.absorption
-        return State(
-            labor=labor,
-            log_base=log_prod,
-            log_innov=np.zeros((n, s1)),
-            noise=np.zeros((n, s1)),
-            log_frontier=log_prod.max(axis=0),
-            innov_frontier=np.zeros(s1),
-            innovator=np.full(s1, -1, dtype=np.int64),
-            alloc=alloc,
-            wage=wage,
-            e=start.e,
-            log_m=np.zeros(n),
-            growth=self._trend_growth(log_prod, alloc),
-            purchaser_price=start.purchaser_price,
-            output=start.output,
-            habit_income=full,
-            tariff_prev=start.tariff,
-            util=np.ones(n),
-            util_sector=start.util_sector,
-            nfa=nfa,
-            reserves=reserves,
-            liabilities=liabilities,
-            private=private,
-            world_rate=fin.interest_rate,
-            premium=finance.premium(nfa, full, fin.premium_threshold, fin.premium_slope, fin.premium_cap),
-            stopped=np.zeros(n, dtype=bool),
-            household_debt=np.zeros(n),
-            extra_capacity=np.zeros((n, s1)),
-            firm_debt=np.zeros((n, s1)),
-            loss_years=np.zeros((n, s1)),
-            retaliation=np.zeros((n, n)),
-            sales=start.output * start.price,
-            undervaluation=np.zeros(n),
-            exports=start.exports,
-            imports=start.imports,
-        )
+        return {
+            "base_value_added": base_value_added,
+            "log_e_start": np.log(start.e),  # the balanced-start rates anchor undervaluation
+            "labor": labor,
+            "log_base": log_prod,
+            "log_innov": np.zeros((n, s1)),
+            "noise": np.zeros((n, s1)),
+            "log_shock": np.zeros((n, s1)),
+            "log_frontier": log_prod.max(axis=0),
+            "innov_frontier": np.zeros(s1),
+            "innovator": np.full(s1, -1, dtype=np.int64),
+            "alloc": alloc,
+            "wage": wage,
+            "e": start.e,
+            "log_m": np.zeros(n),
+            "growth": self._trend_growth(r, log_prod, alloc),
+            "purchaser_price": start.purchaser_price,
+            "output": start.output,
+            "habit_income": full,
+            "tariff_prev": start.tariff,
+            "util": np.ones(n),
+            "util_sector": start.util_sector,
+            "nfa": nfa,
+            "reserves": reserves,
+            "liabilities": liabilities,
+            "private": private,
+            "world_rate": np.float64(fin.interest_rate),
+            "premium": finance.premium(nfa, full, fin.premium_threshold, fin.premium_slope, fin.premium_cap),
+            "stopped": np.zeros(n, dtype=bool),
+            "household_debt": np.zeros(n),
+            "extra_capacity": np.zeros((n, s1)),
+            "firm_debt": np.zeros((n, s1)),
+            "loss_years": np.zeros((n, s1)),
+            "retaliation": np.zeros((n, n)),
+            "sales": start.output * start.price,
+            "undervaluation": np.zeros(n),
+            "exports": start.exports,
+            "imports": start.imports,
+        }
 
-    def _trend_growth(self, log_prod: np.ndarray, alloc: np.ndarray) -> np.ndarray:
+    def _trend_growth(self, r: int, log_prod: np.ndarray, alloc: np.ndarray) -> np.ndarray:
         """(N,) trend productivity growth the catch-up rule gives at the start (per year), so
         that smoothed growth, and the investment and wages that follow it, start on path.
         """
-        dev = self.spec.world.development
+        dev = self.specs[r].world.development
         nxt = development.catch_up(
             log_prod,
             log_prod.max(axis=0),
-            dev.catchup_speed * self.ca.catchup,
+            dev.catchup_speed * self.ca.catchup[r],
             dev.catchup_curvature,
             dev.frontier_growth,
             1.0,
@@ -346,27 +690,122 @@ class TradeModel(mesa.Model):
         self.running = self.tick < self.initial_spec.simulation.ticks
 
     def _apply_events(self) -> None:
-        events = self._events.get(self.tick)
-        if not events:
-            return
-        doc = self._doc
-        for ev in events:
-            doc = apply_overrides(doc, ev.set)
-        spec = load_scenario(doc, file="<event>", horizon=False)
-        self._doc = doc
-        self.spec = spec
-        for agent, c in zip(self.countries, spec.country, strict=True):
-            agent.spec = c
-        self._configure(spec)
-        self._apply_undervaluation()
+        """Apply this tick's events of each member (see :mod:`sim.events`): parameters through its
+        spec, state levels, labor shares and realignments directly on its state rows.
+        """
+        touched = np.zeros(self.R, dtype=bool)
+        realigned = False
+        for r in range(self.R):
+            todays = self._events[r].get(self.tick, [])
+            if not (todays or self._temporary[r]):
+                continue
+            doc = self._docs[r]
+            for ev in todays:
+                doc = events.apply_params(doc, ev, self.names)
+                if ev.years is not None and events.has_param_shocks(ev):
+                    self._temporary[r].append(ev)
+            self._docs[r] = doc
+            for ev in self._temporary[r]:
+                share = events.strength((self.tick - ev.tick) * self.wp.dt, ev.years, ev.half_life)
+                doc = events.apply_params(doc, ev, self.names, permanent=False, temporary_share=share)
+            self._temporary[r] = [
+                ev
+                for ev in self._temporary[r]
+                if events.last_tick(ev.tick, ev.years, ev.half_life, self.wp.dt) > self.tick
+            ]
+            spec = load_scenario(doc, file="<event>", horizon=False)
+            self._reconfigure(r, spec)
+            touched[r] = True
+            if r == self.focus:
+                for agent, c in zip(self.countries, spec.country, strict=True):
+                    agent.spec = c
+            for ev in todays:
+                self._move_workers(r, ev)
+                realigned |= self._start_realignment(r, ev)
+                self._shocks[r] += events.state_shocks(ev, self.tick, self.names, self.sectors)
+        if touched.any():
+            self._refresh_factors(np.flatnonzero(touched))
+            self._set_regime()
+            self._apply_undervaluation(touched)
+        for r in range(self.R):
+            if self._shocks[r]:
+                try:
+                    self._apply_state_shocks(r)
+                except SimulationError as err:
+                    self._fail(r, err)
+        if (self._realign_end == self.tick).any():
+            self._set_regime()
 
-    def _apply_undervaluation(self) -> None:
+    def _move_workers(self, r: int, ev) -> None:
+        """Labor shares an event sets move the country's workers at once."""
+        for path in events.expand(ev.set, self.names):
+            parts = path.split(".")
+            if parts[0] == "country" and parts[2] == "labor_shares":
+                i = self.names.index(parts[1])
+                shares = self.specs[r].country[i].labor_shares
+                self.state.alloc[r, i] = [shares[s] for s in self.sectors]
+
+    def _start_realignment(self, r: int, ev) -> bool:
+        """A realignment holds the moved currencies on a constant log path for its ticks."""
+        ra = ev.realign
+        if ra is None:
+            return False
+        ticks = max(1, round(ra.years / self.wp.dt))
+        drift = np.log1p(ra.change) / (ticks * self.wp.dt)
+        if self.names.index(ra.currency) == self.anchor:
+            moved, drift = [self.names.index(c) for c in ra.against], -drift
+        else:
+            moved = [self.names.index(ra.currency)]
+        self._realign_end[r, moved] = self.tick + ticks
+        self._realign_drift[r, moved] = drift
+        return True
+
+    def _apply_state_shocks(self, r: int) -> None:
+        """Move member r's state levels by the change in each shock's strength since the last tick."""
+        st, keep = self.state, []
+        for sh in self._shocks[r]:
+            share = events.strength((self.tick - sh.start) * self.wp.dt, sh.years, sh.half_life)
+            delta, sh.applied = share - sh.applied, share
+            if delta != 0.0:
+                i = sh.row
+                if sh.key == "productivity":
+                    log_shock = st.log_shock[r, i, sh.cols]
+                    trend = np.exp(st.log_base[r, i, sh.cols] + st.log_innov[r, i, sh.cols] + log_shock)
+                    self._check_level(trend, sh, "productivity")
+                    with np.errstate(all="ignore"):
+                        new = events.shift_log_productivity(log_shock, trend, sh.op, sh.amount, delta)
+                    self._check_level(np.exp(new) * trend / np.exp(log_shock), sh, "productivity")
+                    st.log_shock[r, i, sh.cols] = new
+                else:
+                    arr = st.labor if sh.key == "labor_force" else st.wage
+                    fn = events.scale_level if sh.op == "scale" else events.add_level
+                    value = fn(arr[r, i : i + 1], sh.amount, delta)
+                    self._check_level(value, sh, sh.key)
+                    arr[r, i] = value[0]
+            if share > 0.0 or sh.years is None:
+                keep.append(sh)
+        self._shocks[r] = keep
+
+    def _check_level(self, value: np.ndarray, sh: events.StateShock, quantity: str) -> None:
+        if not np.all(np.isfinite(value) & (value > 0)):
+            raise SimulationError(
+                self.tick,
+                self.names[sh.row],
+                quantity,
+                f"an event's {sh.op} shock would make it {np.min(value):.6g}; it must stay positive",
+            )
+
+    def _apply_undervaluation(self, members: np.ndarray) -> None:
         st = self.state
-        log_e, st.undervaluation = policy.undervaluation_step(
-            np.log(st.e), self.regime, st.undervaluation, self.ca.undervaluation
+        log_e, applied = policy.undervaluation_step(
+            np.log(st.e), self.regime, st.undervaluation, self.ca.undervaluation, self.log_e_start
         )
-        log_e[self.anchor] = 0.0
-        st.e = np.exp(log_e)
+        log_e[..., self.anchor] = 0.0
+        if members.all():
+            st.e, st.undervaluation = np.exp(log_e), applied
+        else:
+            st.e = np.where(members[:, None], np.exp(log_e), st.e)
+            st.undervaluation = np.where(members[:, None], applied, st.undervaluation)
 
     def _produce(self) -> None:
         st, wp = self.state, self.wp
@@ -386,34 +825,40 @@ class TradeModel(mesa.Model):
         st.input_cost = production.input_cost(st.purchaser_price, wp.a)
         cost_factor = self.ca.cost_factor
         if self._lending:
-            pol = self.spec.world.policy
-            cost_factor = cost_factor * np.maximum(1.0 - pol.lending_cost_effect * self.ca.lending, 0.2)
+            effect = self.kn.policy.lending_cost_effect[..., None]
+            cost_factor = cost_factor * np.maximum(1.0 - effect * self.ca.lending, 0.2)
         self._cost_factor = cost_factor
-        st.price = production.producer_prices(st.wage * st.e, prod, st.input_cost, wp.markup, st.log_m, cost_factor)
+        st.price = production.producer_prices(
+            st.wage * st.e, prod, st.input_cost, wp.markup[..., None], st.log_m, cost_factor
+        )
         st.full_income = production.full_income(st.capacity, st.price, st.input_cost, st.output, st.tariff_prev)
-        accounts.check_positive(self.tick, self.names, exchange_rate=st.e, price=st.price, full_income=st.full_income)
+        self._guard(
+            accounts.suspect_positive(st.e, st.price, st.full_income),
+            lambda r: accounts.check_positive(
+                self.tick, self.names, exchange_rate=st.e[r], price=st.price[r], full_income=st.full_income[r]
+            ),
+        )
 
     def _plan_demand(self) -> None:
-        st, spec = self.state, self.spec
-        dm, fin = spec.world.demand, spec.world.finance
-        ca = self.ca
+        st, kn, ca, dt = self.state, self.kn, self.ca, self.wp.dt
+        dm, fin = kn.demand, kn.finance
         trade_w = st.exports + st.imports if st.exports is not None else st.full_income
         privilege = finance.issuer_privilege(ca.settlement, trade_w, fin.issuer_privilege)
         st.official_rate = finance.official_rates(st.world_rate, privilege)
         spread = st.premium.copy()
-        np.subtract.at(spread, ca.issuer_index, privilege)
-        st.rate = st.world_rate + spread
+        spread[..., ca.issuer_index] -= privilege  # issuers are distinct
+        st.rate = st.world_rate[:, None] + spread
         st.nii, self._res_int = finance.net_investment_income(
             st.reserves, st.private, ca.issuer_index, st.official_rate, st.rate
         )
-        st.habit_income = demand.habit_update(st.habit_income, st.full_income, dm.habit_speed, self.wp.dt)
+        st.habit_income = demand.habit_update(st.habit_income, st.full_income, dm.habit_speed, dt)
         base = (1.0 - dm.habit) * st.full_income + dm.habit * st.habit_income + st.nii
-        held = st.reserves.sum(axis=1)
+        held = st.reserves.sum(axis=-1)
         st.stop_applied = st.stopped.copy()
         ceiling, floor_share, funded = finance.stop_limits(
-            st.stopped, st.nfa, st.full_income, st.nii, held, fin.sudden_stop_debt, fin.stop_floor, self.wp.dt
+            st.stopped, st.nfa, st.full_income, st.nii, held, fin.sudden_stop_debt, fin.stop_floor, dt
         )
-        st.fx_plan = policy.reserve_purchases(ca.reserve_target, st.imports, held, ca.reserve_speed, self.wp.dt)
+        st.fx_plan = policy.reserve_purchases(ca.reserve_target, st.imports, held, ca.reserve_speed, dt)
         st.fx_plan = np.where(st.stopped, 0.0, st.fx_plan)
         mult = demand.investment_multiplier(st.growth, st.full_income, dm.investment_growth_response)
         consume = demand.propensity(ca.consume, dm.consumption_drift, st.full_income, st.labor)
@@ -429,7 +874,8 @@ class TradeModel(mesa.Model):
             cons_floor=dm.consumption_floor * consume * base,
             wealth=dm.wealth_effect * st.nfa,
             inv_base=ca.invest * st.full_income * mult,
-            inv_fixed=ca.export_credit * st.exports + (np.sum(ca.lending * st.sales, axis=1) if self._lending else 0.0),
+            inv_fixed=ca.export_credit * st.exports
+            + (np.sum(ca.lending * st.sales, axis=-1) if self._lending else 0.0),
             credit=st.household_credit,
             spread=spread,
             r0=fin.interest_rate,
@@ -440,61 +886,103 @@ class TradeModel(mesa.Model):
             ceiling=ceiling,
             floor_share=floor_share,
         )
-        tol = 1e-12 * float(np.sum(st.full_income))
-        rate, fallback = finance.solve_world_rate(plan, st.world_rate, fin.rate_bounds, tol)
+        tol = 1e-12 * np.sum(st.full_income, axis=-1)
+        rate, fallback = finance.solve_world_rate(plan, st.world_rate, fin.rate_bounds, tol, self.alive)
         st.world_rate = rate
         st.rate_fallback = fallback
-        if fallback:
-            self.rate_fallbacks += 1
-            if self.rate_fallbacks <= MAX_RATE_NOTES:
-                self.notes.append(
-                    f"tick {self.tick}: no world rate in {fin.rate_bounds} clears lending; used {rate:.4f}"
-                )
-        st.rate = rate + spread
+        if fallback.any():
+            for r in np.flatnonzero(fallback & self.alive):
+                self.rate_fallbacks_by_member[r] += 1
+                if self.rate_fallbacks_by_member[r] <= MAX_RATE_NOTES:
+                    bounds = self.specs[r].world.finance.rate_bounds
+                    self.member_notes[r].append(
+                        f"tick {self.tick}: no world rate in {bounds} clears lending; used {rate[r]:.4f}"
+                    )
+        st.rate = rate[:, None] + spread
         st.official_rate = finance.official_rates(rate, privilege)
         st.consumption, st.investment, st.absorption, _ = plan.at(rate)
         st.household_credit = demand.realised_credit(st.household_credit, plan.last_plan, st.absorption)
         st.desired_lending = plan.income - st.absorption
         # in a sudden stop, absorption beyond income and remaining credit is paid from reserves
-        st.fx_plan = st.fx_plan - finance.stop_reserve_sales(st.stopped, st.absorption, funded, held, self.wp.dt)
+        st.fx_plan = st.fx_plan - finance.stop_reserve_sales(st.stopped, st.absorption, funded, held, dt)
+
+    def _price_index(self, weight: np.ndarray, price_t: np.ndarray) -> tuple[np.ndarray, bool]:
+        """The market's first pass for every member, one call per group of members that share
+        their trade factors: purchaser price indices (R, S, N) and whether every buyer reaches an
+        origin in every sector (each group's pass is kept for the second).
+        """
+        self._market_groups = self._groups  # the recorder's flows use this tick's groups
+        if len(self._groups) == 1:
+            pi = market.price_index(self._groups[0][0], weight, price_t)
+            self._pis = [pi]
+            return pi.price, pi.reachable
+        price = np.empty(weight.shape)
+        self._pis = []
+        for f, idx in self._groups:
+            pi = market.price_index(f, weight[idx], price_t[idx])
+            self._pis.append(pi)
+            price[idx] = pi.price
+        return price, all(pi.reachable for pi in self._pis)
+
+    def _trade_flows(self, spend_t: np.ndarray) -> market.TradeAggregates:
+        """The market's second pass for every member (after :meth:`_price_index`)."""
+        if len(self._groups) == 1:
+            return market.trade_flows(self._groups[0][0], self._pis[0], spend_t)
+        parts = {k: np.empty(spend_t.shape) for k in ("revenue", "home", "imports", "tariff", "spent")}
+        for (f, idx), pi in zip(self._groups, self._pis, strict=True):
+            agg = market.trade_flows(f, pi, spend_t[idx])
+            for k, arr in parts.items():
+                arr[idx] = getattr(agg, k)
+        return market.TradeAggregates(**parts)
+
+    def flows(self) -> np.ndarray:
+        """(R, S, N, N) this tick's bilateral flows at producer prices, [m, s, o, d]."""
+        spend, groups = self._spend_traded, self._market_groups
+        if len(groups) == 1:
+            return market.flow_tensor(groups[0][0], self._pis[0], spend)
+        out = np.empty((self.R, self.s, self.n, self.n))
+        for (f, idx), pi in zip(groups, self._pis, strict=True):
+            out[idx] = market.flow_tensor(f, pi, spend[idx])
+        return out
 
     def _trade(self) -> None:
         st, wp, s = self.state, self.wp, self.s
-        cap_t = st.capacity[:, :s]
-        total = cap_t.sum(axis=0)
+        cap_t = st.capacity[..., :s]
+        total = cap_t.sum(axis=-2, keepdims=True)
         if (total > 0).all():
-            weight = (cap_t / total).T
+            weight = (cap_t / total).swapaxes(-1, -2)
         else:
-            weight = np.where(total > 0, cap_t / np.where(total > 0, total, 1.0), 0.0).T
+            weight = np.where(total > 0, cap_t / np.where(total > 0, total, 1.0), 0.0).swapaxes(-1, -2)
         # the factors and tariffs that price this tick: retaliation later in the tick rebuilds
-        # self.factors for the next one, and the recorder must log this tick's flows
-        self.traded_factors, self.traded_tariff = self.factors, self.tariff_in_force
-        self._pi = pi = market.price_index(self.factors, weight, st.price[:, :s].T)
-        purchaser = np.concatenate([pi.price.T, st.price[:, s:]], axis=1)
+        # factors for the next one, and the recorder must log this tick's flows and tariffs
+        self.traded_mean_tariff = self.mean_tariff  # replaced, never mutated, on a change
+        p_index, reachable = self._price_index(weight, st.price[..., :s].swapaxes(-1, -2))
+        purchaser = np.concatenate([p_index.swapaxes(-1, -2), st.price[..., s:]], axis=-1)
         st.purchaser_price = purchaser
-        st.intermediate = st.output @ wp.a.T * purchaser  # [i, r] = sum_s a[r, s] Q[i, s] P[i, r]
-        st.final_spend = st.absorption[:, None] * wp.budget[None, :]
+        # [m, i, r] = sum_s a[r, s] Q[i, s] P[i, r]: a stack of (N, S1) x (S1, S1) products
+        st.intermediate = np.matmul(st.output, wp.a.swapaxes(-1, -2)) * purchaser
+        st.final_spend = st.absorption[..., None] * wp.budget[:, None, :]
         spend = st.final_spend + st.intermediate
-        self._spend_traded = spend[:, :s].T
-        agg = market.trade_flows(self.factors, pi, self._spend_traded)
-        if pi.reachable:  # every buyer has an open origin in every sector: all spending is placed
-            st.unmet = np.zeros(self.n)
+        self._spend_traded = spend[..., :s].swapaxes(-1, -2)
+        agg = self._trade_flows(self._spend_traded)
+        if reachable:  # every buyer has an open origin in every sector: all spending is placed
+            st.unmet = np.zeros((self.R, self.n))
             unmet_inter = 0.0
         else:
-            unmet_sector = spend[:, :s] - agg.spent.T
+            unmet_sector = spend[..., :s] - agg.spent.swapaxes(-1, -2)
             final_frac = np.where(
-                spend[:, :s] > 0, st.final_spend[:, :s] / np.where(spend[:, :s] > 0, spend[:, :s], 1.0), 0.0
+                spend[..., :s] > 0, st.final_spend[..., :s] / np.where(spend[..., :s] > 0, spend[..., :s], 1.0), 0.0
             )
-            st.unmet = np.sum(unmet_sector * final_frac, axis=1)
-            unmet_inter = np.sum(unmet_sector * (1.0 - final_frac), axis=1)
-        revenue = np.concatenate([agg.revenue.T, spend[:, s:]], axis=1)
+            st.unmet = np.sum(unmet_sector * final_frac, axis=-1)
+            unmet_inter = np.sum(unmet_sector * (1.0 - final_frac), axis=-1)
+        revenue = np.concatenate([agg.revenue.swapaxes(-1, -2), spend[..., s:]], axis=-1)
         st.spent = st.absorption - st.unmet
-        st.tariff = agg.tariff.sum(axis=0)
-        st.exports_sector = agg.exports.T
-        st.imports_sector = agg.imports.T
-        st.exports = st.exports_sector.sum(axis=1)
-        st.imports = st.imports_sector.sum(axis=1)
-        st.value_added = revenue.sum(axis=1) - (st.intermediate.sum(axis=1) - unmet_inter)
+        st.tariff = agg.tariff.sum(axis=-2)
+        st.exports_sector = agg.exports.swapaxes(-1, -2)
+        st.imports_sector = agg.imports.swapaxes(-1, -2)
+        st.exports = st.exports_sector.sum(axis=-1)
+        st.imports = st.imports_sector.sum(axis=-1)
+        st.value_added = revenue.sum(axis=-1) - (st.intermediate.sum(axis=-1) - unmet_inter)
         st.gdp = st.value_added + st.tariff
         st.output = revenue / st.price
         st.sales = revenue
@@ -502,25 +990,40 @@ class TradeModel(mesa.Model):
         st.util, st.util_sector = production.utilisation(revenue, st.price, st.capacity)
 
     def _settle(self) -> None:
-        st, ca, fin, dt = self.state, self.ca, self.spec.world.finance, self.wp.dt
+        st, ca, fin, dt = self.state, self.ca, self.kn.finance, self.wp.dt
         st.ca = st.exports - st.imports + st.nii
-        accounts.check_finite(self.tick, self.names, absorption=st.absorption)  # GDP: check_flows
-        accounts.check_flows(self.tick, self.names, st.exports, st.imports, st.gdp, st.spent, st.nii, st.ca)
+        tick, names = self.tick, self.names
+        self._guard(  # GDP: check_flows
+            accounts.suspect_finite(st.absorption),
+            lambda r: accounts.check_finite(tick, names, absorption=st.absorption[r]),
+        )
+        self._guard(
+            accounts.suspect_flows(st.exports, st.imports, st.gdp, st.spent, st.nii, st.ca),
+            lambda r: accounts.check_flows(
+                tick, names, st.exports[r], st.imports[r], st.gdp[r], st.spent[r], st.nii[r], st.ca[r]
+            ),
+        )
         st.pressure = (st.ca - st.desired_lending) / st.full_income
         fx = policy.intervention(
-            self.regime, st.ca - st.desired_lending, st.fx_plan, self.spec.world.exchange_rate.managed_share
+            self.regime, st.ca - st.desired_lending, st.fx_plan, self.kn.exchange_rate.managed_share
         )
-        held = st.reserves.sum(axis=1)
-        st.fx = policy.limit_sales(fx, held, self._res_int.sum(axis=1), dt)
+        held = st.reserves.sum(axis=-1)
+        st.fx = policy.limit_sales(fx, held, self._res_int.sum(axis=-1), dt)
         # a peg breaks when the sales it cannot pay for exceed 0.5% of income, not on a rounding
         broke = (st.fx > fx + 0.005 * st.full_income) & (self.regime != policy.FLOAT)
         if broke.any():
-            for i in np.flatnonzero(broke):
-                self.notes.append(
-                    f"tick {self.tick}: {self.names[i]} ran out of reserves; its currency floats from now on"
+            realigning = self._realign_end > self.tick
+            for r, i in zip(*np.nonzero(broke & self.alive[:, None]), strict=True):
+                self.member_notes[r].append(
+                    f"tick {self.tick}: {self.names[i]} ran out of reserves"
+                    + (" during its realignment; the realignment stops and " if realigning[r, i] else "; ")
+                    + "its currency floats from now on"
                 )
+            self._realign_end = np.where(broke & realigning, self.tick, self._realign_end)
+            pegs = broke & (self.base_regime != policy.FLOAT)
+            self.base_regime = np.where(pegs, policy.FLOAT, self.base_regime)
             self.regime = np.where(broke, policy.FLOAT, self.regime)
-            self._broken = broke if getattr(self, "_broken", None) is None else (self._broken | broke)
+            self._broken |= pegs
         st.writedown = finance.writedowns(st.nfa, st.private, st.full_income, fin.default_debt, fin.writedown)
         st.reserves, st.liabilities, st.private, st.nfa = accounts.settle_stocks(
             st.reserves,
@@ -535,25 +1038,46 @@ class TradeModel(mesa.Model):
             st.writedown,
             dt,
         )
-        self._stock_scale = accounts.check_stocks(
-            self.tick, self.names, st.nfa, st.reserves, st.liabilities, st.private, st.gdp, self._stock_scale
+        # stocks carry their rounding residuals: each member's residual is judged against the
+        # largest stocks + GDP it has seen (accounts.check_stocks)
+        prev = self._stock_scale
+        now = np.abs(st.nfa) + st.reserves.sum(axis=-1) + st.liabilities + np.abs(st.private) + st.gdp
+        self._stock_scale = now if prev is None else np.maximum(prev, now)
+        self._guard(
+            accounts.suspect_stocks(st.nfa, st.reserves, st.liabilities, st.private, self._stock_scale),
+            lambda r: accounts.check_stocks(
+                tick,
+                names,
+                st.nfa[r],
+                st.reserves[r],
+                st.liabilities[r],
+                st.private[r],
+                st.gdp[r],
+                None if prev is None else prev[r],
+            ),
         )
 
     def _set_policy(self) -> None:
-        st, fin, fxp = self.state, self.spec.world.finance, self.spec.world.exchange_rate
-        gross = np.sum(st.price * st.capacity, axis=1) / st.full_income
-        gain = policy.rate_gain(self.wp.adjustment, self._eta, gross, self.wp.dt)
+        st, fin, fxp, dt = self.state, self.kn.finance, self.kn.exchange_rate, self.wp.dt
+        gross = np.sum(st.price * st.capacity, axis=-1) / st.full_income
+        gain = policy.rate_gain(self.wp.adjustment, self._eta, gross, dt)
         log_e = policy.update_rates(np.log(st.e), self.regime, st.pressure, gain, fxp.managed_share, self.anchor)
+        if self.ca.crawl.any():
+            log_e = policy.crawl_step(
+                log_e, np.where(self._realign_end > self.tick, 0, self.regime), self.ca.crawl, self.wp.dt, self.anchor
+            )
+        if (self._realign_end > self.tick).any():
+            log_e = log_e + np.where(self._realign_end > self.tick, self._realign_drift * self.wp.dt, 0.0)
         st.premium = finance.premium(st.nfa, st.full_income, fin.premium_threshold, fin.premium_slope, fin.premium_cap)
         debt = finance.debt_to_income(st.nfa, st.full_income)
         stopped = debt > fin.sudden_stop_debt
         entering = stopped & ~st.stopped & (self.regime == policy.FLOAT)
-        entering[self.anchor] = False
+        entering[..., self.anchor] = False
         log_e = log_e + np.where(entering, np.log1p(-fin.stop_depreciation), 0.0)
         st.stopped = stopped
         st.e = np.exp(log_e)
         st.tariff_prev = st.tariff
-        st.household_debt = np.maximum(st.household_debt + self.wp.dt * st.household_credit, 0.0)
+        st.household_debt = np.maximum(st.household_debt + dt * st.household_credit, 0.0)
         if self._retaliates:
             self._retaliate()
 
@@ -563,81 +1087,95 @@ class TradeModel(mesa.Model):
         history = getattr(self, "_tariff_history", None)
         if history is None:
             history = self._tariff_history = []
-        history.append(self.tariff_in_force.mean(axis=0))
+        history.append(self._tariff_avg.copy())
         lag = np.round(ca.ret_lag_years / self.wp.dt).astype(int)
         new = policy.retaliation_tariffs(history, lag, ca.retaliates, ca.ret_match, ca.ret_escalation, ca.ret_cap)
         keep = max(int(lag.max()) + 1, 1)
         del history[:-keep]
-        if not np.array_equal(new, st.retaliation):
+        moved = np.flatnonzero((new != st.retaliation).reshape(self.R, -1).any(axis=1))
+        if moved.size:
             st.retaliation = new
-            self._refresh_factors()
+            self._refresh_factors(moved)
 
     def _develop(self) -> None:
-        st, wp, dev = self.state, self.wp, self.spec.world.development
+        st, wp, kn = self.state, self.wp, self.kn
+        dev = kn.development
         dt, s = wp.dt, self.s
-        shocks = self.streams["noise"].standard_normal((self.n, s + 1))
-        draws = self.streams["innovation"].random(3)
+        shocks = np.stack([g["noise"].standard_normal((self.n, s + 1)) for g in self.streams])
+        draws = np.stack([g["innovation"].random(3) for g in self.streams])
         trend_before = st.log_base + st.log_innov
         absorb = development.absorptive_capacity(st.investment, st.full_income, dev.absorptive_elasticity)
         speed = dev.catchup_speed * self.ca.catchup * absorb
+        curvature, uneven = dev.catchup_curvature[..., None], dev.uneven[..., None]
         st.log_base = development.catch_up(
-            st.log_base, st.log_frontier, speed, dev.catchup_curvature, dev.frontier_growth, dt, dev.uneven
+            st.log_base, st.log_frontier, speed, curvature, dev.frontier_growth[..., None], dt, uneven
         )
         st.log_frontier = st.log_frontier + dev.frontier_growth * dt
-        total = st.capacity.sum(axis=0)
+        total = st.capacity.sum(axis=-2, keepdims=True)
         weight = st.capacity / np.where(total > 0, total, 1.0)
-        gap = (st.innov_frontier[None, :] - st.log_innov) + (st.log_frontier[None, :] - st.log_base)
-        hit = development.innovation(draws, dev.innovation_rate, dt, weight, gap, dev.catchup_curvature, s)
-        if hit is not None:
-            i, k = hit
-            ks = np.arange(s) if dev.innovation_scope == "traded" else np.array([k])
-            st.innov_frontier[ks] = np.maximum(st.innov_frontier[ks], st.log_innov[i, ks]) + dev.innovation_size
-            st.innovator[ks] = i
-            self.last_innovation = (self.tick, self.names[i], self.sectors[k] if ks.size == 1 else "traded")
+        gap = (st.innov_frontier[..., None, :] - st.log_innov) + (st.log_frontier[..., None, :] - st.log_base)
+        hit, who, where = development.innovation(
+            draws, dev.innovation_rate[:, 0], dt, weight, gap, dev.catchup_curvature[:, 0], s
+        )
+        for r in np.flatnonzero(hit):
+            i, k = int(who[r]), int(where[r])
+            ks = np.arange(s) if dev.innovation_scope[r] == "traded" else np.array([k])
+            st.innov_frontier[r, ks] = (
+                np.maximum(st.innov_frontier[r, ks], st.log_innov[r, i, ks]) + dev.innovation_size[r, 0]
+            )
+            st.innovator[r, ks] = i
+            self.last_innovation[r] = (self.tick, self.names[i], self.sectors[k] if ks.size == 1 else "traded")
         st.log_innov = development.adopt(
             st.log_innov,
             st.innov_frontier,
             dev.adoption_speed,
             absorb,
             dt,
-            dev.uneven,
+            uneven,
             st.innovator,
             dev.innovator_adoption,
         )
-        st.noise = development.noise_step(st.noise, shocks, dev.noise_persistence, dev.noise_sd, dt)
-        g_now = np.sum(st.alloc * ((st.log_base + st.log_innov) - trend_before), axis=1) / dt
-        st.growth = st.growth + (1.0 - np.exp(-self.spec.world.prices.wage_lag * dt)) * (g_now - st.growth)
+        st.noise = development.noise_update(st.noise, shocks, wp.noise_phi, wp.noise_scale)
+        g_now = np.sum(st.alloc * ((st.log_base + st.log_innov) - trend_before), axis=-1) / dt
+        st.growth = st.growth + (1.0 - np.exp(-kn.prices.wage_lag * dt)) * (g_now - st.growth)
         k_w = development.wage_gain(wp.theta, self._eta, dt)
         st.wage = st.wage * np.exp(st.growth * dt + k_w * np.log(np.maximum(st.util, 1e-12)))
         st.labor = st.labor * np.exp(self.ca.labor_growth * dt)
-        st.firm_writeoff = np.zeros(self.n)
-        if self._lending or st.firm_debt.any():
-            pol = self.spec.world.policy
+        st.firm_writeoff = np.zeros((self.R, self.n))
+        lends = self._lending_by_member | st.firm_debt.reshape(self.R, -1).any(axis=1)
+        if lends.any():
+            pol = SimpleNamespace(**{k: v[..., None] for k, v in vars(kn.policy).items()})
             # costs of the tick just traded: wages of the sector's workers and its inputs
             # (and interest on their state-bank debt, paid to domestic banks)
             costs = (
-                self._wage_usd[:, None] * self._alloc_traded * self._labor_traded[:, None]
+                self._wage_usd[..., None] * self._alloc_traded * self._labor_traded[..., None]
                 + st.input_cost * st.output
-                + (st.rate[:, None] + pol.capacity_depreciation) * st.firm_debt
+                + (st.rate[..., None] + pol.capacity_depreciation) * st.firm_debt
             )
-            (st.extra_capacity, st.firm_debt, st.loss_years, st.firm_writeoff) = policy.state_lending_step(
+            extra, debt, years, writeoff = policy.state_lending_step(
                 self.ca.lending, st.sales, costs, st.extra_capacity, st.firm_debt, st.loss_years, pol, dt
             )
-        st.relocated = np.zeros(self.n)
-        if dev.relocation_rate > 0 and self.n > 1:
-            k = self.sectors.index(dev.relocation_sector)
+            on = lends[:, None, None]
+            st.extra_capacity = np.where(on, extra, st.extra_capacity)
+            st.firm_debt = np.where(on, debt, st.firm_debt)
+            st.loss_years = np.where(on, years, st.loss_years)
+            st.firm_writeoff = np.where(lends[:, None], writeoff, 0.0)
+        st.relocated = np.zeros((self.R, self.n))
+        moves = dev.relocation_rate[:, 0] > 0
+        if moves.any() and self.n > 1:
+            k = self.sectors.index(dev.relocation_sector[0])
             prod = st.productivity()
-            ulc = st.wage * st.e / prod[:, k]
+            ulc = st.wage * st.e / prod[..., k]
             moved = development.relocation(
                 ulc,
-                st.alloc[:, k] * prod[:, k] * st.labor,
+                st.alloc[..., k] * prod[..., k] * st.labor,
                 st.labor,
                 dev.relocation_threshold,
                 dev.relocation_scale,
                 dev.relocation_rate,
                 dt,
             )
-            st.alloc, st.log_base, st.relocated = development.apply_relocation(
+            alloc, log_base, relocated = development.apply_relocation(
                 moved,
                 st.alloc,
                 st.log_base,
@@ -645,18 +1183,24 @@ class TradeModel(mesa.Model):
                 prod,
                 st.labor,
                 k,
-                self.sectors.index(dev.upgrade_sector),
+                self.sectors.index(dev.upgrade_sector[0]),
                 dev.relocation_upgrade,
                 dev.relocation_technology,
             )
+            if moves.all():
+                st.alloc, st.log_base, st.relocated = alloc, log_base, relocated
+            else:
+                st.alloc = np.where(moves[:, None, None], alloc, st.alloc)
+                st.log_base = np.where(moves[:, None, None], log_base, st.log_base)
+                st.relocated = np.where(moves[:, None], relocated, 0.0)
 
     # ------------------------------------------------------------------ convenience
 
     @property
     def imbalance_index(self) -> float:
-        """Global imbalance index this tick: sum of |current account| / world GDP."""
-        st = self.state
-        return float(np.abs(st.ca).sum() / st.gdp.sum()) if st.ca is not None else 0.0
+        """Global imbalance index of the focus member this tick: sum of |current account| / world GDP."""
+        st, r = self.state, self.focus
+        return float(np.abs(st.ca[r]).sum() / st.gdp[r].sum()) if st.ca is not None else 0.0
 
     @property
     def seed(self) -> int:
@@ -665,8 +1209,8 @@ class TradeModel(mesa.Model):
 
     @property
     def world_rate(self) -> float:
-        """World interest rate this tick, per year."""
-        return float(self.state.world_rate)
+        """World interest rate of the focus member this tick, per year."""
+        return float(self.state.world_rate[self.focus])
 
     def run(self, ticks: int | None = None, progress: bool = False) -> None:
         """Run ``ticks`` more ticks (default: to the scenario's end)."""
@@ -677,13 +1221,18 @@ class TradeModel(mesa.Model):
 
             rng = tqdm(rng, desc=self.spec.simulation.name, unit="tick", leave=False)
         for _ in rng:
+            if not self.alive.any():
+                break
             self.step()
 
     def check_sane(self) -> None:
-        """Raise a SimulationError if a quantity left its economic range (non-positive GDP...)."""
+        """Mark failed (a single run: raise) each member whose GDP left its economic range."""
         st = self.state
-        bad = np.flatnonzero(~(st.gdp > 0))
-        if bad.size:
-            raise SimulationError(
-                self.tick, self.names[bad[0]], "gdp", f"is {st.gdp[bad[0]]:.6g}; GDP must stay positive"
+        for r in np.flatnonzero(~(st.gdp > 0).all(axis=-1) & self.alive):
+            bad = np.flatnonzero(~(st.gdp[r] > 0))
+            self._fail(
+                int(r),
+                SimulationError(
+                    self.tick, self.names[bad[0]], "gdp", f"is {st.gdp[r, bad[0]]:.6g}; GDP must stay positive"
+                ),
             )

@@ -16,7 +16,8 @@ capacity. Regimes:
 
 Planned purchases (:func:`reserve_purchases`) come on top: a precautionary reserve target,
 financed by national saving. A managed or pegged country may hold its currency a share
-``undervaluation`` below its balanced-start rate (:func:`undervaluation_step`).
+``undervaluation`` below (negative: above) its balanced-start rate (:func:`undervaluation_step`)
+and let its target crawl by ``crawl`` a year (:func:`crawl_step`).
 
 The first reserve issuer's currency is the unit of account: its own pressure moves every
 floating currency against it (its rate stays 1), while managed and pegged currencies, held
@@ -91,22 +92,34 @@ def update_rates(
     """
     moved = np.where(regime == FLOAT, 1.0, np.where(regime == MANAGED, 1.0 - managed_share, 0.0))
     d = gain * moved * rel_pressure
-    dollar = d[anchor]
+    dollar = d[..., anchor : anchor + 1]
     d = d - np.where(regime == FLOAT, dollar, 0.0)
-    d[anchor] = 0.0
+    d[..., anchor] = 0.0
     return log_e + d
 
 
 def undervaluation_step(
-    log_e: np.ndarray, regime: np.ndarray, applied: np.ndarray, wanted: np.ndarray
+    log_e: np.ndarray, regime: np.ndarray, applied: np.ndarray, wanted: np.ndarray, log_e0: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Move managed and pegged rates by a change in their defended undervaluation.
+    """Anchor managed and pegged rates whose defended undervaluation changed.
+
+    A managed or pegged currency whose wanted undervaluation differs from the one applied is
+    moved to ``e0 (1 - wanted)``: the balanced-start rate ``e0`` against the unit of account,
+    less the undervaluation (negative values overvalue). Floaters apply none and keep their rate.
 
     Returns:
         the new log rates and the undervaluation now applied (floaters: none).
     """
     target = np.where(regime == FLOAT, 0.0, wanted)
-    return log_e + np.log1p(-target) - np.log1p(-applied), target
+    move = (regime != FLOAT) & (target != applied)
+    return np.where(move, log_e0 + np.log1p(-target), log_e), target
+
+
+def crawl_step(log_e: np.ndarray, regime: np.ndarray, crawl: np.ndarray, dt: float, anchor: int) -> np.ndarray:
+    """(N,) log rates with managed and pegged targets moved along their crawl (growth per year)."""
+    step = np.where(regime != FLOAT, np.log1p(crawl) * dt, 0.0)
+    step[..., anchor] = 0.0
+    return log_e + step
 
 
 def retaliation_tariffs(
@@ -117,30 +130,32 @@ def retaliation_tariffs(
     escalation: np.ndarray,
     cap: np.ndarray,
 ) -> np.ndarray:
-    """(N, N) retaliatory tariffs, [o, d] levied by d on o.
+    """(R, N, N) retaliatory tariffs, [m, o, d] levied by d on o in member m.
 
     Country j answers the (sector-average) tariff that partner k levied on it ``lag_j`` ticks
     ago with ``min(cap_j, match_j x that tariff + escalation_j)`` (the escalation only where k
     levies a tariff at all). Countries without a retaliation rule levy none.
 
     Args:
-        history: (N, N) sector-average tariffs in force, [o, d] levied by d on o, one per tick
-            (latest last).
-        lag: (N,) each country's lag in ticks.
-        retaliates: (N,) bool.
-        match: (N,) tariff per unit of the tariff levied on the country.
-        escalation: (N,) extra tariff on top of the match.
-        cap: (N,) largest retaliatory tariff.
+        history: (R, N, N) sector-average tariffs in force per member, [m, o, d] levied by d on
+            o, one per tick (latest last).
+        lag: (R, N) each country's lag in ticks.
+        retaliates: (R, N) bool.
+        match: (R, N) tariff per unit of the tariff levied on the country.
+        escalation: (R, N) extra tariff on top of the match.
+        cap: (R, N) largest retaliatory tariff.
     """
-    n = retaliates.shape[0]
+    r, n = retaliates.shape
     idx = np.maximum(len(history) - 1 - lag, 0)
-    stack = np.stack(history)
-    # levied on j by k, lag_j ago: stack[idx[j], j, k]
-    on_me = stack[idx[:, None], np.arange(n)[:, None], np.arange(n)[None, :]]
-    answer = np.where(on_me > 1e-12, np.minimum(cap[:, None], match[:, None] * on_me + escalation[:, None]), 0.0)
-    answer = np.where(retaliates[:, None], answer, 0.0)
-    np.fill_diagonal(answer, 0.0)
-    return answer.T  # [k, j]: levied by j on k
+    stack = np.stack(history)  # (T, R, N, N)
+    # levied on j by k, lag_j ago: stack[idx[m, j], m, j, k] for member m
+    members = np.arange(r)[:, None, None]
+    on_me = stack[idx[:, :, None], members, np.arange(n)[None, :, None], np.arange(n)[None, None, :]]
+    answer = np.where(on_me > 1e-12, np.minimum(cap[..., None], match[..., None] * on_me + escalation[..., None]), 0.0)
+    answer = np.where(retaliates[..., None], answer, 0.0)
+    diag = np.arange(n)
+    answer[:, diag, diag] = 0.0
+    return answer.swapaxes(-1, -2)  # [m, k, j]: levied by j on k
 
 
 def state_lending_step(
@@ -172,7 +187,7 @@ def state_lending_step(
         extra: (N, S1) capacity built with credit, share of base capacity.
         debt: (N, S1) firms' state-bank debt, USD bn.
         loss_years: (N, S1) years in a row with losses.
-        pol: ``world.policy``.
+        pol: ``world.policy`` (or its per-member values, each broadcasting against (R, N, S1)).
         dt: tick length, years.
 
     Returns:
@@ -186,7 +201,7 @@ def state_lending_step(
     losing = (profit < 0) & (debt > 0)
     loss_years = np.where(losing, loss_years + dt, 0.0)
     default = loss_years >= pol.default_loss_years - 1e-9
-    writeoff = np.where(default, debt, 0.0).sum(axis=1)
+    writeoff = np.where(default, debt, 0.0).sum(axis=-1)
     debt = np.where(default, 0.0, debt)
     extra = np.where(default, 0.5 * extra, extra)
     loss_years = np.where(default, 0.0, loss_years)

@@ -30,7 +30,7 @@ from sim.timing import per_tick
 
 def capacity(productivity: np.ndarray, alloc: np.ndarray, labor: np.ndarray) -> np.ndarray:
     """(N, S1) full-capacity output, real units per year."""
-    return productivity * alloc * labor[:, None]
+    return productivity * alloc * labor[..., None]
 
 
 def input_cost(purchaser_price: np.ndarray, a: np.ndarray) -> np.ndarray:
@@ -61,10 +61,10 @@ def producer_prices(
         log_m: (N,) log price factor from utilisation.
         cost_factor: (N, S1) multiplier of unit cost (1 - state support); None for none.
     """
-    unit = wage_usd[:, None] / productivity + icost
+    unit = wage_usd[..., None] / productivity + icost
     if cost_factor is not None:
         unit = unit * cost_factor
-    return (1.0 + markup) * unit * np.exp(log_m)[:, None]
+    return (1.0 + markup) * unit * np.exp(log_m)[..., None]
 
 
 def full_income(
@@ -73,7 +73,7 @@ def full_income(
     """(N,) income at full capacity: value of capacity output less the committed input bill,
     plus last tick's tariff revenue, USD bn/yr.
     """
-    return np.sum(cap * price - icost * output_prev, axis=1) + tariff_prev
+    return np.sum(cap * price - icost * output_prev, axis=-1) + tariff_prev
 
 
 def effective_elasticity(price: np.ndarray, cap: np.ndarray, sigma_hat: float, n_traded: int) -> np.ndarray:
@@ -82,7 +82,7 @@ def effective_elasticity(price: np.ndarray, cap: np.ndarray, sigma_hat: float, n
     country's own prices, do not respond). Floored at 0.25 so closed economies stay finite.
     """
     value = price * cap
-    traded = value[:, :n_traded].sum(axis=1) / np.maximum(value.sum(axis=1), 1e-300)
+    traded = value[..., :n_traded].sum(axis=-1) / np.maximum(value.sum(axis=-1), 1e-300)
     return np.maximum(sigma_hat * traded, 0.25)
 
 
@@ -106,9 +106,9 @@ def utilisation(revenue: np.ndarray, price: np.ndarray, cap: np.ndarray) -> tupl
     """
     full = price * cap
     if (full > 0).all():  # the usual case, without the masking (same values)
-        return revenue.sum(axis=1) / full.sum(axis=1), revenue / full
+        return revenue.sum(axis=-1) / full.sum(axis=-1), revenue / full
     with np.errstate(divide="ignore", invalid="ignore"):
         by_sector = np.where(full > 0, revenue / np.where(full > 0, full, 1.0), 1.0)
-    total = full.sum(axis=1)
-    by_country = np.where(total > 0, revenue.sum(axis=1) / np.where(total > 0, total, 1.0), 1.0)
+    total = full.sum(axis=-1)
+    by_country = np.where(total > 0, revenue.sum(axis=-1) / np.where(total > 0, total, 1.0), 1.0)
     return by_country, by_sector

@@ -19,8 +19,6 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from sim import market
-
 if TYPE_CHECKING:
     from sim.model import TradeModel
     from sim.schema import Scenario
@@ -84,6 +82,23 @@ def sector_columns(sectors: list[str], traded: list[str]) -> list[str]:
     return cols
 
 
+def timeseries_columns(sectors: list[str], traded: list[str], issuers: list[str]) -> list[str]:
+    """Every column of the timeseries table, in order: tick, year, country, the country columns,
+    the sector columns (:func:`sector_columns`) and each reserve issuer's ``reserves_in_<name>``.
+
+    :meth:`Recorder.tables` builds the table from this list, and the scenario loader refuses
+    sector and country names that would give a column twice (``sim.scenario.check_semantics``).
+    """
+    return [
+        "tick",
+        "year",
+        "country",
+        *COUNTRY_COLUMNS,
+        *sector_columns(sectors, traded),
+        *(f"reserves_in_{i}" for i in issuers),
+    ]
+
+
 # country columns that are a state array as it stands when the tick is logged
 _STATE_COLUMNS: dict[str, str] = {
     "gdp": "gdp",
@@ -124,14 +139,18 @@ _SECTOR_STATE: dict[str, str] = {
 class Recorder:
     """Stores the tick's arrays on logged ticks into preallocated buffers (no tables per tick).
 
-    A logged tick only copies arrays: state arrays into their columns, and what the other
-    columns are computed from (final spending, capacity, wages, log productivity) into private
-    buffers. The computed columns (GDP at PPP and real GDP, price level, trade balance, reserves,
-    output shares, productivity...) are filled in when :attr:`country` or :attr:`sector` is read
-    or the tables are built, with the same operations on the same numbers as at the tick, so the
-    values are identical. Nothing in a logged tick touches an (S, N, N) array except the
-    bilateral flows on the ticks that log them (the mean tariff is taken again only when the
-    tariffs in force change).
+    Every buffer has a member axis after the row axis (row, member, country, ...): each logged
+    tick copies the whole ensemble's arrays at once. A logged tick only copies arrays: state
+    arrays into their columns, and what the other columns are computed from (final spending,
+    capacity, wages, log productivity) into private buffers. The computed columns (GDP at PPP
+    and real GDP, price level, trade balance, reserves, output shares, productivity...) are
+    filled in, for one member, when its columns are read or its tables are built, with the same
+    operations on the same numbers as at the tick, so the values are identical. Nothing in a
+    logged tick touches an (S, N, N) array except the bilateral flows on the ticks that log them.
+
+    :attr:`country`, :attr:`sector`, :attr:`traded`, :attr:`reserves_by_issuer`,
+    :attr:`bilateral` and :attr:`final_share` show the model's focus member; :meth:`member`
+    any member's columns.
 
     Args:
         model: the model to record.
@@ -143,39 +162,80 @@ class Recorder:
         self.log_every = sim.log_every
         self.bilateral_every = sim.bilateral_every
         self.planned = ticks
-        self.n, self.s1 = model.n, model.s + 1
-        n, s1 = self.n, self.s1
+        self.model = model
+        self.r, self.n, self.s1 = model.R, model.n, model.s + 1
+        r, n, s1 = self.r, self.n, self.s1
         cap = ticks // self.log_every + 2
         self.ticks: list[int] = []
-        self._country = {k: np.empty((cap, n)) for k in COUNTRY_COLUMNS}
-        self._sector = {k: np.empty((cap, n, s1)) for k in SECTOR_COLUMNS}
-        self.traded = {k: np.empty((cap, n, s1 - 1)) for k in TRADED_COLUMNS}
-        self.reserves_by_issuer = np.empty((cap, n, len(model.ca.issuer_index)))
+        self._country = {k: np.empty((cap, r, n)) for k in COUNTRY_COLUMNS}
+        self._sector = {k: np.empty((cap, r, n, s1)) for k in SECTOR_COLUMNS}
+        self._traded = {k: np.empty((cap, r, n, s1 - 1)) for k in TRADED_COLUMNS}
+        self._reserves = np.empty((cap, r, n, len(model.ca.issuer_index)))
         self._raw = {
-            "final_spend": np.empty((cap, n, s1)),
-            "capacity": np.empty((cap, n, s1)),
-            "wage": np.empty((cap, n)),
-            "world_rate": np.empty(cap),
+            "final_spend": np.empty((cap, r, n, s1)),
+            "capacity": np.empty((cap, r, n, s1)),
+            "wage": np.empty((cap, r, n)),
+            "world_rate": np.empty((cap, r)),
         }
         self._base_value_added = model.base_value_added
-        self._filled = 0  # rows whose computed columns are filled in
+        self._filled = np.zeros(r, dtype=np.int64)  # rows whose computed columns are filled in, per member
+        self.stopped_at: list[int | None] = [None] * r  # tick a failed member stopped at
         self.bilateral_ticks: list[int] = []
-        self.bilateral: list[np.ndarray] = []  # (S, N, N) producer-price flows
-        self.final_share: list[np.ndarray] = []  # (S, N) final / total spending by destination
-        self._tariff_seen: np.ndarray | None = None  # the tariff array _mean_tariff was taken of
-        self._mean_tariff = np.zeros(n)
+        self._bilateral: list[np.ndarray] = []  # (R, S, N, N) producer-price flows
+        self._final_share: list[np.ndarray] = []  # (R, S, N) final / total spending by destination
+
+    # ------------------------------------------------------------------ member views
+
+    def rows(self, member: int) -> int:
+        """Number of logged rows that belong to a member (a failed member's stop at its failure)."""
+        stop = self.stopped_at[member]
+        if stop is None:
+            return len(self.ticks)
+        return sum(1 for t in self.ticks if t < stop)
+
+    def member(self, member: int) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+        """A member's country columns (rows, N) and sector columns (rows, N, S1), filled in."""
+        self._fill(member)
+        return (
+            {k: v[:, member] for k, v in self._country.items()},
+            {k: v[:, member] for k, v in self._sector.items()},
+        )
 
     @property
     def country(self) -> dict[str, np.ndarray]:
-        """Country columns by name, each (rows, N); rows ``[0, len(ticks))`` are the logged ticks."""
-        self._fill()
-        return self._country
+        """The focus member's country columns, each (rows, N); rows ``[0, len(ticks))`` are the logged ticks."""
+        return self.member(self.model.focus)[0]
 
     @property
     def sector(self) -> dict[str, np.ndarray]:
-        """Sector columns by name, each (rows, N, S1); rows as in :attr:`country`."""
-        self._fill()
-        return self._sector
+        """The focus member's sector columns, each (rows, N, S1); rows as in :attr:`country`."""
+        return self.member(self.model.focus)[1]
+
+    @property
+    def traded(self) -> dict[str, np.ndarray]:
+        """The focus member's traded-sector columns, each (rows, N, S)."""
+        return {k: v[:, self.model.focus] for k, v in self._traded.items()}
+
+    @property
+    def reserves_by_issuer(self) -> np.ndarray:
+        """The focus member's reserves by issuer, (rows, N, K)."""
+        return self._reserves[:, self.model.focus]
+
+    @property
+    def bilateral(self) -> list[np.ndarray]:
+        """The focus member's bilateral flows (S, N, N), one per logged tick."""
+        return [b[self.model.focus] for b in self._bilateral]
+
+    @property
+    def final_share(self) -> list[np.ndarray]:
+        """The focus member's final share of spending (S, N), one per bilateral tick."""
+        return [b[self.model.focus] for b in self._final_share]
+
+    def stop(self, member: int, tick: int) -> None:
+        """A member failed at this tick: its rows end before it."""
+        self.stopped_at[member] = tick
+
+    # ------------------------------------------------------------------ logging
 
     def wants(self, tick: int) -> bool:
         """Whether country series are logged at this tick."""
@@ -186,10 +246,10 @@ class Recorder:
         return self.bilateral_every > 0 and (tick % self.bilateral_every == 0 or tick == self.planned - 1)
 
     def _grow(self) -> None:
-        for store in (self._country, self._sector, self.traded, self._raw):
+        for store in (self._country, self._sector, self._traded, self._raw):
             for k, v in store.items():
                 store[k] = np.concatenate([v, np.empty_like(v)])
-        self.reserves_by_issuer = np.concatenate([self.reserves_by_issuer, np.empty_like(self.reserves_by_issuer)])
+        self._reserves = np.concatenate([self._reserves, np.empty_like(self._reserves)])
 
     def record(self, model: TradeModel) -> None:
         """Store this tick's values if it is a logged tick."""
@@ -197,9 +257,9 @@ class Recorder:
         if self.wants_bilateral(t):
             self.bilateral_ticks.append(t)
             spend = model._spend_traded
-            self.bilateral.append(market.flow_tensor(model.traded_factors, model._pi, spend))
-            fin = model.state.final_spend[:, : self.s1 - 1].T
-            self.final_share.append(np.where(spend > 0, fin / np.where(spend > 0, spend, 1.0), 0.0))
+            self._bilateral.append(model.flows())
+            fin = model.state.final_spend[..., : self.s1 - 1].swapaxes(-1, -2)
+            self._final_share.append(np.where(spend > 0, fin / np.where(spend > 0, spend, 1.0), 0.0))
         if not self.wants(t):
             return
         k = len(self.ticks)
@@ -207,99 +267,111 @@ class Recorder:
             self._grow()
         self.ticks.append(t)
         st = model.state
-        if model.traded_tariff is not self._tariff_seen:  # replaced (never mutated) on a change
-            self._tariff_seen = model.traded_tariff
-            self._mean_tariff = _mean_tariff(model.traded_tariff)
         c, sec, raw = self._country, self._sector, self._raw
         for col, attr in _STATE_COLUMNS.items():
             c[col][k] = getattr(st, attr)
-        c["mean_tariff"][k] = self._mean_tariff
+        c["mean_tariff"][k] = model.traded_mean_tariff
         for col, attr in _SECTOR_STATE.items():
             sec[col][k] = getattr(st, attr)
         # log productivity with noise (exponentiated when filled in)
-        np.add(st.log_base + st.log_innov, st.noise, out=sec["productivity"][k])
+        np.add(st.log_base + st.log_innov + st.log_shock, st.noise, out=sec["productivity"][k])
         raw["final_spend"][k] = st.final_spend
         raw["capacity"][k] = st.capacity
         raw["wage"][k] = st.wage
         raw["world_rate"][k] = st.world_rate
-        self.traded["exports"][k] = st.exports_sector
-        self.traded["imports"][k] = st.imports_sector
-        self.traded["firm_debt"][k] = st.firm_debt[:, : self.s1 - 1]
-        self.reserves_by_issuer[k] = st.reserves
+        self._traded["exports"][k] = st.exports_sector
+        self._traded["imports"][k] = st.imports_sector
+        self._traded["firm_debt"][k] = st.firm_debt[..., : self.s1 - 1]
+        self._reserves[k] = st.reserves
 
-    def _fill(self) -> None:
-        """Compute the derived columns of the rows logged since the last call."""
-        lo, hi = self._filled, len(self.ticks)
+    def _fill(self, m: int) -> None:
+        """Compute member m's derived columns of the rows logged since the last call."""
+        lo, hi = int(self._filled[m]), len(self.ticks)
         if lo >= hi:
             return
-        c, sec, raw = self._country, self._sector, self._raw
-        bva = self._base_value_added
+        c = {k: v[:, m] for k, v in self._country.items()}
+        sec = {k: v[:, m] for k, v in self._sector.items()}
+        raw = {k: v[:, m] for k, v in self._raw.items()}
+        res = self._reserves[:, m]
+        bva = self._base_value_added[m]
         rows = slice(lo, hi)
-        for k in range(lo, hi):  # per row: reductions in the same order as on a single tick
-            level = ppp_price_level(raw["final_spend"][k], sec["purchaser_price"][k])
-            c["price_level"][k] = level
-            c["gdp_ppp"][k] = c["gdp"][k] / level
-            c["gdp_real"][k] = np.sum(sec["output"][k] * bva, axis=1)
-            c["gdp_potential"][k] = np.sum(raw["capacity"][k] * bva, axis=1)
-            c["reserves"][k] = self.reserves_by_issuer[k].sum(axis=1)
-            gross = sec["output"][k] * sec["price"][k]
-            sec["output_share"][k] = gross / gross.sum(axis=1, keepdims=True)
+        # all rows at once, each row's reductions in the same order as on a single tick (sums
+        # over the last axis, a stack of matrix-vector products)
+        level = ppp_price_level(raw["final_spend"][rows], sec["purchaser_price"][rows])
+        c["price_level"][rows] = level
+        c["gdp_ppp"][rows] = c["gdp"][rows] / level
+        c["gdp_real"][rows] = np.sum(sec["output"][rows] * bva, axis=-1)
+        c["gdp_potential"][rows] = np.sum(raw["capacity"][rows] * bva, axis=-1)
+        c["reserves"][rows] = res[rows].sum(axis=-1)
+        gross = sec["output"][rows] * sec["price"][rows]
+        sec["output_share"][rows] = gross / gross.sum(axis=-1, keepdims=True)
         c["trade_balance"][rows] = c["exports"][rows] - c["imports"][rows]
         c["wage_usd"][rows] = raw["wage"][rows] * c["exchange_rate"][rows]
         c["world_interest_rate"][rows] = raw["world_rate"][rows, None]
-        np.exp(sec["productivity"][rows], out=sec["productivity"][rows])
-        self._filled = hi
+        sec["productivity"][rows] = np.exp(sec["productivity"][rows])
+        self._filled[m] = hi
 
-    def tables(self, model: TradeModel) -> tuple[pd.DataFrame, pd.DataFrame]:
-        """Build the timeseries and bilateral tables (once, at the end of a run)."""
-        k = len(self.ticks)
+    def tables(
+        self, model: TradeModel, member: int | None = None, *, bilateral: bool = True
+    ) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """Build a member's timeseries and bilateral tables (once, at the end of a run); by
+        default the focus member's. A failed member's tables end before the tick it failed at.
+        ``bilateral=False`` returns an empty bilateral table (nothing asked for needs it).
+        """
+        m = model.focus if member is None else member
+        k = self.rows(m)
         names = model.names
         n = self.n
-        ticks = np.asarray(self.ticks, dtype=np.int64)
-        dt = model.spec.dt
-        country, sector = self.country, self.sector
+        ticks = np.asarray(self.ticks[:k], dtype=np.int64)
+        spec = model.specs[m]
+        dt = spec.dt
+        country, sector = self.member(m)
+        traded = {key: v[:, m] for key, v in self._traded.items()}
         issuers = [names[i] for i in model.ca.issuer_index]
         s1, s = self.s1, self.s1 - 1
         # every float column goes straight into one (columns, rows) block that becomes the
         # DataFrame's storage: no second copy when pandas consolidates 200-odd columns
         floats = [c for c in COUNTRY_COLUMNS if c != "sudden_stop"]
-        cols = ["year", *floats]
-        cols += [f"{kind}_{x}" for kind in SECTOR_COLUMNS for x in model.sectors]
-        cols += [f"{kind}_{x}" for kind in TRADED_COLUMNS for x in model.spec.traded]
-        cols += [f"reserves_in_{iss}" for iss in issuers]
+        # tick, country (labels) and sudden_stop (flags) are inserted below
+        cols = timeseries_columns(model.sectors, spec.traded, issuers)
+        cols = [c for c in cols if c not in ("tick", "country", "sudden_stop")]
         block = np.empty((len(cols), k * n))
-        block[0] = np.repeat(model.spec.simulation.start_year + ticks * dt, n)
+        block[0] = np.repeat(spec.simulation.start_year + ticks * dt, n)
         for i, name in enumerate(floats, start=1):
             block[i] = country[name][:k].reshape(-1)
         i = 1 + len(floats)
-        for store, width in ((sector, s1), (self.traded, s)):
+        for store, width in ((sector, s1), (traded, s)):
             for arr in store.values():  # (k, N, width) -> width columns of k * N rows
                 block[i : i + width] = arr[:k].transpose(2, 0, 1).reshape(width, -1)
                 i += width
-        block[i:] = self.reserves_by_issuer[:k].transpose(2, 0, 1).reshape(len(issuers), -1)
+        block[i:] = self._reserves[:k, m].transpose(2, 0, 1).reshape(len(issuers), -1)
         ts = pd.DataFrame(block.T, columns=cols, copy=False)
         ts.insert(0, "tick", np.repeat(ticks, n))
         ts.insert(2, "country", pd.Categorical(np.tile(names, k), categories=names))
         at = 3 + list(COUNTRY_COLUMNS).index("sudden_stop")
         ts.insert(at, "sudden_stop", country["sudden_stop"][:k].reshape(-1).astype(bool))
-        return ts, self._bilateral_table(model)
+        return ts, self._bilateral_table(model, m if bilateral else None)
 
-    def _bilateral_table(self, model: TradeModel) -> pd.DataFrame:
+    def _bilateral_table(self, model: TradeModel, m: int | None) -> pd.DataFrame:
         names, traded = model.names, model.spec.traded
         n, s = self.n, self.s1 - 1
-        cols = ["tick", "origin", "destination", "sector", "value", "final", "intermediate"]
-        if not self.bilateral:
+        cols = ["tick", "year", "origin", "destination", "sector", "value", "final", "intermediate"]
+        stop = None if m is None else self.stopped_at[m]
+        keep = [] if m is None else [j for j, t in enumerate(self.bilateral_ticks) if stop is None or t < stop]
+        if not keep:
             return pd.DataFrame({c: pd.Series(dtype="float64") for c in cols})
-        flows = np.stack(self.bilateral)  # (T, S, N, N)
-        share = np.stack(self.final_share)  # (T, S, N) by destination
-        t = len(self.bilateral_ticks)
+        flows = np.stack([self._bilateral[j][m] for j in keep])  # (T, S, N, N)
+        share = np.stack([self._final_share[j][m] for j in keep])  # (T, S, N) by destination
+        t = len(keep)
         # order rows by tick, origin, destination, sector
         value = flows.transpose(0, 2, 3, 1).reshape(-1)
         fshare = np.broadcast_to(share[:, :, None, :], flows.shape).transpose(0, 2, 3, 1).reshape(-1)
         idx_t, idx_o, idx_d, idx_s = np.indices((t, n, n, s)).reshape(4, -1)
+        ticks = np.asarray([self.bilateral_ticks[j] for j in keep], dtype=np.int64)
         return pd.DataFrame(
             {
-                "tick": np.asarray(self.bilateral_ticks, dtype=np.int64)[idx_t],
+                "tick": ticks[idx_t],
+                "year": (model.specs[m].simulation.start_year + ticks * model.specs[m].dt)[idx_t],
                 "origin": pd.Categorical.from_codes(idx_o, categories=names),
                 "destination": pd.Categorical.from_codes(idx_d, categories=names),
                 "sector": pd.Categorical.from_codes(idx_s, categories=traded),
@@ -323,12 +395,14 @@ def ppp_price_level(final_spend: np.ndarray, purchaser_price: np.ndarray) -> np.
 
     Real final purchases q = spend / P are valued at international prices
     pi_s = sum_i spend[i, s] / sum_i q[i, s]; the level is spend / value of q at pi.
+    Either (N, S1) arrays, or (T, N, S1) for T rows at once (each row as alone).
     """
     q = final_spend / purchaser_price
-    world_q = q.sum(axis=0)
-    intl = np.where(world_q > 0, final_spend.sum(axis=0) / np.where(world_q > 0, world_q, 1.0), 0.0)
-    at_intl = q @ intl
-    return np.where(at_intl > 0, final_spend.sum(axis=1) / np.where(at_intl > 0, at_intl, 1.0), 1.0)
+    world_q = q.sum(axis=-2)
+    intl = np.where(world_q > 0, final_spend.sum(axis=-2) / np.where(world_q > 0, world_q, 1.0), 0.0)
+    # one row: a matrix-vector product; several: a stack of them (the same arithmetic per row)
+    at_intl = q @ intl if q.ndim == 2 else np.matmul(q, intl[..., None])[..., 0]
+    return np.where(at_intl > 0, final_spend.sum(axis=-1) / np.where(at_intl > 0, at_intl, 1.0), 1.0)
 
 
 @dataclass

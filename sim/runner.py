@@ -33,9 +33,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.errors import SimulationError, TradesimError
+from sim.errors import NotWrittenError, SimulationError, TradesimError, os_reason
 from sim.fingerprint import code_fingerprint, package_version
 from sim.model import MAX_RATE_NOTES, TradeModel
+from sim.paths import check_folder, folder_in
 from sim.process import pid_alive
 from sim.results import Results
 from sim.scenario import load_scenario, scenario_hash, scenario_to_toml
@@ -151,6 +152,10 @@ def run(
 ) -> Results:
     """Run a scenario and write its results folder (``out=None``: in memory only).
 
+    If the run finishes but its folder cannot be written (a read-only or full disk), a
+    :class:`sim.errors.NotWrittenError` is raised with the computed results attached
+    (``exc.results``); a results root that is not a folder is refused before the run.
+
     Args:
         scenario: a path, a mapping or a Scenario.
         seed: overrides ``simulation.seed``.
@@ -181,7 +186,8 @@ def run(
     scn = load_scenario(scenario if not isinstance(scenario, Path) else str(scenario), overrides or None)
     if out is None:
         return simulate(scn, progress=progress)
-    root = Path(out) / scn.simulation.name
+    root = folder_in(out, scn.simulation.name)
+    check_folder(out)
     final = root / run_id(scn)
     if (final / "manifest.json").exists():
         res = load_run(final)
@@ -196,6 +202,19 @@ def run(
         res = simulate(scn, progress=progress)
     except SimulationError as exc:
         failure, res = exc, exc.results
+    try:
+        _write_run(res, root, final, figure=figure, csv=csv)
+    except OSError as exc:
+        what = f"the run of {scn.simulation.name} " + ("finished" if failure is None else f"stopped ({failure})")
+        raise NotWrittenError(what, str(final), os_reason(exc), results=res) from None
+    if failure is not None:
+        failure.args = (f"{failure}; the ticks before it are kept in {final} (manifest status 'failed')",)
+        raise failure
+    return res
+
+
+def _write_run(res: Results, root: Path, final: Path, *, figure: bool, csv: str) -> None:
+    """Write a run's folder: files in a temporary folder renamed into place."""
     root.mkdir(parents=True, exist_ok=True)
     _clean_stale(root)
     tmp = root / f".tmp-{final.name}-{os.getpid()}"
@@ -227,10 +246,6 @@ def run(
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     res.path = final
-    if failure is not None:
-        failure.args = (f"{failure}; the ticks before it are kept in {final} (manifest status 'failed')",)
-        raise failure
-    return res
 
 
 def _drop_failed(folder: Path) -> None:

@@ -23,7 +23,7 @@ import tomli_w
 from pydantic import ValidationError
 
 from sim.errors import ScenarioError
-from sim.schema import DEFAULT_BUDGET, DEFAULT_INPUTS, SERVICES, Scenario
+from sim.schema import DEFAULT_BUDGET, DEFAULT_INPUTS, SERVICES, Scenario, as_file_name
 
 __all__ = [
     "Scenario",
@@ -46,11 +46,25 @@ _TYPE_TAG = re.compile(r"^(float|int|bool|str|list|dict|tuple|constrained-\w+|fu
 # ----------------------------------------------------------------------------- reading
 
 
+MAX_FILE_BYTES = 50_000_000
+"""Largest scenario, sweep or experiment file read (50 MB; the largest synthetic world a test
+writes, 5,000 countries, is about 2 MB): a device such as /dev/zero would be read forever."""
+
+
 def load_toml(path: str | Path) -> dict[str, Any]:
-    """Read a TOML file into a dict, turning every failure into a ScenarioError."""
+    """Read a TOML file (at most :data:`MAX_FILE_BYTES`) into a dict, turning every failure
+    into a ScenarioError.
+    """
     path = Path(path)
     try:
-        text = path.read_bytes().decode("utf-8")
+        with path.open("rb") as fh:
+            data = fh.read(MAX_FILE_BYTES + 1)
+        if len(data) > MAX_FILE_BYTES:
+            raise ScenarioError(
+                str(path),
+                [("", f"larger than {MAX_FILE_BYTES // 1_000_000} MB: not a scenario, sweep or experiment file")],
+            )
+        text = data.decode("utf-8")
     except FileNotFoundError:
         raise ScenarioError(str(path), [("", "file not found")]) from None
     except IsADirectoryError:
@@ -89,6 +103,9 @@ def load_scenario(
     """
     if isinstance(source, Scenario):
         doc = source.model_dump(mode="python")
+        for ev in doc.get("event", []):
+            if ev.get("year") is not None or ev.get("quarter") is not None:
+                ev["tick"] = None  # the tick was derived from the date at load
         file = file or "<scenario>"
     elif isinstance(source, Mapping):
         doc = copy.deepcopy(dict(source))
@@ -105,8 +122,7 @@ def load_scenario(
 
 
 def _stem_name(path: Path) -> str:
-    name = re.sub(r"[.\[\]\"\s]+", "_", path.stem).strip("_")
-    return name or "scenario"
+    return as_file_name(path.stem, "scenario")
 
 
 def validate_document(doc: Mapping[str, Any], *, file: str = "<dict>", horizon: bool = True) -> Scenario:
@@ -115,6 +131,7 @@ def validate_document(doc: Mapping[str, Any], *, file: str = "<dict>", horizon: 
     """
     if not isinstance(doc, Mapping):
         raise ScenarioError(file, [("", "a scenario must be a table of tables")])
+    doc = plain_values(doc)
     try:
         scn = Scenario.model_validate(dict(doc))
     except ValidationError as exc:
@@ -131,12 +148,27 @@ def validate_document(doc: Mapping[str, Any], *, file: str = "<dict>", horizon: 
     return scn
 
 
+def plain_values(x: Any) -> Any:
+    """``x`` with NumPy scalars and arrays (as a Python caller may pass them, in overrides or
+    event tables) made plain Python numbers and lists; anything else is left to validation.
+    """
+    if isinstance(x, np.generic):
+        return x.item()
+    if isinstance(x, np.ndarray):
+        return x.tolist()
+    if isinstance(x, Mapping):
+        return {k: plain_values(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [plain_values(v) for v in x]
+    return x
+
+
 def _pydantic_problems(exc: ValidationError, doc: Mapping[str, Any]) -> list[tuple[str, str]]:
     """Turn pydantic's errors into (key path, reason) pairs, naming countries by name."""
     merged: dict[str, list[str]] = {}
     for err in exc.errors(include_url=False):
         path = _loc_to_path(err["loc"], doc)
-        msg = err["msg"]
+        msg = err["msg"].removeprefix("Value error, ")
         if err["type"] == "extra_forbidden":
             msg = "unknown key"
         elif err["type"] == "missing":
@@ -235,6 +267,8 @@ def check_semantics(scn: Scenario) -> list[tuple[str, str]]:
     if w.finance.default_debt <= w.finance.sudden_stop_debt:
         p.append(("world.finance.default_debt", "must exceed world.finance.sudden_stop_debt"))
 
+    if not p:
+        _column_clashes(p, scn)
     names = scn.names
     seen: set[str] = set()
     for i, name in enumerate(names):
@@ -293,14 +327,109 @@ def check_semantics(scn: Scenario) -> list[tuple[str, str]]:
                     elif dest == c.name:
                         p.append((f"{path}.{field}[{j}]", "a country cannot control exports to itself"))
     for k, ev in enumerate(scn.event):
-        if ev.tick >= scn.simulation.ticks:
+        tick, why = event_tick(scn, ev)
+        p.extend((f"event[{k}].{key}" if key else f"event[{k}]", reason) for key, reason in why)
+    p.extend(_trade_cost_problems(scn))
+    return p
+
+
+def event_tick(scn: Scenario, ev: Any) -> tuple[int | None, list[tuple[str, str]]]:
+    """The tick an event is dated to (``tick``, ``year`` or ``quarter``) and the problems found."""
+    sim = scn.simulation
+    given = [k for k in ("tick", "year", "quarter") if getattr(ev, k) is not None]
+    if len(given) != 1:
+        why = "give exactly one of tick, year or quarter" + (f" (it gives {' and '.join(given)})" if given else "")
+        return None, [("", why)]
+    key = given[0]
+    dated = "start_year" in sim.model_fields_set
+    if key != "tick" and not dated:
+        return None, [(key, f"a {key} needs simulation.start_year (the calendar year of tick 0)")]
+    if key == "tick":
+        tick = ev.tick
+    elif key == "year":
+        tick = (ev.year - sim.start_year) * (1 if sim.tick_length == "year" else 4)
+    else:
+        if sim.tick_length != "quarter":
+            return None, [(key, "a quarter needs quarterly ticks (simulation.tick_length = 'quarter'); use year")]
+        year, q = ev.quarter.split("Q")
+        tick = (int(year) - sim.start_year) * 4 + int(q) - 1
+    label = {"tick": f"tick {tick}", "year": f"year {ev.year}", "quarter": f"quarter {ev.quarter}"}[key]
+    if tick < 0:
+        return None, [(key, f"{label} is before the start ({sim.start_year})")]
+    if tick >= sim.ticks:
+        end = "" if key == "tick" else f", year {sim.start_year + (sim.ticks - 1) * scn.dt:g}"
+        return None, [(key, f"{label} is after the last tick ({sim.ticks - 1}{end}; ticks start at 0)")]
+    return tick, []
+
+
+def _trade_cost_problems(scn: Scenario) -> list[tuple[str, str]]:
+    """Pair costs name two different countries; regions name countries, one region each."""
+    p: list[tuple[str, str]] = []
+    w, known = scn.world, set(scn.names)
+    for origin, row in w.pair_costs.items():
+        if origin not in known:
+            p.append((f"world.pair_costs.{origin}", f"no country named '{origin}'"))
+        for dest in row:
+            if dest not in known:
+                p.append((f"world.pair_costs.{origin}.{dest}", f"no country named '{dest}'"))
+            elif dest == origin:
+                p.append((f"world.pair_costs.{origin}.{dest}", "origin and destination must differ"))
+    member: dict[str, str] = {}
+    for region, countries in w.regions.items():
+        if region == "*":
+            p.append((f"world.regions.{region}", "'*' is reserved"))
+        for j, c in enumerate(countries):
+            if c not in known:
+                p.append((f"world.regions.{region}[{j}]", f"no country named '{c}'"))
+            elif c in member:
+                p.append((f"world.regions.{region}[{j}]", f"'{c}' is already in region '{member[c]}'"))
+            member.setdefault(c, region)
+    for a, row in w.region_costs.items():
+        for b in [a, *row]:
+            if b not in w.regions:
+                p.append((f"world.region_costs.{a}" + ("" if b == a else f".{b}"), f"no region named '{b}'"))
+                break
+    return p
+
+
+def _column_clashes(p: list, scn: Scenario) -> None:
+    """Sector and country names that would give a column of the timeseries table twice
+    (sector ``level`` makes ``price_level``, a country column; ``share_services`` makes
+    ``output_share_services`` twice). The columns are the recorder's own list.
+    """
+    from collections import Counter
+
+    from sim.results import timeseries_columns
+
+    traded = list(scn.world.sectors)
+    issuers = scn.world.reserve_issuers if scn.world.reserve_issuers is not None else scn.names[:1]
+    counts = Counter(timeseries_columns([*traded, SERVICES], traded, issuers))
+    twice = {c for c, n in counts.items() if n > 1}
+    if not twice:
+        return
+    start = len(p)
+    for i, sector in enumerate(traded):
+        cols = [c for c in timeseries_columns([sector], [sector], []) if c in twice and c.endswith("_" + sector)]
+        if cols:
             p.append(
                 (
-                    f"event[{k}].tick",
-                    f"tick {ev.tick} is after the last tick ({scn.simulation.ticks - 1}; ticks start at 0)",
+                    f"world.sectors[{i}]",
+                    f"the sector name '{sector}' gives the column '{cols[0]}' of the output table twice; "
+                    "choose another name",
                 )
             )
-    return p
+    for j, issuer in enumerate(issuers):
+        col = f"reserves_in_{issuer}"
+        if col in twice:
+            p.append(
+                (
+                    f"world.reserve_issuers[{j}]",
+                    f"the country name '{issuer}' gives the column '{col}' of the output table twice; "
+                    "choose another name",
+                )
+            )
+    if len(p) == start:  # a clash no single name explains
+        p.append(("world.sectors", f"the names give the column(s) {', '.join(sorted(twice))} twice"))
 
 
 def _keys_within(p: list, path: str, mapping: Mapping, allowed: list[str], what: str) -> None:
@@ -355,7 +484,8 @@ def _fill_defaults(scn: Scenario) -> Scenario:
     sim = scn.simulation
     if sim.name is None:
         sim = sim.model_copy(update={"name": "scenario"})
-    return scn.model_copy(update={"world": world, "country": countries, "simulation": sim})
+    events = [ev if ev.tick is not None else ev.model_copy(update={"tick": event_tick(scn, ev)[0]}) for ev in scn.event]
+    return scn.model_copy(update={"world": world, "country": countries, "simulation": sim, "event": events})
 
 
 def default_budget(traded: list[str]) -> dict[str, float]:
@@ -391,8 +521,9 @@ def input_matrix(scn: Scenario) -> np.ndarray:
 
 
 def _check_events(scn: Scenario, file: str) -> list[tuple[int, Scenario]]:
-    """Each event's changes, applied in tick order on top of earlier ones, must give a valid
-    scenario; errors name the event and the key path.
+    """Each event, applied in tick order on top of earlier ones, must name only key paths it can
+    act on and give a valid scenario, also with every temporary shock in force at full size;
+    errors name the event, the operation and the key path.
 
     Returns:
         (first tick, scenario in force) for the start and after each event, in tick order.
@@ -400,30 +531,48 @@ def _check_events(scn: Scenario, file: str) -> list[tuple[int, Scenario]]:
     phases = [(0, scn)]
     if not scn.event:
         return phases
-    doc = resolved_document(scn)
-    doc.pop("event", None)
+    from sim import events
+
+    doc = _drop_none(scn.model_dump(mode="json", exclude={"event"}))  # event values are checked below
+    names, sectors = scn.names, scn.all_sectors
     order = sorted(range(len(scn.event)), key=lambda k: scn.event[k].tick)
+    temporary: list[tuple[int, Any]] = []  # (first tick without it, event)
+    realigning: dict[str, int] = {}
     for k in order:
         ev = scn.event[k]
-        for path in ev.set:
-            if path.split(".")[0] not in ("world", "country"):
-                raise ScenarioError(
-                    file, [(f'event[{k}].set."{path}"', "events may change world.* and country.* keys only")]
-                )
-        try:
-            doc = apply_overrides(doc, ev.set, file=file)
-            probe = Scenario.model_validate(doc)
-        except ScenarioError as exc:
-            raise ScenarioError(file, [(f"event[{k}].set.{pth}", why) for pth, why in exc.problems]) from None
-        except ValidationError as exc:
-            probs = _pydantic_problems(exc, doc)
-            raise ScenarioError(file, [(f"event[{k}].set: {pth}", why) for pth, why in probs]) from None
-        problems = check_semantics(probe)
+        problems = events.check_paths(ev, sectors)
         if problems:
-            raise ScenarioError(file, [(f"event[{k}].set: {pth}", why) for pth, why in problems])
-        if probe.all_sectors != scn.all_sectors or probe.names != scn.names:
-            raise ScenarioError(file, [(f"event[{k}].set", "events cannot add or remove sectors or countries")])
-        phases.append((ev.tick, probe))
+            raise ScenarioError(file, [(f"event[{k}].{pth}" if pth else f"event[{k}]", why) for pth, why in problems])
+        try:
+            doc = events.apply_params(doc, ev, names)
+            if ev.years is not None:
+                temporary.append((events.last_tick(ev.tick, ev.years, ev.half_life, scn.dt), ev))
+            temporary = [(end, e) for end, e in temporary if end > ev.tick]
+            full = doc
+            for _, e in temporary:
+                full = events.apply_params(full, e, names, permanent=False, temporary_share=1.0)
+            _state_paths_exist(ev, names)
+        except events.EventPathError as exc:
+            raise ScenarioError(file, [(f'event[{k}].{exc.op}."{exc.path}"', exc.reason)]) from None
+        for label, probe_doc in (("", doc), (" (with the temporary shocks in force at full size)", full)):
+            try:
+                probe = Scenario.model_validate(probe_doc)
+            except ValidationError as exc:
+                probs = _pydantic_problems(exc, probe_doc)
+                raise ScenarioError(file, [(f"event[{k}]{label}: {pth}", why) for pth, why in probs]) from None
+            problems = check_semantics(probe)
+            if problems:
+                raise ScenarioError(file, [(f"event[{k}]{label}: {pth}", why) for pth, why in problems])
+            if probe.all_sectors != scn.all_sectors or probe.names != scn.names:
+                raise ScenarioError(file, [(f"event[{k}].set", "events cannot add or remove sectors or countries")])
+            in_force = probe  # the last probe: temporary shocks at full size (conservative for the horizon)
+        if ev.realign is not None:
+            probe = Scenario.model_validate(doc)
+            why = _realign_problems(probe, ev.realign, ev.tick, realigning)
+            if why:
+                raise ScenarioError(file, [(f"event[{k}].realign.{pth}", reason) for pth, reason in why])
+
+        phases.append((ev.tick, in_force))
     return phases
 
 
@@ -489,7 +638,62 @@ def check_horizon(phases: list[tuple[int, Scenario]], ticks: int, dt: float) -> 
     return []
 
 
+def _state_paths_exist(ev: Any, names: list[str]) -> None:
+    from sim import events
+
+    for op in ("scale", "add"):
+        for path in events.expand(getattr(ev, op), names):
+            parts = path.split(".")
+            if not events.is_param(path) and parts[1] not in names:
+                raise events.EventPathError(op, path, f"no country named '{parts[1]}'")
+
+
+def _realign_problems(scn: Scenario, r: Any, tick: int, busy: dict[str, int]) -> list[tuple[str, str]]:
+    """Problems of a realignment: known floating currencies, the unit of account's rule, no
+    overlap with another realignment of the same currency; ``busy`` records each one's end.
+    """
+    names = scn.names
+    unit = (scn.world.reserve_issuers or names[:1])[0]
+    if r.currency not in names:
+        return [("currency", f"no country named '{r.currency}'")]
+    if r.change == 0:
+        return [("change", "a realignment must move the currency (change is 0)")]
+    if r.currency == unit:
+        if not r.against:
+            return [("against", f"{unit} is the unit of account: name the currencies it moves against")]
+        moved = list(r.against)
+    else:
+        if r.against not in (None, [unit]):
+            return [("against", f"{r.currency} moves against the unit of account ({unit}) only; omit against")]
+        moved = [r.currency]
+    p = []
+    regime = {c.name: c.exchange_rate_regime for c in scn.country}
+    for j, c in enumerate(moved):
+        where = "currency" if c == r.currency else f"against[{j}]"
+        if c not in names:
+            p.append((where, f"no country named '{c}'"))
+        elif c == unit:
+            p.append((where, f"{unit} is the unit of account and moves only against others"))
+        elif regime[c] != "float":
+            p.append(
+                (
+                    where,
+                    f"{c}'s currency is {regime[c]}: a realignment moves a floating currency (use "
+                    "undervaluation or crawl for a managed or pegged one)",
+                )
+            )
+        elif busy.get(c, -1) > tick:
+            p.append((where, f"{c} is still being realigned until tick {busy[c]}"))
+    end = tick + max(1, round(r.years / scn.dt))
+    for c in moved:
+        busy[c] = end
+    return p
+
+
 # ----------------------------------------------------------------------------- key paths
+
+
+_EXAMPLE = {"simulation": "simulation.seed", "world": "world.trade_cost", "country": "country.<name>.labor_force"}
 
 
 def _split(path: str) -> list[str]:
@@ -508,6 +712,8 @@ def _walk(doc: dict, parts: list[str], path: str, create: bool) -> tuple[Any, st
         return doc, head
     if head not in ("simulation", "world", "country"):
         raise KeyError(f"unknown top-level table '{head}' (simulation, world, country or event)")
+    if len(parts) == 1:
+        raise KeyError(f"'{head}' is a whole table: a key path names a key inside it (e.g. {_EXAMPLE[head]})")
     if head == "country":
         if len(parts) < 3:
             raise KeyError("a country key path is country.<name>.<key>")
@@ -595,6 +801,12 @@ def resolved_document(scn: Scenario) -> dict[str, Any]:
             c.pop("tariffs", None)
     if not doc.get("event"):
         doc.pop("event", None)
+    for ev in doc.get("event", []):
+        if ev.get("year") is not None or ev.get("quarter") is not None:
+            ev.pop("tick", None)  # dated by the calendar, as written
+        for key in ("set", "scale", "add"):
+            if not ev.get(key):
+                ev.pop(key, None)
     return _drop_none(doc)
 
 

@@ -11,9 +11,10 @@ millions of workers; rates and growth rates per year, whatever the tick length.
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 SERVICES = "services"
 """The non-traded sector, always present, bought only at home."""
@@ -36,12 +37,56 @@ Name = Annotated[
     str, Field(min_length=1, max_length=64, pattern=r"^[^.\[\]\"\s\x00-\x1f\x7f][^.\[\]\"\x00-\x1f\x7f]*$")
 ]
 
+_NOT_IN_FILE_NAMES = re.compile(r'[/\\:*?<>|.\[\]"\s\x00-\x1f\x7f]+')
+_FILE_NAME = re.compile(r'^[^/\\:*?<>|.\[\]"\s\x00-\x1f\x7f][^/\\:*?<>|.\[\]"\x00-\x1f\x7f]*$')
+_DEVICES = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(10)), *(f"LPT{i}" for i in range(10))}
+
+
+def file_name_problem(name: object) -> str | None:
+    """Why ``name`` cannot name a file or folder inside the results folder, or None if it can.
+
+    A plain name: 1 to 64 characters, no path separator, no dot (so never ``..``), none of
+    ``:*?<>|[]"``, no control character, no white space at either end, not a Windows device name.
+    Every name that reaches a file path (a scenario's ``simulation.name``, an experiment's,
+    sweep's or arm's name) is checked with it at load.
+    """
+    if not isinstance(name, str) or not 1 <= len(name) <= 64:
+        return "must be a text of 1 to 64 characters"
+    if not _FILE_NAME.match(name) or name != name.rstrip():
+        return (
+            f"{name!r} is not a plain name: it names a folder inside the results folder, so it may not hold "
+            'a path separator (/ or \\), a dot, any of :*?<>|[]" or a control character, nor start or end with a space'
+        )
+    if name.upper() in _DEVICES:
+        return f"{name!r} is a reserved device name on Windows"
+    return None
+
+
+def as_file_name(text: str, default: str) -> str:
+    """``text`` made a plain name (each run of forbidden characters or white space becomes ``_``),
+    e.g. a file's stem as a default name; ``default`` if nothing is left.
+    """
+    name = _NOT_IN_FILE_NAMES.sub("_", text).strip("_")[:64]
+    return name if name and file_name_problem(name) is None else default
+
+
+def _file_name(name: str) -> str:
+    why = file_name_problem(name)
+    if why:
+        raise ValueError(why)
+    return name
+
+
+FileName = Annotated[str, AfterValidator(_file_name)]
+"""A name that becomes a file or folder name (see :func:`file_name_problem`)."""
+
 
 class Simulation(Strict):
     """``[simulation]``: length, randomness and logging of a run."""
 
-    name: Name | None = None
-    """Scenario name used for the results folder; defaults to the file's stem."""
+    name: FileName | None = None
+    """Scenario name used for the results folder (a plain name: no path separator or dot);
+    defaults to the file's stem."""
     ticks: int = Field(200, ge=1, le=1_000_000)
     """Number of ticks to run (ticks are numbered from 0). A length over which levels could grow
     or shrink past e^300 (frontier growth, expected innovations and labor growth x years) is
@@ -51,7 +96,8 @@ class Simulation(Strict):
     tick_length: Literal["year", "quarter"] = "year"
     """A tick is a year or a quarter; rates in the file stay annual and are scaled."""
     start_year: int = Field(2000, ge=-10_000, le=100_000)
-    """Calendar year of tick 0 (labels only)."""
+    """Calendar year of tick 0: it labels the tables' ``year`` column and, when the file sets it,
+    lets events (``year``, ``quarter``) and metric windows (``years``) be dated."""
     log_every: int = Field(1, ge=1)
     """Country-level series are logged every this many ticks (and at the last tick)."""
     bilateral_every: int = Field(1, ge=0)
@@ -246,7 +292,19 @@ class World(Strict):
     trade_cost: Annotated[float, Field(ge=0.0, le=100.0)] = 0.6
     """Iceberg trade cost (tau - 1) between any two countries."""
     trade_costs: list[PairCost] = Field(default_factory=list)
-    """Pair-specific trade costs overriding ``trade_cost`` (``[[world.trade_costs]]`` tables)."""
+    """Pair-specific trade costs overriding ``trade_cost`` and region costs
+    (``[[world.trade_costs]]`` tables; ``pair_costs`` is the addressable form)."""
+    pair_costs: dict[Name, dict[Name, Annotated[float, Field(ge=0.0, le=100.0)]]] = Field(default_factory=dict)
+    """Iceberg cost (tau - 1) by pair, ``pair_costs.<origin>.<destination>``: symmetric unless the
+    file (or an event) also gives the other direction. Overrides every other cost, so an event
+    ``set = { "world.pair_costs.Japan.China" = 0.5 }`` is one opening step."""
+    regions: dict[Name, list[Name]] = Field(default_factory=dict)
+    """Named regions, ``regions.EastAsia = ["Japan", "China"]``; a country belongs to one region
+    at most. Their costs are in ``region_costs``."""
+    region_costs: dict[Name, dict[Name, Annotated[float, Field(ge=0.0, le=100.0)]]] = Field(default_factory=dict)
+    """Iceberg cost between regions, ``region_costs.<from>.<to>`` (``region_costs.A.A`` inside
+    region A); symmetric unless both directions are given. Overrides ``trade_cost``; the
+    ``[[world.trade_costs]]`` list and ``pair_costs`` override it."""
     reserve_issuers: list[Name] | None = None
     """Countries whose currencies are held as reserves; the first is the unit of account.
     Default: the first country."""
@@ -332,10 +390,17 @@ class Country(Strict):
     gap per year."""
     reserve_adjustment: Annotated[float, Field(gt=0.0, le=20.0)] = 0.3
     """Speed (per year) at which the central bank closes the gap to its reserve target."""
-    undervaluation: Annotated[float, Field(ge=0.0, lt=0.9)] = 0.0
+    undervaluation: Annotated[float, Field(ge=-1.0, lt=0.9)] = 0.0
     """Share by which a managed or pegged currency is held below its balanced-start rate (the
-    defended undervaluation of an export-led policy; applied when set, at the start or by an
-    event). Ignored for floating currencies."""
+    defended undervaluation of an export-led policy); negative values overvalue it (-0.2: held
+    20% above). When it is set (at the start, or by an event that changes it, or when the
+    currency becomes managed or pegged with a value other than 0) the rate is moved to
+    balanced-start rate x (1 - undervaluation), against the unit of account; from there it
+    crawls (``crawl``) and, if managed, moves with the pressure it does not absorb. Ignored for
+    floating currencies."""
+    crawl: Annotated[float, Field(ge=-0.5, le=0.5)] = 0.0
+    """Growth per year of a managed or pegged currency's target rate (USD per local unit): 0.07
+    lets it appreciate 7% a year (a crawling peg), -0.05 depreciate 5%. Ignored for floaters."""
     export_credit: Annotated[float, Field(ge=0.0, le=1.0)] = 0.0
     """State-bank credit for investment tied to export earnings: investment rises by this share
     of exports."""
@@ -362,16 +427,58 @@ class Country(Strict):
     sector's unit cost and builds capacity beyond what demand asks; firms carry the debt."""
 
 
-class Event(Strict):
-    """One ``[[event]]`` table: at ``tick``, set each key path in ``set`` to its value."""
+Number = Annotated[float, Field(allow_inf_nan=False)]
 
-    tick: int = Field(ge=0)
+
+class Realign(Strict):
+    """``[event.realign]``: a coordinated realignment of a floating currency (Plaza, 1985)."""
+
+    currency: Name
+    """The country whose currency is realigned."""
+    change: Annotated[float, Field(gt=-0.95, le=10.0)]
+    """Total change of its value against ``against`` (-0.4: it falls 40%), reached in
+    ``years`` along a constant log path."""
+    years: Annotated[float, Field(gt=0.0, le=50.0)]
+    """Years over which the move is made."""
+    against: list[Name] | None = None
+    """Currencies it moves against. Realigning the unit of account (the first reserve issuer)
+    needs this list, and each listed currency moves by 1/(1 + change) against it; any other
+    currency moves against the unit of account (omit the list or name only it). Each moved
+    currency must float when the event starts; while it moves, its central bank takes the other
+    side of the FX market with its reserves, as for a peg, and if they run out the move stops
+    and the currency floats (the run's notes say when)."""
+
+
+class Event(Strict):
+    """One ``[[event]]`` table: at its date, set, scale or add to key paths, or realign a
+    currency. Dated by exactly one of ``tick``, ``year`` or ``quarter``.
+    """
+
+    tick: int | None = Field(None, ge=0)
     """Tick at whose start the changes apply."""
+    year: int | None = Field(None, ge=-10_000, le=100_000)
+    """Calendar year at whose start the changes apply (needs ``simulation.start_year``)."""
+    quarter: str | None = Field(None, pattern=r"^-?[0-9]{1,6}Q[1-4]$")
+    """Calendar quarter, e.g. ``"2008Q3"`` (needs quarterly ticks and ``simulation.start_year``)."""
     announce_ticks: int = Field(0, ge=0, le=1000)
     """Ticks of advance notice: during them, buyers facing a tariff this event raises pull
     purchases forward from the targeted origins (``world.policy.pull_forward``)."""
-    set: dict[str, Any] = Field(min_length=1)
-    """Key path -> new value."""
+    set: dict[str, Any] = Field(default_factory=dict)
+    """Key path -> new value (a parameter, or a country's labor shares: workers move at once)."""
+    scale: dict[str, Number] = Field(default_factory=dict)
+    """Key path -> factor multiplying the parameter in force, or the current level of a state
+    (``country.<name>.productivity[.<sector>]``, ``labor_force``, ``wage``)."""
+    add: dict[str, Number] = Field(default_factory=dict)
+    """Key path -> amount added to the parameter in force or to the current level of a state."""
+    years: Annotated[float, Field(gt=0.0, le=1000.0)] | None = None
+    """Make the ``scale`` and ``add`` shocks temporary: full for this many years, then they fade
+    (``half_life``) or end. None: permanent."""
+    half_life: Annotated[float, Field(gt=0.0, le=1000.0)] | None = None
+    """After ``years``, a temporary shock fades exponentially with this half-life (years); it
+    is removed outright once ten half-lives have passed (under 0.1% of it is left). None: it
+    ends at once."""
+    realign: Realign | None = None
+    """A coordinated realignment of a floating currency."""
     note: str = ""
     """Free text, e.g. what the event stands for."""
 

@@ -1,8 +1,10 @@
-"""The model's state: NumPy arrays, one row per country.
+"""The model's state: NumPy arrays, one row per country, for each member of the ensemble.
 
 Stocks are in billions of USD; flows are annual rates in billions of USD per year (a stock
-changes by flow x tick length). ``(N,)`` arrays are by country; ``(N, S1)`` by country and sector
-with the traded sectors first and services last; ``(N, K)`` by country and reserve issuer.
+changes by flow x tick length). Every array has a leading member axis R (a single run: R = 1),
+left out of the shapes noted below: ``(N,)`` arrays are by country; ``(N, S1)`` by country and
+sector with the traded sectors first and services last; ``(N, K)`` by country and reserve
+issuer; world quantities are ``(R,)``.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ class State:
     log_base: np.ndarray  # (N, S1) log productivity from catch-up (trend)
     log_innov: np.ndarray  # (N, S1) log productivity from adopted innovations
     noise: np.ndarray  # (N, S1) transitory AR(1) productivity noise (log)
+    log_shock: np.ndarray  # (N, S1) productivity level shocks scheduled by events (log); catch-up ignores them
     log_frontier: np.ndarray  # (S1,) log of the catch-up frontier
     innov_frontier: np.ndarray  # (S1,) cumulative log size of innovations
     innovator: np.ndarray  # (S1,) index of the country that made the sector's latest innovation (-1: none)
@@ -41,7 +44,7 @@ class State:
     reserves: np.ndarray  # (N, K) official claims on each reserve issuer
     liabilities: np.ndarray  # (N,) official liabilities (nonzero for issuers only)
     private: np.ndarray  # (N,) net private claims on the pooled world market
-    world_rate: float  # world interest rate set last tick, per year
+    world_rate: np.ndarray  # (R,) world interest rate set last tick, per year
     premium: np.ndarray  # (N,) risk premium, per year
     stopped: np.ndarray  # (N,) bool: in a sudden stop
     household_debt: np.ndarray  # (N,) domestic household debt, USD bn
@@ -84,7 +87,7 @@ class State:
     sales: np.ndarray = field(default=None)  # (N, S1) sales (revenue) by sector, USD bn/yr
     firm_writeoff: np.ndarray = field(default=None)  # (N,) firm debt written off this tick, USD bn
     stop_applied: np.ndarray = field(default=None)  # (N,) bool: a sudden stop bound this tick
-    rate_fallback: bool = False
+    rate_fallback: np.ndarray = field(default=None)  # (R,) bool: no world rate cleared lending
 
     def copy(self) -> State:
         """A deep copy (arrays copied)."""
@@ -96,8 +99,8 @@ class State:
 
     def productivity(self) -> np.ndarray:
         """(N, S1) productivity including transitory noise, real units per worker-year."""
-        return np.exp(self.log_base + self.log_innov + self.noise)
+        return np.exp(self.log_base + self.log_innov + self.log_shock + self.noise)
 
     def trend_productivity(self) -> np.ndarray:
-        """(N, S1) productivity without transitory noise."""
-        return np.exp(self.log_base + self.log_innov)
+        """(N, S1) productivity without transitory noise (event shocks included)."""
+        return np.exp(self.log_base + self.log_innov + self.log_shock)

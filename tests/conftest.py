@@ -51,6 +51,27 @@ def two_country(**country_b) -> dict:
     }
 
 
+def listening_sockets(procs) -> list[tuple[int, str, int]]:
+    """(pid, address, port) of every listening TCP socket of these processes and their
+    descendants (psutil; nothing is sent over the network)."""
+    import psutil
+
+    out = []
+    for proc in procs:
+        try:
+            root = psutil.Process(proc.pid)
+            family = [root, *root.children(recursive=True)]
+        except psutil.NoSuchProcess:
+            continue
+        for p in family:
+            try:
+                conns = p.net_connections(kind="inet")
+            except psutil.NoSuchProcess:
+                continue
+            out += [(p.pid, c.laddr.ip, c.laddr.port) for c in conns if c.status == psutil.CONN_LISTEN]
+    return out
+
+
 @pytest.fixture
 def results_dir(tmp_path: Path) -> Path:
     return tmp_path / "results"

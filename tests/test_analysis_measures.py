@@ -24,7 +24,7 @@ from sim.errors import TradesimError
 from sim.results import Results
 from sim.scenario import load_scenario
 
-BILATERAL_COLUMNS = ["tick", "origin", "destination", "sector", "value", "final", "intermediate"]
+BILATERAL_COLUMNS = ["tick", "year", "origin", "destination", "sector", "value", "final", "intermediate"]
 
 
 def hand_results(columns: dict[str, np.ndarray], names: list[str], bilateral=None, tick_length="year") -> Results:

@@ -114,3 +114,30 @@ def test_one_worker_and_two_workers_store_identical_numbers(tmp_path, doc, metri
         check_exact=True,
     )
     assert not [p for p in (tmp_path / "two").rglob("*") if p.name.endswith(".tmp")]
+
+
+def test_blocks_of_any_size_store_the_numbers_of_runs_alone(doc, metrics):
+    # members of a block step as one ensemble; each must store what it stores run alone
+    tasks = _tasks(doc, metrics, n=6, series=True)
+    tasks.insert(2, make_task(doc, 3, metrics, overrides={"world.elasticity": -1.0}, series=True))  # bad input
+    tasks.insert(4, make_task(doc, 4, metrics, overrides={"country.Poor.wage": 1e4}, series=True))  # no start
+    tasks.insert(5, make_task(doc, 5, metrics, overrides={"world.demand.habit": 0.7}, series=True))
+    stores = {}
+    for size in (1, 3, 16):
+        stores[size] = MemoryStore()
+        summary = execute(tasks, stores[size], workers=1, block=size)
+        assert summary.block == size and summary.ran == len(tasks) and summary.failed == 2
+
+    def norm(df):
+        return df.drop(columns="seconds").sort_values("task_id").reset_index(drop=True)
+
+    key = ["task_id", "series", "tick"]
+    for size in (3, 16):
+        pd.testing.assert_frame_equal(norm(stores[1].runs()), norm(stores[size].runs()), check_exact=True)
+        pd.testing.assert_frame_equal(
+            stores[1].series().sort_values(key).reset_index(drop=True),
+            stores[size].series().sort_values(key).reset_index(drop=True),
+            check_exact=True,
+        )
+    with pytest.raises(Exception, match="block"):
+        execute(tasks, MemoryStore(), workers=1, block=0)

@@ -48,7 +48,7 @@ def test_run_writes_the_documented_files_and_reuses_a_finished_run(tmp_path):
     assert [c for c in expected if c not in ts.columns] == []
     assert len(ts) == len(csv) == 30 * 5
     bil = pd.read_parquet(run / "bilateral.parquet")
-    assert list(bil.columns) == ["tick", "origin", "destination", "sector", "value", "final", "intermediate"]
+    assert list(bil.columns) == ["tick", "year", "origin", "destination", "sector", "value", "final", "intermediate"]
     manifest = json.loads((run / "manifest.json").read_text())
     assert manifest["seed"] == 1 and manifest["ticks"] == 30 and manifest["version"]
     assert manifest["tables"]["timeseries"]

@@ -37,6 +37,7 @@ from sim.errors import ScenarioError, SimulationError
 from sim.experiment import load_experiment
 from sim.model import TradeModel
 from sim.scenario import Scenario, load_toml, resolved_document, scenario_to_toml
+from sim.schema import file_name_problem
 from sim.sweep import design, load_sweep
 from sim.worlds import synthetic_document
 from tests.conftest import FUZZ_EXAMPLES, SCENARIOS, identical_world, two_country
@@ -51,8 +52,31 @@ def _shipped(path: Path) -> dict:
     return doc
 
 
+def _language() -> dict:
+    """A small world using every operation and key of the event language (issue 21)."""
+    doc = identical_world(4, ticks=6)
+    doc["simulation"]["start_year"] = 1985
+    names = ["US", "Japan", "China", "Asia-Pacific"]
+    for c, name in zip(doc["country"], names, strict=True):
+        c["name"] = name
+        c["reserves_months"] = 6.0
+    doc["country"][2].update({"exchange_rate_regime": "peg", "undervaluation": -0.1, "crawl": 0.02})
+    doc["world"]["pair_costs"] = {"Japan": {"China": 0.4}}
+    doc["world"]["regions"] = {"East": ["Japan", "China"], "West": ["US"]}
+    doc["world"]["region_costs"] = {"East": {"East": 0.3, "West": 0.6}}
+    doc["event"] = [
+        {"year": 1986, "realign": {"currency": "US", "change": -0.3, "years": 2, "against": ["Japan"]}},
+        {"tick": 1, "scale": {"country.*.productivity.primary": 0.8}, "years": 1, "half_life": 1.0},
+        {"year": 1987, "add": {"country.China.labor_force": 10.0, "world.trade_cost": -0.1}},
+        {"year": 1988, "set": {"world.pair_costs.China.US": 0.5, "country.China.undervaluation": 0.1}},
+        {"tick": 2, "scale": {"country.US.household_credit": 2.0, "country.Japan.wage": 1.1}, "years": 2},
+    ]
+    return doc
+
+
 BASES: list[dict] = [
     two_country(),
+    _language(),
     identical_world(3, ticks=6),
     synthetic_document(3, 2, 7, ticks=4),
     *(_shipped(p) for p in SCENARIOS),
@@ -83,6 +107,11 @@ EXTREME_NUMBERS = [
     float("-inf"),
 ]
 WEIRD_TEXT = ["", " ", "é", "中国", "日本 🇯🇵", "a.b", "[x]", '"q"', "*", "services", "\x00", "x" * 65, "\u200b", "US"]
+# names that would reach a file path outside the results folder (issue 18, item 7)
+PATH_TEXT = ["/tmp/x", "..", "sub/dir", "a\\b", "c:x", "trail ", "NUL", "~"]
+NUMPY_VALUES = [np.int64(1), np.float64(0.5), np.float32(0.25), np.bool_(True), np.array([0.5, 0.5])]
+# sector names that would repeat a column of the output table (item 9)
+COLUMN_TEXT = ["level", "share_services", "share_labor", "share", "force", "tick", "country"]
 
 
 def _scalars(allow_none: bool) -> st.SearchStrategy:
@@ -135,7 +164,20 @@ def mutated(draw, bases: list[dict], allow_none: bool = True, extra_ops: tuple =
     """A deep copy of one base with 0-3 mutations applied."""
     doc = copy.deepcopy(draw(st.sampled_from(bases)))
     for _ in range(draw(st.integers(0, 3))):
-        op = draw(st.sampled_from(["drop", "unknown", "retype", "extreme", "scale", "nest", "name", "dup", *extra_ops]))
+        ops = [
+            "drop",
+            "unknown",
+            "retype",
+            "extreme",
+            "scale",
+            "nest",
+            "name",
+            "dup",
+            "path_name",
+            "sector",
+            *extra_ops,
+        ]
+        op = draw(st.sampled_from(ops))
         nodes = _nodes(doc)
         if op == "drop" and nodes:
             path = draw(st.sampled_from(nodes))
@@ -173,6 +215,26 @@ def mutated(draw, bases: list[dict], allow_none: bool = True, extra_ops: tuple =
                 c = draw(st.sampled_from(countries))
                 others = [o.get("name") for o in countries if isinstance(o.get("name"), str)]
                 c["name"] = draw(st.sampled_from(WEIRD_TEXT + others) | st.text(max_size=70))
+        elif op == "path_name" and isinstance(doc.get("simulation"), dict):
+            doc["simulation"]["name"] = draw(st.sampled_from(PATH_TEXT + WEIRD_TEXT) | st.text(max_size=12))
+        elif op == "sector":
+            world = doc.setdefault("world", {})
+            if isinstance(world, dict):
+                sectors = world.get("sectors") if isinstance(world.get("sectors"), list) else ["labor", "hightech"]
+                sectors = [*sectors, draw(st.sampled_from(COLUMN_TEXT))]
+                world["sectors"] = sectors
+        elif op == "numpy":
+            # a number as a NumPy scalar, as Python callers pass them (item 10)
+            numeric = [p for p in nodes if type(_get(doc, p)) in (int, float, bool)]
+            if numeric:
+                path = draw(st.sampled_from(numeric))
+                value = _get(doc, path)
+                _get(doc, path[:-1])[path[-1]] = {bool: np.bool_, int: np.int64, float: np.float64}[type(value)](value)
+        elif op == "event":
+            # a scheduled change at a key path of any shape, one-part paths included (item 10)
+            change = {draw(st.sampled_from(KEY_PATHS)): draw(_values(allow_none) | st.sampled_from(NUMPY_VALUES))}
+            events = doc.get("event") if isinstance(doc.get("event"), list) else []
+            doc["event"] = [*events, {"tick": draw(st.integers(0, 3)), "set": change}]
         elif op == "dup":
             lists = [p for p in nodes if isinstance(_get(doc, p), list) and _get(doc, p)]
             if lists:
@@ -209,7 +271,9 @@ def _short_run(scn: Scenario) -> dict:
     doc = resolved_document(scn)
     doc["simulation"]["ticks"] = min(scn.simulation.ticks, RUN_TICKS)
     if "event" in doc:
-        doc["event"] = [e for e in doc["event"] if e["tick"] < doc["simulation"]["ticks"]]
+        doc["event"] = [
+            e for e, ev in zip(doc["event"], scn.event, strict=True) if ev.tick < doc["simulation"]["ticks"]
+        ]
     return doc
 
 
@@ -220,6 +284,8 @@ def check_scenario_document(doc: Any) -> str:
     except ScenarioError as exc:
         _assert_key_paths(exc)
         return "rejected"
+    # a loaded scenario's name is a plain name: its results folder stays inside --out
+    assert file_name_problem(scn.simulation.name) is None, scn.simulation.name
     # the resolved scenario is a valid file that loads back to the same scenario
     again = sim.load_scenario(tomllib.loads(scenario_to_toml(scn)))
     assert again == scn
@@ -236,6 +302,7 @@ def check_scenario_document(doc: Any) -> str:
     assert abs(float(np.sum(st_.exports) - np.sum(st_.imports))) <= 1e-9 * world
     assert abs(float(np.sum(st_.ca))) <= 1e-9 * world
     ts, bil = model.recorder.tables(model)
+    assert ts.columns.is_unique, "a name repeats a column of the output table"
     for table in (ts, bil):
         numbers = table.select_dtypes("number").to_numpy(dtype=float)
         assert np.isfinite(numbers).all(), "a logged value is NaN or infinite"
@@ -250,8 +317,8 @@ def test_fuzzed_scenario_documents_load_and_run_or_fail_with_key_paths(doc):
 
 def test_every_base_document_is_valid_and_runs():
     # the generator starts from valid documents: otherwise every example would be a rejection
-    assert [check_scenario_document(copy.deepcopy(b)) for b in BASES[:3]] == ["ran"] * 3
-    for b in BASES[3:]:
+    assert [check_scenario_document(copy.deepcopy(b)) for b in BASES[:4]] == ["ran"] * 4
+    for b in BASES[4:]:
         sim.load_scenario(b)
 
 
@@ -384,6 +451,10 @@ KEY_PATHS = [
     "world.elasticity",
     "world.elasticity.labor",
     "world.finance.premium_cap",
+    "world.pair_costs.Rich.Poor",
+    "world.regions.East",
+    "country.Poor.crawl",
+    "country.Poor.undervaluation",
     "world.sectors",
     "country.Poor.labor_shares.labor",
     "country.Poor.tariffs.Rich",
@@ -391,6 +462,8 @@ KEY_PATHS = [
     "country.*.productivity",
     "country.*",
     "country",
+    "world",
+    "simulation",
     "simulation.seed",
     "simulation.ticks",
     "event",
@@ -414,6 +487,8 @@ def batch_file(draw, bases: list[dict]) -> dict:
                 item["path"] = draw(st.sampled_from(KEY_PATHS))
             else:
                 item["set"] = {draw(st.sampled_from(KEY_PATHS)): draw(_values(False))}
+    if draw(st.integers(0, 5)) == 0:
+        doc["name"] = draw(st.sampled_from(PATH_TEXT))
     return doc
 
 
@@ -447,6 +522,7 @@ def test_fuzzed_sweep_files_load_or_fail_with_key_paths(tmp_path_factory, doc, b
         event("rejected")
         return
     event("loaded")
+    assert file_name_problem(sweep.name) is None, sweep.name
     table = design(sweep)  # a loaded sweep can always be designed, and its design is finite
     assert len(table) >= 1 and table["run"].is_unique
     for p in sweep.parameters:
@@ -471,6 +547,7 @@ def test_fuzzed_experiment_files_load_or_fail_with_key_paths(tmp_path_factory, d
         event("rejected")
         return
     event("loaded")
+    assert file_name_problem(exp.name) is None and all(file_name_problem(a.name) is None for a in exp.arms)
     assert exp.arms[0].name == "base" and len(exp.seeds) == len(set(exp.seeds))
     assert all(math.isfinite(s) for s in exp.seeds)
 

@@ -78,7 +78,7 @@ def test_country_agents_expose_their_row():
     model = sim.TradeModel(two_country())
     model.step()
     poor = model.country("Poor")
-    assert poor.current_account == model.state.ca[1]
+    assert poor.current_account == model.state.ca[0, 1]
     assert len(model.agents) == 2
     assert poor.gdp > 0 and poor.exchange_rate > 0
 

@@ -144,6 +144,6 @@ def test_trade_step_equals_the_reference_through_announced_tariffs_and_retaliati
         assert_trade_step_matches_reference(model)
         assert (np.isfinite(model.state.purchaser_price) & (model.state.purchaser_price > 0)).all()
         if ticks == 9:
-            assert model._pull is not None and model._pull.max() > 1.0
+            assert model._pull[0] is not None and model._pull[0].max() > 1.0
         if ticks == 12:
             assert model.state.retaliation.max() > 0.0

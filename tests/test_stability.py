@@ -19,7 +19,7 @@ from tests.conftest import identical_world
 def test_adjustment_settles_after_a_shock(sigma, rho):
     doc = identical_world(4, ticks=120, elasticity=sigma)
     doc["world"]["prices"] = {"price_adjustment": rho, "price_response": 2.0}
-    doc["event"] = [{"tick": 5, "set": {"country.C1.productivity": 1.2}}]
+    doc["event"] = [{"tick": 5, "scale": {"country.C1.productivity": 1.2}}]
     res = sim.simulate(doc)
     gap = (res.series("utilisation") - 1.0).abs().max(axis=1)
     assert np.isfinite(gap).all()

@@ -22,11 +22,12 @@ TOL = 1e-12
 def start_inputs(scenario) -> tuple:
     """The arguments the model passes to the solver, rebuilt from a freshly built model."""
     model = sim.TradeModel(scenario)
-    st = model.state
+    st = model.view(0)
     prod = np.exp(st.log_base)  # no noise and no innovation yet at set-up
     cap = production.capacity(prod, st.alloc, st.labor)
     wp = model.wp
-    return (st.wage, prod, cap, wp.a, wp.budget, wp.markup, model.factors, model.anchor, model.names)
+    markup = float(wp.markup[0, 0])
+    return (st.wage, prod, cap, wp.a[0], wp.budget[0], markup, model.factors, model.anchor, model.names)
 
 
 def equation_errors(b: BalancedStart, args: tuple) -> dict[str, float]:

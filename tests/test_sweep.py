@@ -3,6 +3,7 @@ bad files and the sensitivity report."""
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import signal
 import socket
@@ -18,7 +19,7 @@ import tomli_w
 
 from sim.errors import ScenarioError, TradesimError
 from sim.sweep import build_sweep, design, load_sweep, report_sweep, run_sweep
-from tests.conftest import ROOT, two_country
+from tests.conftest import ROOT, listening_sockets, two_country
 
 CA = {"name": "poor_ca", "country": "Poor", "column": "current_account", "share_of_gdp": True}
 IMB = {"name": "imbalance", "country": "world", "column": "imbalance_index", "stat": "max"}
@@ -119,7 +120,16 @@ def test_a_sweep_on_a_loopback_dask_cluster_matches_the_local_one(tmp_path):
     address = f"tcp://127.0.0.1:{port}"
     procs = [
         subprocess.Popen(
-            [str(dask_cli), "scheduler", "--host", "127.0.0.1", "--port", str(port), "--dashboard-address", ":0"],
+            [
+                str(dask_cli),
+                "scheduler",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--dashboard-address",
+                "127.0.0.1:0",
+            ],
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -139,7 +149,10 @@ def test_a_sweep_on_a_loopback_dask_cluster_matches_the_local_one(tmp_path):
                         "1",
                         "--local-directory",
                         str(tmp_path / f"w{k}"),
-                        "--no-dashboard",
+                        "--host",
+                        "127.0.0.1",
+                        "--dashboard-address",
+                        "127.0.0.1:0",
                     ],
                     env=env,
                     stdout=subprocess.DEVNULL,
@@ -152,6 +165,10 @@ def test_a_sweep_on_a_loopback_dask_cluster_matches_the_local_one(tmp_path):
         )
         assert p.returncode == 0, p.stderr
         assert f"on {address}" in p.stdout
+        # every process of the cluster (scheduler, nannies, workers) listens on loopback only
+        sockets = listening_sockets(procs)
+        assert len(sockets) >= 4, sockets  # the scheduler and, per worker, its nanny and itself
+        assert all(ipaddress.ip_address(ip).is_loopback for _, ip, _ in sockets), sockets
         local = run_sweep(path, workers=1, out=tmp_path / "local", report=False)
         remote = pd.read_parquet(tmp_path / "dask" / "sw" / "runs.parquet")
         pd.testing.assert_frame_equal(content(remote), content(local.runs), check_exact=True)
@@ -283,9 +300,8 @@ def test_shipped_sweeps_are_valid():
         assert " runs of " in p.stdout and "estimated" not in p.stderr
 
 
-def test_design_is_the_function_whatever_was_imported_before():
-    # importing the submodule sim.sweep.design (as sim.sweep.run does) used to replace the
-    # package's exported function of the same name, so the answer depended on import order
-    code = "import sim.sweep.run; from sim.sweep import design; print(callable(design))"
-    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
-    assert p.stdout.strip() == "True", p.stderr
+def test_design_is_the_function_whatever_was_imported_first(tmp_path):
+    code = "from sim.sweep import run_sweep, design; assert callable(design), design"
+    p = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=120,
+                       env={**os.environ, "PYTHONPATH": str(ROOT)})  # fmt: skip
+    assert p.returncode == 0, p.stderr

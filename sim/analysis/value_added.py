@@ -33,8 +33,9 @@ import pandas as pd
 
 from sim.analysis.measures import bilateral_balance_matrix, bilateral_exports
 from sim.errors import TradesimError
+from sim.events import apply_params, strength
 from sim.results import Results
-from sim.scenario import apply_overrides, input_matrix, load_scenario, resolved_document
+from sim.scenario import input_matrix, load_scenario, resolved_document
 from sim.schema import Scenario
 
 
@@ -84,7 +85,7 @@ def scenario_at(scn: Scenario, tick: int) -> Scenario:
     """The scenario in force at ``tick``: ``scn`` with its events up to and including ``tick``
     applied (the model applies an event at the start of its tick).
 
-    Note that a run's ``Results.scenario`` is the scenario as it stood at the end of the run; if
+    Temporary scale and add shocks count at their strength at ``tick``. Note that a run's ``Results.scenario`` is the scenario as it stood at the end of the run; if
     events changed input coefficients or budget shares, earlier ticks are rebuilt with the final
     values.
     """
@@ -95,7 +96,11 @@ def scenario_at(scn: Scenario, tick: int) -> Scenario:
     doc.pop("event", None)
     for _, ev in events:
         if ev.tick <= tick:
-            doc = apply_overrides(doc, ev.set)
+            doc = apply_params(doc, ev, scn.names)
+    for _, ev in events:
+        if ev.tick <= tick and ev.years is not None:
+            share = strength((tick - ev.tick) * scn.dt, ev.years, ev.half_life)
+            doc = apply_params(doc, ev, scn.names, permanent=False, temporary_share=share)
     return load_scenario(doc, file="<event>", horizon=False)
 
 

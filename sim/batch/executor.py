@@ -1,9 +1,11 @@
 """Run many tasks: in this process, in local worker processes, or on a Dask cluster.
 
-:func:`execute` skips tasks already in the store, runs the rest, and records each result as it
-arrives (a task that raises is recorded with its error and the batch goes on). Whatever runs
-them — one process, several, or a Dask cluster — a task's result depends only on the task, so
-the stored numbers are the same.
+:func:`execute` skips tasks already in the store, runs the rest in blocks — the tasks of a block
+step together as one ensemble (:mod:`sim.members`), which amortises NumPy's per-call overhead
+over the block — and records each result as its block finishes (a task that raises is recorded
+with its error and the batch goes on). Whatever runs them — one process, several, or a Dask
+cluster, in blocks of any size — a task's result depends only on the task, so the stored
+numbers are the same.
 
 Ctrl-C or SIGTERM stops the batch after writing every finished result; running the same batch
 again runs only what is missing.
@@ -25,8 +27,9 @@ from typing import Any
 from tqdm.auto import tqdm
 
 from sim.batch.task import Task
-from sim.batch.worker import run_task, worker_identity
+from sim.batch.worker import run_block, worker_identity
 from sim.errors import TradesimError
+from sim.process import exit_with
 
 
 @dataclass
@@ -40,6 +43,7 @@ class BatchSummary:
         failed: of those run now, how many raised.
         seconds: wall time of this call.
         where: ``in-process``, ``N local workers`` or the Dask scheduler address.
+        block: the most tasks a block held (they ran as one ensemble).
     """
 
     total: int
@@ -48,6 +52,7 @@ class BatchSummary:
     failed: int
     seconds: float
     where: str
+    block: int = 1
 
     @property
     def runs_per_minute(self) -> float:
@@ -63,6 +68,54 @@ def default_workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+MAX_BLOCK = 1024
+"""Largest default block: beyond about a thousand members a small world's tick costs no less
+per member (benchmarks/ensemble.py)."""
+
+BLOCK_MEMORY = 1 << 30
+"""Bytes a default block's recorder buffers may take (1 GiB), so a worker stays within 2 GB."""
+
+
+def member_bytes(task: Task) -> int:
+    """Estimated memory of one member of a block running this task: its recorder buffers (the
+    logged rows and bilateral flows) and its state, in bytes.
+    """
+    from sim.scenario import apply_overrides, load_scenario
+
+    spec = load_scenario(apply_overrides(task.document, task.overrides, file="<task>"))
+    sim = spec.simulation
+    n, s = len(spec.names), len(spec.traded)
+    s1, k = s + 1, len(spec.world.reserve_issuers or spec.names[:1])
+    rows = sim.ticks // sim.log_every + 2
+    row = 40 * n + 9 * n * s1 + 3 * n * s + n * k + 1
+    flows = (sim.ticks // sim.bilateral_every + 1) * (s * n * n + s * n) if sim.bilateral_every else 0
+    state = 90 * n * s1 + n * n
+    return 8 * (rows * row + flows + state)
+
+
+def default_block(todo: Sequence[Task], workers: int) -> int:
+    """Tasks per block when none is asked for: at most :data:`MAX_BLOCK`, within
+    :data:`BLOCK_MEMORY`, and small enough to give every worker at least two blocks.
+    """
+    if not todo:
+        return 1
+    try:
+        per = member_bytes(todo[0])
+    except Exception:  # the task's own run will report the problem
+        per = 1 << 20
+    fit = max(1, BLOCK_MEMORY // max(per, 1))
+    spread = -(-len(todo) // (2 * max(workers, 1)))
+    return int(max(1, min(MAX_BLOCK, fit, spread)))
+
+
+def blocks_of(todo: Sequence[Task], size: int) -> list[list[Task]]:
+    """Consecutive blocks of at most ``size`` tasks that share their scenario document."""
+    groups: dict[int, list[Task]] = {}
+    for t in todo:
+        groups.setdefault(id(t.document), []).append(t)
+    return [g[i : i + size] for g in groups.values() for i in range(0, len(g), size)]
+
+
 def execute(
     tasks: Sequence[Task],
     store: Any,
@@ -73,6 +126,7 @@ def execute(
     retry_failed: bool = False,
     desc: str = "runs",
     dask_timeout: float = 10.0,
+    block: int | None = None,
 ) -> BatchSummary:
     """Run every task not yet in ``store`` and record the results there.
 
@@ -85,6 +139,7 @@ def execute(
         retry_failed: run again the tasks whose stored result is an error.
         desc: the bar's label.
         dask_timeout: seconds to wait for the Dask scheduler to answer.
+        block: tasks per block (None: :func:`default_block`; 1: every task alone).
 
     Returns:
         A :class:`BatchSummary`.
@@ -104,6 +159,10 @@ def execute(
     if workers is not None and workers < 1:
         raise TradesimError(f"--workers must be at least 1, not {workers}")
     n_workers = min(workers or default_workers(), max(1, len(todo)))
+    if block is not None and block < 1:
+        raise TradesimError(f"--block must be at least 1, not {block}")
+    size = block or default_block(todo, 4 if dask else n_workers)
+    blocks = blocks_of(todo, size)
     where = dask or ("in-process" if n_workers == 1 else f"{n_workers} local workers")
     failed = 0
     bar = tqdm(
@@ -129,17 +188,18 @@ def execute(
     try:
         if todo:
             if dask:
-                _run_dask(todo, dask, record, timeout=dask_timeout)
+                _run_dask(blocks, dask, record, timeout=dask_timeout)
             elif n_workers == 1:
-                for task in todo:
-                    record(run_task(task))
+                for b in blocks:
+                    for result in run_block(b):
+                        record(result)
             else:
-                _run_pool(todo, n_workers, record)
+                _run_pool(blocks, n_workers, record)
     finally:
         bar.close()
         store.flush()
         _restore_sigterm(previous)
-    return BatchSummary(len(unique), found, len(todo), failed, time.perf_counter() - t0, where)
+    return BatchSummary(len(unique), found, len(todo), failed, time.perf_counter() - t0, where, size)
 
 
 # ----------------------------------------------------------------------------- signals
@@ -162,10 +222,13 @@ def _restore_sigterm(previous: Any) -> None:
         signal.signal(signal.SIGTERM, previous)
 
 
-def _ignore_sigint() -> None:
-    """Worker initializer: Ctrl-C is handled by the parent, which stops the pool."""
+def _init_worker(parent: int) -> None:
+    """Worker initializer: Ctrl-C is handled by the parent, which stops the pool; the worker
+    ends when the parent ends, even if it was killed and could not stop the pool.
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    exit_with(parent)
 
 
 # ----------------------------------------------------------------------------- local processes
@@ -182,25 +245,28 @@ def _context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("spawn")
 
 
-def _run_pool(todo: list[Task], workers: int, record: Callable[[dict[str, Any]], None]) -> None:
-    it: Iterator[Task] = iter(todo)
-    pending: dict[Future, Task] = {}
-    with ProcessPoolExecutor(max_workers=workers, mp_context=_context(), initializer=_ignore_sigint) as pool:
+def _run_pool(blocks: list[list[Task]], workers: int, record: Callable[[dict[str, Any]], None]) -> None:
+    it: Iterator[list[Task]] = iter(blocks)
+    pending: dict[Future, list[Task]] = {}
+    with ProcessPoolExecutor(
+        max_workers=workers, mp_context=_context(), initializer=_init_worker, initargs=(os.getpid(),)
+    ) as pool:
         try:
 
             def fill() -> None:
                 while len(pending) < 2 * workers:
-                    task = next(it, None)
-                    if task is None:
+                    b = next(it, None)
+                    if b is None:
                         return
-                    pending[pool.submit(run_task, task)] = task
+                    pending[pool.submit(run_block, b)] = b
 
             fill()
             while pending:
                 finished, _ = wait(list(pending), return_when=FIRST_COMPLETED)
                 for fut in finished:
                     pending.pop(fut)
-                    record(fut.result())
+                    for result in fut.result():
+                        record(result)
                 fill()
         except BrokenProcessPool:
             pool.shutdown(wait=False, cancel_futures=True)
@@ -215,7 +281,9 @@ def _run_pool(todo: list[Task], workers: int, record: Callable[[dict[str, Any]],
 # ----------------------------------------------------------------------------- Dask
 
 
-def _run_dask(todo: list[Task], address: str, record: Callable[[dict[str, Any]], None], *, timeout: float) -> None:
+def _run_dask(
+    blocks: list[list[Task]], address: str, record: Callable[[dict[str, Any]], None], *, timeout: float
+) -> None:
     try:
         from dask.distributed import Client, as_completed
     except ImportError:
@@ -224,6 +292,10 @@ def _run_dask(todo: list[Task], address: str, record: Callable[[dict[str, Any]],
         client = Client(address, timeout=f"{timeout}s")
     except (OSError, TimeoutError) as exc:
         raise TradesimError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
+    except (ValueError, TypeError) as exc:  # not an address at all
+        raise TradesimError(
+            f"--dask {address!r} is not a scheduler address such as tcp://127.0.0.1:8786 ({exc})"
+        ) from None
     with client:
         try:
             client.wait_for_workers(1, timeout=30)
@@ -231,36 +303,40 @@ def _run_dask(todo: list[Task], address: str, record: Callable[[dict[str, Any]],
             raise TradesimError(f"the Dask scheduler at {address} has no workers (waited 30 s)") from None
         _check_workers(client, address)
         threads = sum(client.nthreads().values()) or 1
-        it: Iterator[Task] = iter(todo)
-        pending: dict[Any, Task] = {}
+        it: Iterator[list[Task]] = iter(blocks)
+        pending: dict[Any, list[Task]] = {}
         ac = as_completed()
 
         def fill() -> None:
             while len(pending) < 2 * threads + 2:
-                task = next(it, None)
-                if task is None:
+                b = next(it, None)
+                if b is None:
                     return
-                fut = client.submit(run_task, task, key=f"tradesim-run-{task.id}", pure=False, retries=0)
-                pending[fut] = task
+                fut = client.submit(run_block, b, key=f"tradesim-block-{b[0].id}-{len(b)}", pure=False, retries=0)
+                pending[fut] = b
                 ac.add(fut)
 
         fill()
         try:
             for fut in ac:
-                task = pending.pop(fut)
+                b = pending.pop(fut)
                 try:
-                    result = fut.result()
+                    results = fut.result()
                 except Exception as exc:  # the worker died running it (KilledWorker), or was lost
-                    result = {
-                        "task_id": task.id,
-                        "status": "error",
-                        "error": f"{type(exc).__name__}: {exc}",
-                        "seconds": float("nan"),
-                        "metrics": {},
-                        "series": {},
-                    }
+                    results = [
+                        {
+                            "task_id": task.id,
+                            "status": "error",
+                            "error": f"{type(exc).__name__}: {exc}",
+                            "seconds": float("nan"),
+                            "metrics": {},
+                            "series": {},
+                        }
+                        for task in b
+                    ]
                 fut.release()
-                record(result)
+                for result in results:
+                    record(result)
                 fill()
         except BaseException:
             client.cancel(list(pending))

@@ -11,6 +11,13 @@ Rows are buffered and written every ``flush_every`` results or ``flush_seconds``
 each part under a temporary name renamed into place, so a killed process loses at most its
 unwritten buffer and never leaves a half-written file. A task found twice (a retried failure,
 or two processes racing) counts once: the last written row wins.
+
+Every file has the same pinned schema (:data:`RUNS_SCHEMA` plus a float64 column per metric,
+:data:`SERIES_SCHEMA`), whoever wrote it: pandas 3 writes text as ``large_string`` and Arrow
+builds ``string``, and a store holding both could not be read back (every later run of the same
+sweep or experiment failed). Files are read cast to it, so stores written before are read too.
+Compacting and reading take a lock file (``.lock``), so two processes writing into one store
+at once never read a part the other has just merged and removed.
 """
 
 from __future__ import annotations
@@ -25,11 +32,33 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
+from filelock import FileLock
 
+from sim.errors import NotWrittenError, os_reason
 from sim.process import pid_alive
 
-BASE_COLUMNS = ("task_id", "status", "error", "seconds")
+RUNS_SCHEMA = pa.schema(
+    [("task_id", pa.string()), ("status", pa.string()), ("error", pa.string()), ("seconds", pa.float64())]
+)
+"""The first columns of every runs file; each metric follows as a float64 column."""
+SERIES_SCHEMA = pa.schema(
+    [("task_id", pa.string()), ("series", pa.string()), ("tick", pa.int64()), ("value", pa.float64())]
+)
+"""The columns of every series file."""
+BASE_COLUMNS = tuple(RUNS_SCHEMA.names)
 _counter = itertools.count()
+
+
+def pinned(table: pa.Table, kind: str) -> pa.Table:
+    """``table`` cast to the store's schema for ``kind`` (``runs`` or ``series``); a table read
+    with some columns only keeps those.
+    """
+    base = SERIES_SCHEMA if kind == "series" else RUNS_SCHEMA
+    fields = [f for f in base if f.name in table.column_names]
+    if kind == "runs":
+        fields += [pa.field(n, pa.float64()) for n in table.column_names if n not in BASE_COLUMNS]
+    schema = pa.schema(fields)
+    return table.select(schema.names).cast(schema)
 
 
 def _rows_table(rows: list[dict[str, Any]]) -> pa.Table:
@@ -46,7 +75,7 @@ def _rows_table(rows: list[dict[str, Any]]) -> pa.Table:
     }
     for k in names:
         cols[k] = pa.array([float(r["metrics"].get(k, np.nan)) for r in rows], pa.float64())
-    return pa.table(cols)
+    return pinned(pa.table(cols), "runs")
 
 
 def _series_table(rows: list[dict[str, Any]]) -> pa.Table | None:
@@ -63,7 +92,8 @@ def _series_table(rows: list[dict[str, Any]]) -> pa.Table | None:
             "series": pa.array(np.concatenate([np.repeat(p[1], p[4]) for p in parts]).astype(object), pa.string()),
             "tick": pa.array(np.concatenate([p[2] for p in parts]), pa.int64()),
             "value": pa.array(np.concatenate([p[3] for p in parts]), pa.float64()),
-        }
+        },
+        schema=SERIES_SCHEMA,
     )
 
 
@@ -121,6 +151,7 @@ class ParquetStore:
         self.flush_seconds = float(flush_seconds)
         self._buffer: list[dict[str, Any]] = []
         self._last_flush = time.monotonic()
+        self._lock = FileLock(self.folder / ".lock")
         self._clean_temporary()
 
     # --------------------------------------------------------------- files
@@ -152,9 +183,20 @@ class ParquetStore:
 
     # --------------------------------------------------------------- API
 
+    def _locked(self) -> Any:
+        """The store's lock (created with the folder), held while files are read or merged."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        return self._lock
+
     def done_ids(self, *, retry_failed: bool = False) -> set[str]:
         """Ids of finished tasks (failed ones excluded if ``retry_failed``)."""
-        frames = [pq.read_table(p, columns=["task_id", "status"]).to_pandas() for p in self._files("runs")]
+        frames = [pd.DataFrame({"task_id": [], "status": []})]
+        if self.folder.exists():
+            with self._locked():
+                frames += [
+                    pinned(pq.read_table(p, columns=["task_id", "status"]), "runs").to_pandas()
+                    for p in self._files("runs")
+                ]
         frames += [
             pd.DataFrame(
                 {"task_id": [r["task_id"] for r in self._buffer], "status": [r["status"] for r in self._buffer]}
@@ -177,53 +219,80 @@ class ParquetStore:
         if not self._buffer:
             return
         rows, self._buffer = self._buffer, []
-        series = _series_table(rows)
-        if series is not None:
-            self._write("series", series)
-        self._write("runs", _rows_table(rows))
+        try:
+            series = _series_table(rows)
+            if series is not None:
+                self._write("series", series)
+            self._write("runs", _rows_table(rows))
+        except OSError as exc:  # a read-only or full disk: the rows stay buffered
+            self._buffer = rows + self._buffer
+            raise NotWrittenError(f"{len(rows)} runs finished", str(self.folder), os_reason(exc)) from None
 
-    def _read(self, kind: str) -> pd.DataFrame | None:
+    def _read(self, kind: str) -> tuple[pd.DataFrame | None, list[int]]:
+        """The files of ``kind`` as one table (or None), and the rows of each file (call with
+        the lock held).
+        """
         files = self._files(kind)
         if not files:
-            return None
-        tables = [pq.read_table(p) for p in files]
-        return pa.concat_tables(tables, promote_options="default").to_pandas()
+            return None, []
+        tables = [pinned(pq.read_table(p), kind) for p in files]
+        whole = pa.concat_tables(tables, promote_options="default")
+        return whole.to_pandas(), [t.num_rows for t in tables]
 
     def runs(self) -> pd.DataFrame:
         """One row per finished task: task_id, status, error, seconds, one column per metric."""
         self.flush()
-        df = self._read("runs")
-        if df is None:
-            return pd.DataFrame({c: pd.Series(dtype="object") for c in BASE_COLUMNS})
-        return _dedupe_last(df)
+        if not self.folder.exists():
+            return _empty_runs()
+        with self._locked():
+            return self._runs()
+
+    def _runs(self) -> pd.DataFrame:
+        df, _ = self._read("runs")
+        return _empty_runs() if df is None else _dedupe_last(df)
 
     def series(self) -> pd.DataFrame:
         """Long table of returned series: task_id, series, tick, value (one copy per task)."""
         self.flush()
-        df = self._read("series")
+        if not self.folder.exists():
+            return _empty_series()
+        with self._locked():
+            return self._series()
+
+    def _series(self) -> pd.DataFrame:
+        df, rows = self._read("series")
         if df is None:
-            return pd.DataFrame({"task_id": [], "series": [], "tick": [], "value": []})
+            return _empty_series()
         # a task written twice has two copies of its series: keep those of the last file
-        df["_file"] = np.repeat(
-            np.arange(len(self._files("series"))), [pq.ParquetFile(p).metadata.num_rows for p in self._files("series")]
-        )
+        df["_file"] = np.repeat(np.arange(len(rows)), rows)
         last = df.groupby("task_id", sort=False)["_file"].transform("max")
         return df[df["_file"] == last].drop(columns="_file").reset_index(drop=True)
 
     def compact(self, kinds: tuple[str, ...] = ("runs", "series")) -> None:
         """Merge the parts of each kind into ``<kind>.parquet`` (written under a temporary name
-        and renamed; parts are removed only after the rename).
+        and renamed; parts are removed only after the rename), holding the store's lock.
         """
         self.flush()
-        for kind in kinds:
-            reader = self.runs if kind == "runs" else self.series
-            parts = sorted((self.folder / kind).glob("part-*.parquet"))
-            if not parts:
-                continue
-            df = reader()
-            final = self.folder / f"{kind}.parquet"
-            tmp = self.folder / f".{os.getpid()}-{kind}.parquet.tmp"
-            df.to_parquet(tmp, index=False)
-            os.replace(tmp, final)
-            for p in parts:
-                p.unlink(missing_ok=True)
+        if not self.folder.exists():
+            return
+        with self._locked():
+            for kind in kinds:
+                parts = sorted((self.folder / kind).glob("part-*.parquet"))
+                if not parts:
+                    continue
+                df = self._runs() if kind == "runs" else self._series()
+                table = pinned(pa.Table.from_pandas(df, preserve_index=False), kind)
+                final = self.folder / f"{kind}.parquet"
+                tmp = self.folder / f".{os.getpid()}-{kind}.parquet.tmp"
+                pq.write_table(table, tmp)
+                os.replace(tmp, final)
+                for p in parts:
+                    p.unlink(missing_ok=True)
+
+
+def _empty_runs() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype="object") for c in BASE_COLUMNS})
+
+
+def _empty_series() -> pd.DataFrame:
+    return pd.DataFrame({"task_id": [], "series": [], "tick": [], "value": []})

@@ -29,6 +29,7 @@ from sim.calibrate.smc import SMCResult, SMCSettings, abc_smc, distance, summari
 from sim.calibrate.smm import SMMResult, SMMSettings, smm, summarise_smm
 from sim.calibrate.spec import Calibration, SmmMethod, load_calibration
 from sim.fingerprint import code_fingerprint, package_version
+from sim.paths import check_folder, folder_in
 
 
 @dataclass
@@ -77,7 +78,8 @@ def run_calibration(
         A :class:`CalibrationResult`.
     """
     cal = source if isinstance(source, Calibration) else load_calibration(source)
-    folder = Path(out) / cal.name
+    folder = folder_in(out, cal.name)
+    check_folder(out)
     store = ParquetStore(folder / "store")
     m = cal.spec.method
     t0 = time.perf_counter()

@@ -18,9 +18,11 @@ import pandas as pd
 
 from sim.batch import BatchSummary, MemoryStore, ParquetStore, execute, make_task
 from sim.batch.task import _version, code_fingerprint
+from sim.errors import NotWrittenError, os_reason
 from sim.experiment.spec import BASE_ARM, Experiment, build_experiment, load_experiment
 from sim.experiment.stats import EFFECT_COLUMNS, paired_effect
 from sim.metrics import Metric, MetricSpec
+from sim.paths import check_folder, folder_in
 from sim.schema import Scenario
 
 
@@ -210,7 +212,9 @@ def run_experiment(
     flush_every: int = 32,
 ) -> Comparison:
     """Run a checked :class:`Experiment` (see :func:`compare` for the arguments)."""
-    folder = Path(out) / exp.name if out is not None else None
+    folder = folder_in(out, exp.name) if out is not None else None
+    if out is not None:
+        check_folder(out)
     store = ParquetStore(folder / "store", flush_every=flush_every) if folder else MemoryStore()
     design = []
     tasks = []
@@ -235,8 +239,13 @@ def run_experiment(
         warn.append(f"{len(failed)} of {len(design_df)} runs failed; effects use the seeds where both arms ran")
     comp = Comparison(exp, values, effects, series, summary, warn)
     if folder is not None:
-        store.compact()
-        _write(comp, folder, figures=figures)
+        try:
+            store.compact()
+            _write(comp, folder, figures=figures)
+        except OSError as exc:
+            raise NotWrittenError(
+                f"experiment {exp.name} finished", str(folder), os_reason(exc), results=comp
+            ) from None
     return comp
 
 

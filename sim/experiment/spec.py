@@ -8,6 +8,7 @@ and the reason.
 
 from __future__ import annotations
 
+import re
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -27,8 +28,9 @@ from sim.batch.task import derive_seed, document_hash
 from sim.errors import ScenarioError
 from sim.metrics import Metric, MetricSpec, compile_metrics, default_metrics
 from sim.scenario import load_toml
-from sim.schema import Scenario
+from sim.schema import Scenario, file_name_problem
 
+ARM_NAME = r"^[A-Za-z0-9_\-]{1,64}$"
 Name = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_\-]+$")]
 BASE_ARM = "base"
 
@@ -158,8 +160,6 @@ def load_experiment(path: str | Path, *, seeds: int | None = None, ticks: int | 
 
 
 def _stem(path: Path) -> str:
-    import re
-
     return re.sub(r"[^A-Za-z0-9_\-]+", "_", path.stem).strip("_") or "experiment"
 
 
@@ -260,6 +260,10 @@ def build_experiment(
             compile_metrics(specs, scenarios[arm.name], file=file)
         except ScenarioError as exc:
             raise ScenarioError(file, [(f"arm.{arm.name}: {p}", why) for p, why in exc.problems]) from None
+    exp_name = name or base_scn.simulation.name or "experiment"
+    why = file_name_problem(exp_name)
+    if why:
+        raise ScenarioError(file, [("name", why)])
     null = [a.name for a in built[1:] if resolved[a.name] == resolved[BASE_ARM]]
     for n in null:
         warnings.warn(
@@ -267,7 +271,7 @@ def build_experiment(
             stacklevel=2,
         )
     return Experiment(
-        name=name or base_scn.simulation.name or "experiment",
+        name=exp_name,
         description=description,
         arms=built,
         seeds=[derive_seed(seed, k) for k in range(seeds)],
@@ -299,6 +303,10 @@ def _arm_tables(arms: Mapping[str, Any] | Sequence[Mapping[str, Any]], file: str
     for i, t in enumerate(tables):
         if not isinstance(t.get("name"), str) or not t["name"]:
             raise ScenarioError(file, [(f"arm[{i}].name", "every arm needs a name")])
+        if not re.fullmatch(ARM_NAME, t["name"]):
+            raise ScenarioError(
+                file, [(f"arm[{i}].name", f"{t['name']!r}: an arm name (it names files) is letters, digits, _ and -")]
+            )
         bad = set(t) - {"name", "set", "event", "scenario", "label", "expect"}
         if bad:
             raise ScenarioError(file, [(f"arm.{t['name']}.{sorted(bad)[0]}", "unknown key")])
@@ -310,8 +318,23 @@ def _changes(t: Mapping[str, Any]) -> list[str]:
     if t.get("scenario") is not None:
         out.append(f"scenario {t['scenario'] if not isinstance(t['scenario'], Scenario) else '<Scenario>'}")
     out += [f"{k} = {v!r}" for k, v in (t.get("set") or {}).items()]
-    out += [f"event at tick {e.get('tick')}: {e.get('set')}" for e in t.get("event") or []]
+    out += [f"event at {_when(e)}: {_ops(e)}" for e in t.get("event") or []]
     return out
+
+
+def _when(e: Any) -> str:
+    if not isinstance(e, Mapping):
+        return "?"
+    for key in ("tick", "year", "quarter"):
+        if e.get(key) is not None:
+            return f"{key} {e[key]}"
+    return "?"
+
+
+def _ops(e: Any) -> str:
+    if not isinstance(e, Mapping):
+        return repr(e)
+    return ", ".join(f"{op} {e[op]}" for op in ("set", "scale", "add", "realign") if e.get(op)) or "nothing"
 
 
 def _label(t: Mapping[str, Any]) -> str:

@@ -8,6 +8,9 @@ cluster, resumable, with SALib sensitivity indices. See ``docs/sweeps.md``.
 
 from __future__ import annotations
 
+import sys
+import types
+
 from sim.lazy import lazy_exports
 
 _EXPORTS: dict[str, str] = {
@@ -25,3 +28,18 @@ _EXPORTS: dict[str, str] = {
 }
 
 __getattr__, __dir__, __all__ = lazy_exports(__name__, _EXPORTS)
+
+
+class _Package(types.ModuleType):
+    """``design`` is both a submodule and the function it defines: importing the submodule
+    (``sim.sweep.run`` does) sets the package's attribute to the module, after which
+    ``from sim.sweep import design`` returned the module. The function is kept instead.
+    """
+
+    def __setattr__(self, name: str, value: object) -> None:
+        if name == "design" and isinstance(value, types.ModuleType):
+            value = value.design
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package

@@ -21,6 +21,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("file", metavar="SWEEP.toml")
     p.add_argument("--workers", type=int, help="local worker processes (default: every core; 1: in this process)")
     p.add_argument("--dask", metavar="ADDRESS", help="run on a Dask cluster, e.g. tcp://127.0.0.1:8786")
+    p.add_argument(
+        "--block",
+        type=int,
+        help="runs stepped together as one ensemble per task (default: up to 1024, as many as fit in 1 GiB)",
+    )
     p.add_argument("--out", default="results/sweeps", help="results root (default: results/sweeps)")
     p.add_argument("--report", action="store_true", help="only (re)write the sensitivity report from finished runs")
     p.add_argument("--no-report", action="store_true", help="do not write the sensitivity report at the end")
@@ -69,6 +74,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         args.file,
         workers=args.workers,
         dask=args.dask,
+        block=args.block,
         out=args.out,
         progress=sys.stderr.isatty(),
         retry_failed=args.retry_failed,
@@ -79,7 +85,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     rate = f", {s.runs_per_minute:.0f} runs/min" if s.ran else ""
     print(
         f"{res.sweep.name}: {s.total} runs ({s.found} found finished, {s.ran} run now, {s.failed} failed) "
-        f"in {s.seconds:.1f} s on {s.where}{rate}"
+        f"in {s.seconds:.1f} s on {s.where} (blocks of up to {s.block}){rate}"
     )
     print(f"runs: {res.path / 'runs.parquet'}")
     if res.failed:

@@ -30,6 +30,7 @@ from sim.batch import BatchSummary, ParquetStore, execute, make_task
 from sim.batch.documents import expand_overrides
 from sim.batch.task import _version, code_fingerprint
 from sim.errors import TradesimError
+from sim.paths import check_folder, folder_in
 from sim.sweep.design import design, overrides_of
 from sim.sweep.spec import Sweep, load_sweep
 
@@ -88,7 +89,7 @@ def plan(source: str | Path | Sweep, *, out: str | Path = "results/sweeps") -> t
     sweep = source if isinstance(source, Sweep) else load_sweep(source)
     table = design(sweep)
     table["task_id"] = [t.id for t in _tasks(sweep, table)]
-    folder = Path(out) / sweep.name / "store"
+    folder = folder_in(out, sweep.name) / "store"
     done = ParquetStore(folder).done_ids() if folder.exists() else set()
     return sweep, table, int(table["task_id"].isin(done).sum())
 
@@ -104,6 +105,7 @@ def run_sweep(
     flush_every: int = 64,
     report: bool = True,
     dask_timeout: float = 10.0,
+    block: int | None = None,
 ) -> SweepResult:
     """Run a sweep file (what ``tradesim sweep SWEEP.toml`` does).
 
@@ -119,12 +121,15 @@ def run_sweep(
         flush_every: write finished runs to disk every this many runs (and every 10 s).
         report: when every run has finished, write the sensitivity report.
         dask_timeout: seconds to wait for the Dask scheduler to answer.
+        block: runs per block, stepped together as one ensemble (None: as many as fit in
+            memory, see :func:`sim.batch.executor.default_block`).
 
     Returns:
         A :class:`SweepResult`.
     """
     sweep = source if isinstance(source, Sweep) else load_sweep(source)
-    folder = Path(out) / sweep.name
+    folder = folder_in(out, sweep.name)
+    check_folder(out)
     store = ParquetStore(folder / "store", flush_every=flush_every)
     table = design(sweep)
     tasks = _tasks(sweep, table)
@@ -138,6 +143,7 @@ def run_sweep(
         retry_failed=retry_failed,
         desc=sweep.name,
         dask_timeout=dask_timeout,
+        block=block,
     )
     del tasks
     result = _collect(sweep, table, store, folder, summary)
@@ -156,7 +162,7 @@ def report_sweep(source: str | Path | Sweep, *, out: str | Path = "results/sweep
         TradesimError: the sweep has not been run, or not every run has finished.
     """
     sweep = source if isinstance(source, Sweep) else load_sweep(source, check=False)
-    folder = Path(out) / sweep.name
+    folder = folder_in(out, sweep.name)
     if not (folder / "store").exists():
         raise TradesimError(f"{folder} holds no runs of sweep '{sweep.name}': run it first (tradesim sweep FILE)")
     table = design(sweep)

@@ -22,7 +22,7 @@ from sim.batch.task import document_hash
 from sim.errors import ScenarioError
 from sim.metrics import RESERVED, Metric, compile_metrics
 from sim.scenario import load_toml
-from sim.schema import Scenario
+from sim.schema import Scenario, file_name_problem
 
 Name = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_\-]+$")]
 SAMPLERS = ("grid", "random", "lhs", "sobol", "morris")
@@ -186,7 +186,11 @@ def build_sweep(
     clash = {m.name for m in metrics} & ({p.path for p in spec.parameter} | set(DESIGN_COLUMNS) | set(RESERVED))
     if clash:
         raise ScenarioError(file, [("metric", f"metric name '{sorted(clash)[0]}' clashes with another column")])
-    sweep = Sweep(name or scn.simulation.name or "sweep", spec, doc, document_hash(doc), scn, metrics, source)
+    sweep_name = name or scn.simulation.name or "sweep"
+    why = file_name_problem(sweep_name)
+    if why:
+        raise ScenarioError(file, [("name", why)])
+    sweep = Sweep(sweep_name, spec, doc, document_hash(doc), scn, metrics, source)
     if check:
         _check_extremes(sweep, file)
     return sweep

@@ -41,26 +41,64 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--host",
         default="127.0.0.1",
-        help="address to listen on (default: 127.0.0.1, this computer only; 0.0.0.0 lets others on the network in)",
+        help="address to listen on (default: 127.0.0.1, this computer only; another address, such as 0.0.0.0 "
+        "for every interface, lets others on the network in: a warning says so)",
     )
     p.set_defaults(func=cmd_demo)
 
 
+def resolve(host: str) -> tuple[socket.AddressFamily, str]:
+    """(address family, numeric address) the server will listen on for ``--host``.
+
+    Raises:
+        TradesimError: an empty host (which would listen on every interface) or a name that
+            does not resolve.
+    """
+    if not host.strip():
+        raise TradesimError(
+            "--host needs an address: 127.0.0.1 (this computer only, the default), or an address of this "
+            "computer's network interface to let others in"
+        )
+    try:
+        infos = socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError) as exc:
+        raise TradesimError(f"--host {host!r} is not an address of this computer ({exc})") from None
+    family, _, _, _, sockaddr = infos[0]
+    return family, str(sockaddr[0])
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` is this computer only (127.0.0.0/8, ::1, localhost)."""
+    import ipaddress
+
+    return ipaddress.ip_address(resolve(host)[1].split("%")[0]).is_loopback
+
+
 def free_port(host: str = "127.0.0.1") -> int:
     """A TCP port nothing listens on now (the operating system's choice)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind((host, 0))
+    family, addr = resolve(host)
+    with socket.socket(family, socket.SOCK_STREAM) as s:
+        s.bind((addr, 0))
         return int(s.getsockname()[1])
 
 
 def port_taken(host: str, port: int) -> bool:
     """Whether something already listens on ``host:port`` (binding there fails)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+    family, addr = resolve(host)
+    with socket.socket(family, socket.SOCK_STREAM) as s:
         try:
-            s.bind((host, port))
+            s.bind((addr, port))
         except OSError:
             return True
     return False
+
+
+def browser_url(host: str, port: int) -> str:
+    """The address to open: loopback for a server on every interface, IPv6 in brackets."""
+    family, addr = resolve(host)
+    if addr in ("0.0.0.0", "::"):
+        addr = "127.0.0.1" if family == socket.AF_INET else "::1"
+    return f"http://[{addr}]:{port}/" if ":" in addr else f"http://{addr}:{port}/"
 
 
 def serve_command(scenario: str, host: str, port: int) -> tuple[list[str], dict[str, str]]:
@@ -112,14 +150,20 @@ def cmd_demo(args: argparse.Namespace) -> int:
     load_scenario(path)  # a wrong file is a ScenarioError naming the key path
     if not 0 <= args.port <= 65535:
         raise TradesimError(f"--port must be in 0..65535, not {args.port}")
-    bind = args.host if args.host not in ("0.0.0.0", "") else "127.0.0.1"
-    port = args.port or free_port(bind)
-    if port_taken(bind, port):
+    resolve(args.host)  # an empty host or a name that does not resolve is a one-line error
+    port = args.port or free_port(args.host)
+    if port_taken(args.host, port):
         raise TradesimError(f"port {port} is in use (another demo?); choose another with --port, or --port 0 for any")
     scenario = args.scenario if Path(args.scenario).suffix != ".toml" else str(path.resolve())
     cmd, env = serve_command(scenario, args.host, port)
-    shown = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
-    url = f"http://{shown}:{port}/"
+    url = browser_url(args.host, port)
+    if not is_loopback(args.host):
+        print(
+            f"warning: the demo listens on {args.host}, so other computers on the network can open it and run "
+            "the model; leave --host out to keep it on this computer (127.0.0.1)",
+            file=sys.stderr,
+            flush=True,
+        )
     print(f"starting the demo of {path.stem} ...", flush=True)
     proc = subprocess.Popen(cmd, env=env)
     previous = signal.signal(signal.SIGTERM, _interrupt)

@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 
 from sim.errors import TradesimError
+from sim.events import apply_params
 from sim.model import TradeModel
 from sim.scenario import apply_overrides, get_path, load_scenario, resolved_document
 
@@ -150,9 +151,12 @@ def _state_at(doc: dict[str, Any], tick: int) -> dict[str, Any]:
     """The document with the scenario's events up to and including ``tick`` applied."""
     out = copy.deepcopy(doc)
     out.pop("event", None)
-    for ev in sorted(doc.get("event", []), key=lambda e: e["tick"]):
-        if ev["tick"] <= tick:
-            out = apply_overrides(out, ev["set"])
+    if not doc.get("event"):
+        return out
+    scn = load_scenario(doc)  # events may be dated by year and may scale or add
+    for ev in sorted(scn.event, key=lambda e: e.tick):
+        if ev.tick <= tick:
+            out = apply_params(out, ev, scn.names)
     return out
 
 

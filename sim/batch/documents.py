@@ -75,6 +75,23 @@ def with_overrides(doc: Mapping[str, Any], overrides: Mapping[str, Any], *, file
         raise ScenarioError(file, [(f"{where}: {path}", why) for path, why in exc.problems]) from None
 
 
+def base_document(
+    base: Any, ticks: int | None, *, file: str, relative_to: Path | None
+) -> tuple[dict[str, Any], Scenario]:
+    """The base of a sweep or calibration file — a path, or a ``[base]`` table with ``scenario``
+    and ``set`` — as a raw document with its overrides (and ``ticks``, if given) applied, and the
+    scenario it resolves to; problems are reported under ``base``.
+    """
+    path, overrides = (base, {}) if isinstance(base, str) else (base.scenario, dict(base.set))
+    try:
+        doc = raw_document(path, relative_to=relative_to)
+    except ScenarioError as exc:
+        raise ScenarioError(file, [("base", str(exc))]) from None
+    top = {"simulation.ticks": ticks} if ticks is not None else {}
+    doc = with_overrides(doc, {**overrides, **top}, file=file, where="base.set")
+    return doc, check_document(doc, file=file, where="base")
+
+
 def pydantic_problems(exc: ValidationError) -> list[tuple[str, str]]:
     """(key path, reason) pairs of a pydantic error on an experiment or sweep file."""
     out: list[tuple[str, str]] = []

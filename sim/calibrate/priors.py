@@ -82,7 +82,17 @@ class Prior:
             return float(self._truncnorm().std())
         return (self.w_high - self.w_low) / np.sqrt(12.0)
 
-    def sd_value(self, rng_size: int = 20000) -> float:
+    def row(self) -> dict:
+        """The prior as the first columns of a parameter table: parameter, prior, low, high, prior_sd."""
+        return {
+            "parameter": self.path,
+            "prior": self.kind,
+            "low": self.low,
+            "high": self.high,
+            "prior_sd": self.sd_value(),
+        }
+
+    def sd_value(self) -> float:
         """Standard deviation of the prior in the parameter's own units."""
         if self.kind == "normal":
             return float(self._truncnorm().std())

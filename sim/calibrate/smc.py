@@ -290,11 +290,7 @@ def summarise(result: SMCResult, level: float = 0.9) -> pd.DataFrame:
         prior_sd = p.sd_value()
         rows.append(
             {
-                "parameter": p.path,
-                "prior": p.kind,
-                "low": p.low,
-                "high": p.high,
-                "prior_sd": prior_sd,
+                **p.row(),
                 "mean": mean,
                 "sd": sd,
                 "median": float(med),

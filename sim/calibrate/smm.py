@@ -190,11 +190,7 @@ def summarise_smm(result: SMMResult, level: float = 0.9) -> pd.DataFrame:
         prior_sd = p.sd_value()
         rows.append(
             {
-                "parameter": p.path,
-                "prior": p.kind,
-                "low": p.low,
-                "high": p.high,
-                "prior_sd": prior_sd,
+                **p.row(),
                 "estimate": est,
                 "se": se,
                 "lower": est - z * se,

@@ -16,7 +16,7 @@ from typing import Annotated, Any, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, ValidationError, model_validator
 
-from sim.batch.documents import check_document, pydantic_problems, raw_document, with_overrides
+from sim.batch.documents import base_document, check_document, pydantic_problems, with_overrides
 from sim.batch.task import document_hash
 from sim.calibrate.priors import Prior
 from sim.errors import ScenarioError
@@ -261,14 +261,7 @@ def build_calibration(
             spec = CalibrationFile.model_validate(dict(spec))
         except ValidationError as exc:
             raise ScenarioError(file, _problems(exc)) from None
-    base = spec.base if isinstance(spec.base, BaseTable) else BaseTable(scenario=spec.base)
-    try:
-        doc = raw_document(base.scenario, relative_to=relative_to)
-    except ScenarioError as exc:
-        raise ScenarioError(file, [("base", str(exc))]) from None
-    top = {"simulation.ticks": spec.ticks} if spec.ticks is not None else {}
-    doc = with_overrides(doc, {**base.set, **top}, file=file, where="base.set")
-    scn = check_document(doc, file=file, where="base")
+    doc, scn = base_document(spec.base, spec.ticks, file=file, relative_to=relative_to)
     paths = [p.path for p in spec.parameter]
     problems = [
         (f"parameter[{i}].path", f"'{p.path}' is calibrated twice")

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from sim.batch.documents import check_document, pydantic_problems, raw_document, with_overrides
+from sim.batch.documents import base_document, check_document, pydantic_problems, with_overrides
 from sim.batch.task import document_hash
 from sim.errors import ScenarioError
 from sim.metrics import RESERVED, Metric, compile_metrics
@@ -171,14 +171,7 @@ def build_sweep(
             spec = SweepFile.model_validate(dict(spec))
         except ValidationError as exc:
             raise ScenarioError(file, pydantic_problems(exc)) from None
-    base = spec.base if isinstance(spec.base, BaseTable) else BaseTable(scenario=spec.base)
-    try:
-        doc = raw_document(base.scenario, relative_to=relative_to)
-    except ScenarioError as exc:
-        raise ScenarioError(file, [("base", str(exc))]) from None
-    top = {"simulation.ticks": spec.ticks} if spec.ticks is not None else {}
-    doc = with_overrides(doc, {**base.set, **top}, file=file, where="base.set")
-    scn = check_document(doc, file=file, where="base")
+    doc, scn = base_document(spec.base, spec.ticks, file=file, relative_to=relative_to)
     problems = _check_design(spec)
     if problems:
         raise ScenarioError(file, problems)

@@ -171,7 +171,8 @@ def test_short_form_writes_tables_figures_and_report(tmp_path):
 
 def test_interrupt_and_rerun_repeats_no_finished_run_and_matches_an_uninterrupted_run(tmp_path):
     path = _write_experiment(tmp_path, seeds=8)
-    args = ["compare", str(path), "--workers", "1", "--flush-every", "2", "--no-figures"]
+    # every run its own block, so results reach the store two at a time and the kill lands mid-way
+    args = ["compare", str(path), "--workers", "1", "--block", "1", "--flush-every", "2", "--no-figures"]
     proc = subprocess.Popen(
         [sys.executable, "-m", "sim", *args], cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
     )

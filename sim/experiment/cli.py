@@ -24,6 +24,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--ticks", type=int, help="override simulation.ticks of every arm")
     p.add_argument("--workers", type=int, help="local worker processes (default: every core; 1: in this process)")
     p.add_argument("--dask", metavar="ADDRESS", help="run on a Dask cluster, e.g. tcp://127.0.0.1:8786")
+    p.add_argument(
+        "--block",
+        type=int,
+        help="runs stepped together as one ensemble per task (default: up to 1024, as many as fit in 1 GiB)",
+    )
     p.add_argument("--out", default="results/experiments", help="results root (default: results/experiments)")
     p.add_argument("--retry-failed", action="store_true", help="run again the runs that failed before")
     p.add_argument("--no-figures", action="store_true", help="skip the figures")
@@ -60,6 +65,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         figures=not args.no_figures,
         retry_failed=args.retry_failed,
         flush_every=args.flush_every,
+        block=args.block,
     )
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")

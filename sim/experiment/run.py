@@ -126,6 +126,7 @@ def compare(
     figures: bool = True,
     retry_failed: bool = False,
     flush_every: int = 32,
+    block: int | None = None,
 ) -> Comparison:
     """Run a paired-seed experiment from Python and return its tables.
 
@@ -154,6 +155,8 @@ def compare(
         figures: draw figures (only with ``out``).
         retry_failed: run again runs that failed before.
         flush_every: write finished runs to disk every this many runs (with ``out``).
+        block: runs stepped together as one ensemble (None: as many as fit in memory, see
+            :func:`sim.batch.executor.default_block`; 1: every run alone).
 
     Returns:
         A :class:`Comparison`.
@@ -170,6 +173,7 @@ def compare(
         figures=figures,
         retry_failed=retry_failed,
         flush_every=flush_every,
+        block=block,
     )
 
 
@@ -185,6 +189,7 @@ def compare_file(
     figures: bool = True,
     retry_failed: bool = False,
     flush_every: int = 32,
+    block: int | None = None,
 ) -> Comparison:
     """Run an experiment file (what ``tradesim compare EXPERIMENT.toml`` does)."""
     exp = load_experiment(path, seeds=seeds, ticks=ticks)
@@ -197,6 +202,7 @@ def compare_file(
         figures=figures,
         retry_failed=retry_failed,
         flush_every=flush_every,
+        block=block,
     )
 
 
@@ -210,6 +216,7 @@ def run_experiment(
     figures: bool = True,
     retry_failed: bool = False,
     flush_every: int = 32,
+    block: int | None = None,
 ) -> Comparison:
     """Run a checked :class:`Experiment` (see :func:`compare` for the arguments)."""
     folder = folder_in(out, exp.name) if out is not None else None
@@ -224,7 +231,14 @@ def run_experiment(
             tasks.append(task)
             design.append((arm.name, k, s, task.id))
     summary = execute(
-        tasks, store, workers=workers, dask=dask, progress=progress, retry_failed=retry_failed, desc=exp.name
+        tasks,
+        store,
+        workers=workers,
+        dask=dask,
+        progress=progress,
+        retry_failed=retry_failed,
+        desc=exp.name,
+        block=block,
     )
     design_df = pd.DataFrame(design, columns=["arm", "seed_index", "seed", "task_id"])
     values = _values(design_df, store.runs(), exp.metrics)

@@ -173,7 +173,8 @@ def test_a_sweep_killed_again_and_again_completes_with_every_run_once(tmp_path):
     fresh = run_sweep(path, workers=1, out=tmp_path / "fresh", report=False)
     n_runs = len(fresh.runs)
 
-    args = ("sweep", str(path), "--workers", "1", "--flush-every", "1", "--no-report")
+    # every run its own block (an ensemble of 18 finishes between two polls on a quiet machine)
+    args = ("sweep", str(path), "--workers", "1", "--block", "1", "--flush-every", "1", "--no-report")
     folder = tmp_path / "results" / "sweeps" / "sw"
     parts = folder / "store" / "runs"
 

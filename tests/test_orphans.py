@@ -30,7 +30,8 @@ def test_sigkill_of_a_sweep_leaves_no_worker_process(tmp_path):
         "metric": [{"country": "Poor", "column": "current_account"}],
     }
     (tmp_path / "k.toml").write_text(tomli_w.dumps(sweep))
-    args = [sys.executable, "-m", "sim", "sweep", "k.toml", "--workers", "2", "--flush-every", "2", "--no-report"]
+    args = [sys.executable, "-m", "sim", "sweep", "k.toml", "--workers", "2", "--block", "2", "--flush-every", "2"]
+    args.append("--no-report")  # blocks of 2: the workers are still busy when the sweep is killed
     proc = subprocess.Popen(args, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     parent = psutil.Process(proc.pid)
     parts = tmp_path / "results" / "sweeps" / "k" / "store" / "runs"

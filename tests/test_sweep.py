@@ -192,7 +192,8 @@ def test_dask_address_with_nothing_listening_is_a_clear_error(tmp_path):
 
 def test_killed_sweep_resumes_and_ends_with_every_run_exactly_once(tmp_path):
     path = write(tmp_path, grid_sweep(replicates=3))  # 18 runs
-    args = ["sweep", str(path), "--workers", "1", "--flush-every", "2"]
+    # each run its own block, so results reach the store two at a time and the kill lands mid-way
+    args = ["sweep", str(path), "--workers", "1", "--block", "1", "--flush-every", "2"]
     proc = subprocess.Popen(
         [sys.executable, "-m", "sim", *args], cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )

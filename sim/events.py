@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from sim.errors import SimulationError
 from sim.schema import Country, World
 
 FADE_HALF_LIVES = 10.0
@@ -298,6 +299,80 @@ def shift_log_productivity(
     if op == "scale":
         return log_shock + delta * math.log(amount)
     return log_shock + np.log(add_level(trend, amount, delta) / trend)
+
+
+def labor_shares_set(ev: Any, spec: Any, names: list[str], sectors: list[str]) -> list[tuple[int, list[float]]]:
+    """(country index, labor shares by sector) for every country whose labor shares the event
+    sets: its workers move at once, to the shares of ``spec`` (the scenario after the event).
+    """
+    out = []
+    for path in expand(ev.set, names):
+        parts = path.split(".")
+        if parts[0] == "country" and parts[2] == "labor_shares":
+            i = names.index(parts[1])
+            shares = spec.country[i].labor_shares
+            out.append((i, [shares[s] for s in sectors]))
+    return out
+
+
+def realignment(ev: Any, names: list[str], anchor: int, tick: int, dt: float) -> tuple[list[int], int, float] | None:
+    """A realignment's moved currencies, the tick it ends and the drift of their log rates per
+    year (a constant log path over its ticks); None if the event has none.
+    """
+    ra = ev.realign
+    if ra is None:
+        return None
+    ticks = max(1, round(ra.years / dt))
+    drift = float(np.log1p(ra.change) / (ticks * dt))
+    if names.index(ra.currency) == anchor:
+        return [names.index(c) for c in ra.against], tick + ticks, -drift
+    return [names.index(ra.currency)], tick + ticks, drift
+
+
+def apply_state_shocks(
+    shocks: list[StateShock], st: Any, r: int, tick: int, dt: float, names: list[str]
+) -> list[StateShock]:
+    """Move member ``r``'s state levels by the change in each shock's strength since the last tick.
+
+    Returns:
+        the shocks still in force.
+
+    Raises:
+        SimulationError: a shock would make a level non-positive or not finite.
+    """
+    keep = []
+    for sh in shocks:
+        share = strength((tick - sh.start) * dt, sh.years, sh.half_life)
+        delta, sh.applied = share - sh.applied, share
+        if delta != 0.0:
+            i = sh.row
+            if sh.key == "productivity":
+                log_shock = st.log_shock[r, i, sh.cols]
+                trend = np.exp(st.log_base[r, i, sh.cols] + st.log_innov[r, i, sh.cols] + log_shock)
+                _check_level(trend, sh, "productivity", tick, names)
+                with np.errstate(all="ignore"):
+                    new = shift_log_productivity(log_shock, trend, sh.op, sh.amount, delta)
+                _check_level(np.exp(new) * trend / np.exp(log_shock), sh, "productivity", tick, names)
+                st.log_shock[r, i, sh.cols] = new
+            else:
+                arr = st.labor if sh.key == "labor_force" else st.wage
+                fn = scale_level if sh.op == "scale" else add_level
+                value = fn(arr[r, i : i + 1], sh.amount, delta)
+                _check_level(value, sh, sh.key, tick, names)
+                arr[r, i] = value[0]
+        if share > 0.0 or sh.years is None:
+            keep.append(sh)
+    return keep
+
+
+def _check_level(value: np.ndarray, sh: StateShock, quantity: str, tick: int, names: list[str]) -> None:
+    if not np.all(np.isfinite(value) & (value > 0)):
+        raise SimulationError(
+            tick,
+            names[sh.row],
+            quantity,
+            f"an event's {sh.op} shock would make it {np.min(value):.6g}; it must stay positive",
+        )
 
 
 def param_fields() -> dict[str, Any]:

@@ -694,7 +694,6 @@ class TradeModel(mesa.Model):
         spec, state levels, labor shares and realignments directly on its state rows.
         """
         touched = np.zeros(self.R, dtype=bool)
-        realigned = False
         for r in range(self.R):
             todays = self._events[r].get(self.tick, [])
             if not (todays or self._temporary[r]):
@@ -720,8 +719,13 @@ class TradeModel(mesa.Model):
                 for agent, c in zip(self.countries, spec.country, strict=True):
                     agent.spec = c
             for ev in todays:
-                self._move_workers(r, ev)
-                realigned |= self._start_realignment(r, ev)
+                for i, shares in events.labor_shares_set(ev, spec, self.names, self.sectors):
+                    self.state.alloc[r, i] = shares
+                move = events.realignment(ev, self.names, self.anchor, self.tick, self.wp.dt)
+                if move is not None:
+                    moved, end, drift = move
+                    self._realign_end[r, moved] = end
+                    self._realign_drift[r, moved] = drift
                 self._shocks[r] += events.state_shocks(ev, self.tick, self.names, self.sectors)
         if touched.any():
             self._refresh_factors(np.flatnonzero(touched))
@@ -730,70 +734,13 @@ class TradeModel(mesa.Model):
         for r in range(self.R):
             if self._shocks[r]:
                 try:
-                    self._apply_state_shocks(r)
+                    self._shocks[r] = events.apply_state_shocks(
+                        self._shocks[r], self.state, r, self.tick, self.wp.dt, self.names
+                    )
                 except SimulationError as err:
                     self._fail(r, err)
         if (self._realign_end == self.tick).any():
             self._set_regime()
-
-    def _move_workers(self, r: int, ev) -> None:
-        """Labor shares an event sets move the country's workers at once."""
-        for path in events.expand(ev.set, self.names):
-            parts = path.split(".")
-            if parts[0] == "country" and parts[2] == "labor_shares":
-                i = self.names.index(parts[1])
-                shares = self.specs[r].country[i].labor_shares
-                self.state.alloc[r, i] = [shares[s] for s in self.sectors]
-
-    def _start_realignment(self, r: int, ev) -> bool:
-        """A realignment holds the moved currencies on a constant log path for its ticks."""
-        ra = ev.realign
-        if ra is None:
-            return False
-        ticks = max(1, round(ra.years / self.wp.dt))
-        drift = np.log1p(ra.change) / (ticks * self.wp.dt)
-        if self.names.index(ra.currency) == self.anchor:
-            moved, drift = [self.names.index(c) for c in ra.against], -drift
-        else:
-            moved = [self.names.index(ra.currency)]
-        self._realign_end[r, moved] = self.tick + ticks
-        self._realign_drift[r, moved] = drift
-        return True
-
-    def _apply_state_shocks(self, r: int) -> None:
-        """Move member r's state levels by the change in each shock's strength since the last tick."""
-        st, keep = self.state, []
-        for sh in self._shocks[r]:
-            share = events.strength((self.tick - sh.start) * self.wp.dt, sh.years, sh.half_life)
-            delta, sh.applied = share - sh.applied, share
-            if delta != 0.0:
-                i = sh.row
-                if sh.key == "productivity":
-                    log_shock = st.log_shock[r, i, sh.cols]
-                    trend = np.exp(st.log_base[r, i, sh.cols] + st.log_innov[r, i, sh.cols] + log_shock)
-                    self._check_level(trend, sh, "productivity")
-                    with np.errstate(all="ignore"):
-                        new = events.shift_log_productivity(log_shock, trend, sh.op, sh.amount, delta)
-                    self._check_level(np.exp(new) * trend / np.exp(log_shock), sh, "productivity")
-                    st.log_shock[r, i, sh.cols] = new
-                else:
-                    arr = st.labor if sh.key == "labor_force" else st.wage
-                    fn = events.scale_level if sh.op == "scale" else events.add_level
-                    value = fn(arr[r, i : i + 1], sh.amount, delta)
-                    self._check_level(value, sh, sh.key)
-                    arr[r, i] = value[0]
-            if share > 0.0 or sh.years is None:
-                keep.append(sh)
-        self._shocks[r] = keep
-
-    def _check_level(self, value: np.ndarray, sh: events.StateShock, quantity: str) -> None:
-        if not np.all(np.isfinite(value) & (value > 0)):
-            raise SimulationError(
-                self.tick,
-                self.names[sh.row],
-                quantity,
-                f"an event's {sh.op} shock would make it {np.min(value):.6g}; it must stay positive",
-            )
 
     def _apply_undervaluation(self, members: np.ndarray) -> None:
         st = self.state

@@ -39,15 +39,18 @@ def annual_ca_share(doc: dict, per: int, years: int) -> np.ndarray:
     doc = apply_overrides(doc, {"simulation.ticks": years * per, "world.development.noise_sd": 0.0})
     if per > 1:
         doc["simulation"]["tick_length"] = "quarter"
-    model = TradeModel(doc)
+    ca, gdp = annual_means(TradeModel(doc), per, years)
+    return 100.0 * ca / gdp
+
+
+def annual_means(model: TradeModel, per: int, years: int) -> tuple[np.ndarray, np.ndarray]:
+    """(years, N) current account and GDP, each the average of the ticks of a year."""
     ca, gdp = [], []
     for _ in range(years * per):
         model.step()
         ca.append(model.state.ca.copy())
         gdp.append(model.state.gdp.copy())
-    ca = np.array(ca).reshape(years, per, -1).mean(axis=1)
-    gdp = np.array(gdp).reshape(years, per, -1).mean(axis=1)
-    return 100.0 * ca / gdp
+    return (np.array(x).reshape(years, per, -1).mean(axis=1) for x in (ca, gdp))
 
 
 def test_baseline_current_accounts_agree_between_annual_and_quarterly_ticks(monkeypatch):
@@ -114,14 +117,7 @@ def noise_driven_ca_sd(per: int, seeds: int = 20, years: int = 60, burn: int = 1
         doc["simulation"]["seed"] = seed
         if per > 1:
             doc["simulation"]["tick_length"] = "quarter"
-        model = TradeModel(doc)
-        ca, gdp = [], []
-        for _ in range(years * per):
-            model.step()
-            ca.append(model.state.ca.copy())
-            gdp.append(model.state.gdp.copy())
-        ca = np.array(ca).reshape(years, per, -1).mean(axis=1)
-        gdp = np.array(gdp).reshape(years, per, -1).mean(axis=1)
+        ca, gdp = annual_means(TradeModel(doc), per, years)
         out.append((ca / gdp)[burn:])
     return float(np.std(np.array(out)))
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 import os
 import re
 import subprocess
+import time
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -191,12 +192,26 @@ def step(page, times: int) -> None:
     page.wait_for_timeout(300)  # the charts' redraw
 
 
+CHARTS = ("imbalance", "balance", "bilateral", "reserves", "production")
+
+
 def chart_svgs(page) -> dict[str, str]:
     """Chart name -> its SVG markup."""
-    return {
-        name: page.locator(f".tradesim-chart-{name} svg").first.inner_html()
-        for name in ("imbalance", "balance", "bilateral", "reserves", "production")
-    }
+    return {name: page.locator(f".tradesim-chart-{name} svg").first.inner_html() for name in CHARTS}
+
+
+def charts_until(page, done, timeout_s: float = 15.0) -> dict[str, str]:
+    """Poll the charts' SVG until ``done(svgs)`` holds or ``timeout_s`` passes; return the last read.
+
+    The browser redraws each chart on its own after the server's update (CI once read the
+    balance chart before its redraw), so a fixed wait is a race; the caller asserts on the result.
+    """
+    deadline = time.monotonic() + timeout_s
+    svgs = chart_svgs(page)
+    while not done(svgs) and time.monotonic() < deadline:
+        page.wait_for_timeout(200)
+        svgs = chart_svgs(page)
+    return svgs
 
 
 @pytest.fixture(scope="module")
@@ -247,7 +262,7 @@ def test_layout_fits_without_overlap_or_clipping(browser, size, tmp_path):
         before = chart_svgs(page)
         step(page, 40)
         expect(page.locator(".tradesim-phase")).to_have_text(PHASE)
-        after = chart_svgs(page)
+        after = charts_until(page, lambda s: all(s[n] != before[n] for n in CHARTS))
         assert [n for n in before if before[n] == after[n]] == [], "charts that did not change after 40 steps"
         page.screenshot(path=str(tmp_path / f"demo_{width}x{height}.png"))
         problems = layout_problems(page)
@@ -282,11 +297,12 @@ def test_levers_follow_the_scenario_reset_and_step(browser, tmp_path):
         expect(meta).to_contain_text("Levers from 2010 (tick 10): US tariff on China 25%", timeout=15_000)
         expect(page.locator(".tradesim-when")).to_contain_text("baseline: 2000, tick 0 of 200")
         # the levers' event is marked on the charts before it happens: a dashed line in 2010
+        marked = charts_until(page, lambda s: all("stroke-dasharray" in s[n] for n in ("imbalance", "balance")))
         for name in ("imbalance", "balance"):
-            assert "stroke-dasharray" in page.locator(f".tradesim-chart-{name} svg").first.inner_html(), name
+            assert "stroke-dasharray" in marked[name], name
         before = chart_svgs(page)
         step(page, 12)
-        after = chart_svgs(page)
+        after = charts_until(page, lambda s: all(s[n] != before[n] for n in CHARTS))
         assert [n for n in before if before[n] == after[n]] == [], "charts that did not change after 12 steps"
         expect(page.locator(".tradesim-caption")).to_contain_text("In 2010: classroom levers: US tariff on China 25%")
         expect(page.locator(".tradesim-phase")).to_have_text(PHASE)

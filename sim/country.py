@@ -125,6 +125,10 @@ class CountryArrays:
     tau: np.ndarray  # (N, N)
     tariff: np.ndarray  # (S, N, N) [s, o, d]: levied by d on imports from o
     open_: np.ndarray  # (S, N, N) openness in [0, 1] (export controls)
+    gov_spending: np.ndarray  # (N,) government purchases / full-capacity income
+    gov_tax: np.ndarray  # (N,) taxes / full-capacity income before the fiscal rule
+    gov_target: np.ndarray  # (N,) fiscal balance target / full-capacity income (NaN: no rule)
+    gov_speed: np.ndarray  # (N,) per year
 
 
 def _symmetric(table: dict[str, dict[str, float]]) -> list[tuple[str, str, float]]:
@@ -223,4 +227,10 @@ def country_arrays(scn: Scenario) -> CountryArrays:
         tau=tau,
         tariff=tariff,
         open_=open_,
+        gov_spending=np.array([c.government.spending for c in cs]),
+        gov_tax=np.array([c.government.tax for c in cs]),
+        gov_target=np.array(
+            [np.nan if c.government.balance_target is None else c.government.balance_target for c in cs]
+        ),
+        gov_speed=np.array([c.government.adjustment_speed for c in cs]),
     )

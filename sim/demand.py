@@ -7,10 +7,11 @@ Equations (i country; USD bn/yr; r_i = r_w + spread_i the country's borrowing ra
     C_i(r)    = max(c_i base exp(-eps_c (r_i - r0)), floor c_i base) + omega NFA_i
     I_i(r)    = inv_i full_income (1 + phi_g (g_i - g_world)) exp(-eps_I (r_i - r0))
                 + export_credit_i X_i                            (directed credit, rate-insensitive)
-    E_i(r)    = C_i + B_i + I_i - FX_plan_i                (reserve purchases are saved)
+    E_i(r)    = C_i + B_i + I_i + G_i + dC_i - FX_plan_i   (reserve purchases are saved)
 
-with B_i household borrowing (+) or repayment (-) (:func:`household_credit`) and c_i the
-propensity to consume, optionally drifting with relative income (:func:`propensity`).
+with B_i household borrowing (+) or repayment (-) (:func:`household_credit`), c_i the
+propensity to consume, optionally drifting with relative income (:func:`propensity`), G_i
+government purchases and dC_i households' response to taxes and deficits (:mod:`sim.fiscal`).
     NL*_i(r)  = full_income_i + NII_i - E_i(r)             desired net lending
 
 In a sudden stop absorption cannot exceed income plus the credit left below the limit plus
@@ -47,6 +48,8 @@ class DemandPlan:
     fx_plan: np.ndarray  # planned official FX purchases (saved)
     ceiling: np.ndarray  # max absorption (inf unless in a sudden stop)
     floor_share: np.ndarray  # min absorption as share of the plan (0 unless stopped)
+    gov: np.ndarray | float = 0.0  # government purchases G (sim.fiscal)
+    fiscal_cons: np.ndarray | float = 0.0  # households' response to taxes and deficits (sim.fiscal)
 
     def at(self, world_rate: np.ndarray | float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Consumption, investment, absorption and d(absorption)/d(world rate) at a world rate
@@ -55,10 +58,10 @@ class DemandPlan:
         r = np.asarray(world_rate)[..., None] + self.spread - self.r0
         xc = self.cons_base * np.exp(-self.eps_c * r)
         c_free = xc > self.cons_floor
-        cons = np.where(c_free, xc, self.cons_floor) + self.wealth + self.credit
+        cons = np.where(c_free, xc, self.cons_floor) + self.wealth + self.credit + self.fiscal_cons
         inv_var = self.inv_base * np.exp(-self.eps_i * r)
         inv = inv_var + self.inv_fixed
-        plan = cons + inv - self.fx_plan
+        plan = cons + inv + self.gov - self.fx_plan
         d_plan = -self.eps_c * np.where(c_free, xc, 0.0) - self.eps_i * inv_var
         self.last_plan = plan
         low = self.floor_share * plan

@@ -23,7 +23,7 @@ from typing import Any
 import mesa
 import numpy as np
 
-from sim import accounts, demand, development, events, finance, market, policy, production
+from sim import accounts, demand, development, events, finance, fiscal, market, policy, production
 from sim.country import Country, CountryArrays, country_arrays
 from sim.errors import SimulationError
 from sim.members import check_same_shape, copy_row, set_knobs, world_knobs
@@ -651,6 +651,8 @@ class TradeModel(mesa.Model):
             "retaliation": np.zeros((n, n)),
             "sales": start.output * start.price,
             "undervaluation": np.zeros(n),
+            "public_debt": np.array([c.government.debt for c in spec.country]) * gdp,
+            "tax_adjust": np.zeros(n),
             "exports": start.exports,
             "imports": start.imports,
         }
@@ -816,6 +818,15 @@ class TradeModel(mesa.Model):
             ca.household_limit,
             ca.household_deleveraging,
         )
+        gov = fiscal.flows(
+            ca.gov_spending, ca.gov_tax, st.tax_adjust, st.public_debt, st.rate, st.full_income, dm.ricardian_offset
+        )
+        st.gov_spending, st.taxes, st.public_interest, st.fiscal_balance = (
+            gov.spending,
+            gov.taxes,
+            gov.interest,
+            gov.balance,
+        )
         plan = demand.DemandPlan(
             cons_base=consume * base,
             cons_floor=dm.consumption_floor * consume * base,
@@ -832,6 +843,8 @@ class TradeModel(mesa.Model):
             fx_plan=st.fx_plan,
             ceiling=ceiling,
             floor_share=floor_share,
+            gov=gov.spending,
+            fiscal_cons=gov.consumption,
         )
         tol = 1e-12 * np.sum(st.full_income, axis=-1)
         rate, fallback = finance.solve_world_rate(plan, st.world_rate, fin.rate_bounds, tol, self.alive)
@@ -1025,6 +1038,10 @@ class TradeModel(mesa.Model):
         st.e = np.exp(log_e)
         st.tariff_prev = st.tariff
         st.household_debt = np.maximum(st.household_debt + dt * st.household_credit, 0.0)
+        st.public_debt = fiscal.debt_step(st.public_debt, st.fiscal_balance, dt)
+        st.tax_adjust = fiscal.rule_step(
+            st.tax_adjust, st.fiscal_balance, st.full_income, self.ca.gov_target, self.ca.gov_speed, dt
+        )
         if self._retaliates:
             self._retaliate()
 

@@ -58,6 +58,13 @@ COUNTRY_COLUMNS: dict[str, str] = {
     "household_debt": "domestic household debt, USD bn",
     "firm_writeoff": "state-bank debt of firms written off in defaults this tick, USD bn",
     "mean_tariff": "simple average of the tariffs the country levies on its partners' traded goods",
+    "government_spending": "government purchases, USD bn/yr",
+    "taxes": "taxes, USD bn/yr",
+    "public_debt_interest": "interest on public debt, paid to domestic households, USD bn/yr",
+    "fiscal_balance": "taxes - government purchases - interest on public debt, USD bn/yr",
+    "public_debt": "government debt held by domestic households, USD bn",
+    "private_saving": "GDP + net investment income + interest on public debt - taxes - private spending "
+    "(absorption - investment - government purchases), USD bn/yr",
 }
 SECTOR_COLUMNS: dict[str, str] = {
     "productivity": "real output per worker-year (with noise)",
@@ -126,6 +133,11 @@ _STATE_COLUMNS: dict[str, str] = {
     "unmet_demand": "unmet",
     "household_debt": "household_debt",
     "firm_writeoff": "firm_writeoff",
+    "government_spending": "gov_spending",
+    "taxes": "taxes",
+    "public_debt_interest": "public_interest",
+    "fiscal_balance": "fiscal_balance",
+    "public_debt": "public_debt",
 }
 _SECTOR_STATE: dict[str, str] = {
     "labor_share": "alloc",
@@ -306,6 +318,14 @@ class Recorder:
         gross = sec["output"][rows] * sec["price"][rows]
         sec["output_share"][rows] = gross / gross.sum(axis=-1, keepdims=True)
         c["trade_balance"][rows] = c["exports"][rows] - c["imports"][rows]
+        private_spending = c["absorption"][rows] - c["investment"][rows] - c["government_spending"][rows]
+        c["private_saving"][rows] = (
+            c["gdp"][rows]
+            + c["net_investment_income"][rows]
+            + c["public_debt_interest"][rows]
+            - c["taxes"][rows]
+            - private_spending
+        )
         c["wage_usd"][rows] = raw["wage"][rows] * c["exchange_rate"][rows]
         c["world_interest_rate"][rows] = raw["world_rate"][rows, None]
         sec["productivity"][rows] = np.exp(sec["productivity"][rows])

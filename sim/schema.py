@@ -153,6 +153,10 @@ class Demand(Strict):
     consumption_drift: Annotated[float, Field(ge=-0.2, le=0.2)] = 0.0
     """Change of the propensity to consume per unit of log income per worker relative to the
     world's (0 = none; positive: richer countries consume more of their income)."""
+    ricardian_offset: Frac = 0.4
+    """omega: share of a fiscal deficit households offset by saving more (1 = full Ricardian
+    equivalence, 0 = none); the rest of the deficit raises absorption. Acts only in countries
+    with a government (``country.<name>.government``)."""
 
 
 class Finance(Strict):
@@ -349,6 +353,26 @@ class Retaliation(Strict):
     """Largest retaliatory tariff."""
 
 
+class Government(Strict):
+    """``[country.<name>.government]``: spending, taxes, a fiscal rule and public debt.
+
+    The default (no spending, no taxes, no debt, no rule) is no government.
+    """
+
+    spending: Annotated[float, Field(ge=0.0, le=0.6)] = 0.0
+    """Government purchases, share of full-capacity income; spent through the same market as
+    private final demand (the world's budget shares)."""
+    tax: Annotated[float, Field(ge=0.0, le=0.6)] = 0.0
+    """Taxes, share of full-capacity income, before the fiscal rule's adjustment."""
+    balance_target: Annotated[float, Field(ge=-0.3, le=0.3)] | None = None
+    """Fiscal balance (taxes - spending - interest on public debt) the rule aims at, share of
+    full-capacity income (-0.03: a deficit of 3%); none: no rule, taxes stay at ``tax``."""
+    adjustment_speed: Annotated[float, Field(gt=0.0, le=20.0)] = 0.5
+    """Speed (per year) at which the rule moves taxes to close the gap to ``balance_target``."""
+    debt: Annotated[float, Field(ge=0.0, le=5.0)] = 0.0
+    """Initial public debt, share of GDP, held by the country's own households."""
+
+
 class Country(Strict):
     """One ``[[country]]`` table."""
 
@@ -425,6 +449,8 @@ class Country(Strict):
     state_lending: dict[Name, Annotated[float, Field(ge=0.0, le=1.0)]] = Field(default_factory=dict)
     """State-bank credit to traded sectors, share of the sector's sales per year: it lowers the
     sector's unit cost and builds capacity beyond what demand asks; firms carry the debt."""
+    government: Government = Field(default_factory=Government)
+    """The government (default: none: no spending, taxes or debt)."""
 
 
 Number = Annotated[float, Field(allow_inf_nan=False)]

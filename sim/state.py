@@ -53,6 +53,8 @@ class State:
     loss_years: np.ndarray  # (N, S1) years in a row a sector's price has been below unit cost
     retaliation: np.ndarray  # (N, N) retaliatory tariff levied by d (column) on o (row)
     undervaluation: np.ndarray  # (N,) undervaluation currently applied to the rate
+    public_debt: np.ndarray  # (N,) government debt held by domestic households, USD bn
+    tax_adjust: np.ndarray  # (N,) the fiscal rule's change of the tax share so far
 
     # --- this tick's quantities (recomputed every tick)
     capacity: np.ndarray = field(default=None)  # (N, S1) real units per year
@@ -88,6 +90,10 @@ class State:
     firm_writeoff: np.ndarray = field(default=None)  # (N,) firm debt written off this tick, USD bn
     stop_applied: np.ndarray = field(default=None)  # (N,) bool: a sudden stop bound this tick
     rate_fallback: np.ndarray = field(default=None)  # (R,) bool: no world rate cleared lending
+    gov_spending: np.ndarray = field(default=None)  # (N,) government purchases, USD bn/yr
+    taxes: np.ndarray = field(default=None)  # (N,) USD bn/yr
+    public_interest: np.ndarray = field(default=None)  # (N,) interest on public debt, USD bn/yr
+    fiscal_balance: np.ndarray = field(default=None)  # (N,) taxes - spending - interest, USD bn/yr
 
     def copy(self) -> State:
         """A deep copy (arrays copied)."""

@@ -79,6 +79,16 @@ def key_kind(parts: list[str]) -> tuple[str, str]:
                 "an initial stock with a counterparty: no event operation says who holds the other side, so it "
                 "acts at load only (the file, a sweep, an experiment arm or a [base] set)"
             )
+        if key == "government" and len(parts) == 3:
+            return FIXED, (
+                "an event sets the government's keys one by one (country.<name>.government.spending, tax, "
+                "balance_target, adjustment_speed): the table also holds the initial debt, which acts at load only"
+            )
+        if key == "government" and parts[3:4] == ["debt"]:
+            return STOCK, (
+                "the initial public debt, held by the country's households: it acts at load only (the file, a "
+                "sweep, an experiment arm or a [base] set); from then on debt moves with the fiscal balance"
+            )
         if key == "labor_shares":
             return ALLOC, ""
         if key == "settlement":
@@ -387,5 +397,10 @@ def param_fields() -> dict[str, Any]:
         else:
             out[f"world.{name}"] = info
     for name, info in Country.model_fields.items():
-        out[f"country.<name>.{name}"] = info
+        sub = getattr(info.annotation, "model_fields", None)
+        if sub:  # a table that is always there (the government): its keys one by one
+            for k, v in sub.items():
+                out[f"country.<name>.{name}.{k}"] = v
+        else:
+            out[f"country.<name>.{name}"] = info
     return out

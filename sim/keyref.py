@@ -13,7 +13,7 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
 from sim import events
-from sim.schema import Country, Event, ExportControl, PairCost, Realign, Scenario, Simulation, World
+from sim.schema import Country, Event, ExportControl, Government, PairCost, Realign, Scenario, Simulation, World
 
 HEADER = """# Scenario files: every key
 
@@ -209,6 +209,7 @@ def render() -> str:
     out += ["## [[world.trade_costs]]", "", *_table(PairCost, ""), ""]
     out += ["## [[country]]", "", *_table(Country, "country.<name>."), ""]
     out += ["## [country.<name>.export_controls.<sector>]", "", *_table(ExportControl, ""), ""]
+    out += ["## [country.<name>.government]", "", *_table(Government, "country.<name>.government."), ""]
     out += ["## [[event]]", "", *_table(Event, "event."), ""]
     out += ["## [event.realign]", "", *_table(Realign, "event.realign."), ""]
     out += [EVENTS_TEXT, *_event_keys(), ""]

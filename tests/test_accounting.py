@@ -56,8 +56,30 @@ def check_tables(res: sim.Results) -> None:
         held = by_tick[f"reserves_in_{iss}"].sum()
         liab = res.series("official_liabilities")[iss]
         np.testing.assert_allclose(held.to_numpy(), liab.to_numpy(), rtol=1e-12, atol=1e-9)
+    check_fiscal(res)
     assert np.isfinite(ts.select_dtypes("number").to_numpy()).all()
     check_bilateral(res)
+
+
+def check_fiscal(res: sim.Results) -> None:
+    """Governments: private saving + public saving - investment = current account, the saving
+    side from value added, taxes and interest, the current account from trade flows; public debt
+    changes by exactly the deficit.
+    """
+    ts, dt = res.timeseries, res.scenario.dt
+    scale = ts.gdp.max() + ts.public_debt.abs().max()
+    np.testing.assert_allclose(
+        ts.fiscal_balance, ts.taxes - ts.government_spending - ts.public_debt_interest, rtol=0, atol=TOL * scale
+    )
+    np.testing.assert_allclose(
+        ts.private_saving + ts.fiscal_balance - ts.investment,
+        ts.exports - ts.imports + ts.net_investment_income,
+        rtol=0,
+        atol=1e-8 * scale,
+    )
+    d_debt = res.series("public_debt").diff().iloc[1:].to_numpy()
+    deficit = -(res.series("fiscal_balance") * dt).iloc[1:].to_numpy()
+    assert np.max(np.abs(d_debt - deficit), initial=0.0) <= TOL * scale
 
 
 def check_bilateral(res: sim.Results) -> None:
@@ -161,3 +183,19 @@ def test_identities_hold_with_cobb_douglas_sectors_tariffs_and_quotas():
     doc["country"][2]["export_controls"] = {"labor": {"destinations": ["C0"], "allowed_share": 0.5}}
     res = sim.simulate(doc)
     check_tables(res)
+
+
+def test_identities_hold_with_governments_deficits_debt_and_a_fiscal_rule():
+    # governments of every kind: a deficit with initial debt (interest paid to households), a
+    # surplus, a fiscal rule moving taxes toward a target, and an event that changes spending;
+    # quarterly ticks, so the stock-flow identity of public debt is exercised with dt = 0.25
+    doc = identical_world(3, ticks=40)
+    doc["simulation"]["tick_length"] = "quarter"
+    doc["country"][0]["government"] = {"spending": 0.25, "tax": 0.2, "debt": 0.8}
+    doc["country"][1]["government"] = {"spending": 0.1, "tax": 0.15}
+    doc["country"][2]["government"] = {"spending": 0.2, "tax": 0.2, "balance_target": -0.03, "adjustment_speed": 1.0}
+    doc["event"] = [{"tick": 12, "set": {"country.C1.government.spending": 0.2}}]
+    res = sim.simulate(doc)
+    check_tables(res)
+    debt = res.series("public_debt")
+    assert debt["C0"].iloc[-1] > debt["C0"].iloc[0] > 0 and debt["C1"].min() < 0  # the checks are exercised

@@ -79,6 +79,8 @@ def world() -> dict:
     }
 
 
+GOVERNMENT = {"country.B.government": {"spending": 0.2, "tax": 0.15, "debt": 0.5}}
+
 # key pattern -> (operation, key path, value, overrides of the world for both runs)
 ACTS: dict[str, tuple] = {
     "world.elasticity": ("set", "world.elasticity", 6.0, {}),
@@ -112,6 +114,7 @@ ACTS: dict[str, tuple] = {
     "world.demand.investment_growth_response": ("set", "world.demand.investment_growth_response", 8.0, {}),
     "world.demand.consumption_floor": ("set", "world.demand.consumption_floor", 1.0, {}),
     "world.demand.consumption_drift": ("set", "world.demand.consumption_drift", 0.1, {}),
+    "world.demand.ricardian_offset": ("set", "world.demand.ricardian_offset", 0.9, GOVERNMENT),
     "world.finance.interest_rate": ("set", "world.finance.interest_rate", 0.05, {}),
     "world.finance.rate_bounds": ("set", "world.finance.rate_bounds", [0.1, 0.2], {}),
     "world.finance.premium_threshold": ("set", "world.finance.premium_threshold", 0.1, {}),
@@ -217,6 +220,15 @@ ACTS: dict[str, tuple] = {
     "country.<name>.export_controls": ("set", "country.A.export_controls", {"labor": {"destinations": ["*"]}}, {}),
     "country.<name>.retaliation": ("set", "country.C.retaliation", {"match": 2.0}, {}),
     "country.<name>.state_lending": ("set", "country.B.state_lending.primary", 0.5, {}),
+    "country.<name>.government.spending": ("set", "country.B.government.spending", 0.3, {}),
+    "country.<name>.government.tax": ("add", "country.B.government.tax", 0.05, GOVERNMENT),
+    "country.<name>.government.balance_target": ("set", "country.B.government.balance_target", 0.0, GOVERNMENT),
+    "country.<name>.government.adjustment_speed": (
+        "set",
+        "country.B.government.adjustment_speed",
+        5.0,
+        {"country.B.government": {"spending": 0.2, "tax": 0.15, "balance_target": 0.0}},
+    ),
 }
 
 # key pattern -> (operation, key path, value, words of the reason)
@@ -233,6 +245,7 @@ REFUSED: dict[str, tuple] = {
     "country.<name>.name": ("set", "country.C.name", "Z", "cannot change"),
     "country.<name>.net_foreign_assets": ("set", "country.C.net_foreign_assets", 0.5, "counterparty"),
     "country.<name>.reserves_months": ("set", "country.C.reserves_months", 5.0, "counterparty"),
+    "country.<name>.government.debt": ("add", "country.C.government.debt", 0.5, "load only"),
 }
 # state keys: set is refused (pointing to scale and add), which act
 REFUSED_SET_OF_STATE = [
@@ -353,3 +366,13 @@ def test_scale_and_add_act_on_every_numeric_parameter_as_the_set_they_amount_to(
     for op in ("add", "scale"):
         if op in runs:
             np.testing.assert_allclose(runs[op], runs["set"], rtol=1e-6, atol=1e-9, err_msg=op)
+
+
+def test_setting_a_whole_government_table_is_refused():
+    # the table holds the initial debt, which an event cannot change: its keys are set one by one
+    doc = world()
+    doc["event"] = [{"tick": K, "set": {"country.C.government": {"spending": 0.2, "debt": 1.0}}}]
+    with pytest.raises(ScenarioError) as info:
+        sim.load_scenario(doc)
+    (where, why), *_ = info.value.problems
+    assert "country.C.government" in where and "one by one" in why

@@ -121,6 +121,14 @@ def random_members(rng: np.random.Generator, r: int, names: list[str]) -> list[d
                     "set": {f"country.{a}.tariffs": {b: 0.25}, "world.demand.habit": 0.3},
                 }
             ]
+        if k % 2 == 1:  # a government with a deficit, debt and a fiscal rule
+            m[f"country.{a}.government"] = {
+                "spending": float(rng.uniform(0.1, 0.25)),
+                "tax": float(rng.uniform(0.1, 0.2)),
+                "debt": float(rng.uniform(0.0, 1.0)),
+                "balance_target": float(rng.choice([-0.03, 0.0])),
+            }
+            m["world.demand.ricardian_offset"] = float(rng.uniform(0.0, 1.0))
         out.append(m)
     return out
 

@@ -61,6 +61,8 @@ def _language() -> dict:
         c["name"] = name
         c["reserves_months"] = 6.0
     doc["country"][2].update({"exchange_rate_regime": "peg", "undervaluation": -0.1, "crawl": 0.02})
+    doc["country"][0]["government"] = {"spending": 0.2, "tax": 0.18, "debt": 0.6, "balance_target": -0.02}
+    doc["world"]["demand"] = {"ricardian_offset": 0.3}
     doc["world"]["pair_costs"] = {"Japan": {"China": 0.4}}
     doc["world"]["regions"] = {"East": ["Japan", "China"], "West": ["US"]}
     doc["world"]["region_costs"] = {"East": {"East": 0.3, "West": 0.6}}
@@ -70,6 +72,8 @@ def _language() -> dict:
         {"year": 1987, "add": {"country.China.labor_force": 10.0, "world.trade_cost": -0.1}},
         {"year": 1988, "set": {"world.pair_costs.China.US": 0.5, "country.China.undervaluation": 0.1}},
         {"tick": 2, "scale": {"country.US.household_credit": 2.0, "country.Japan.wage": 1.1}, "years": 2},
+        {"tick": 3, "add": {"country.Japan.government.spending": 0.05}, "years": 1},
+        {"tick": 4, "set": {"country.US.government.balance_target": -0.05, "world.demand.ricardian_offset": 0.5}},
     ]
     return doc
 
@@ -454,6 +458,9 @@ KEY_PATHS = [
     "world.pair_costs.Rich.Poor",
     "world.regions.East",
     "country.Poor.crawl",
+    "country.Poor.government.spending",
+    "country.Poor.government.debt",
+    "country.Poor.government",
     "country.Poor.undervaluation",
     "world.sectors",
     "country.Poor.labor_shares.labor",

@@ -81,9 +81,18 @@ def endless_cycle(comp):
     assert (rise > 0.015).all()  # rises beyond the 1.5 pp floor
 
 
+def twin_deficits(comp):
+    """A fraction of the fiscal change, stated in advance: at an unchanged world rate absorption
+    rises by exactly (1 - omega) = 0.6 of the deficit (docs/model.md §7, sim.fiscal), and the
+    rate's rise crowds out absorption abroad as well as at home, so the current account moves by
+    less than that, and by more than nothing."""
+    ratio = diff(comp, "US_ca", "us_fiscal_expansion") / diff(comp, "US_fiscal_balance", "us_fiscal_expansion")
+    assert ((ratio > 0.0) & (ratio < 0.6)).all(), ratio
+
+
 SIZES = {
     f.__name__ + ".toml": f
-    for f in (reserve_targets, export_led, weak_consumption, export_controls, tariffs, endless_cycle)
+    for f in (reserve_targets, export_led, weak_consumption, export_controls, tariffs, endless_cycle, twin_deficits)
 }
 """Conditions of size, on the same paired values, for claims whose size matters."""
 

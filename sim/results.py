@@ -58,6 +58,9 @@ COUNTRY_COLUMNS: dict[str, str] = {
     "household_debt": "domestic household debt, USD bn",
     "firm_writeoff": "state-bank debt of firms written off in defaults this tick, USD bn",
     "mean_tariff": "simple average of the tariffs the country levies on its partners' traded goods",
+    "policy_rate": "the country's base rate: its central-bank policy rate where it sets one, else the world rate, per year",
+    "portfolio_inflow": "desired net private portfolio inflow drawn by expected excess returns, USD bn/yr",
+    "private_capital_inflow": "realised net private capital inflow (fall in net private claims, write-downs excluded), USD bn/yr",
 }
 SECTOR_COLUMNS: dict[str, str] = {
     "productivity": "real output per worker-year (with noise)",
@@ -126,6 +129,9 @@ _STATE_COLUMNS: dict[str, str] = {
     "unmet_demand": "unmet",
     "household_debt": "household_debt",
     "firm_writeoff": "firm_writeoff",
+    "policy_rate": "policy_rate",
+    "portfolio_inflow": "portfolio_inflow",
+    "private_capital_inflow": "private_inflow",
 }
 _SECTOR_STATE: dict[str, str] = {
     "labor_share": "alloc",

@@ -88,6 +88,9 @@ class State:
     firm_writeoff: np.ndarray = field(default=None)  # (N,) firm debt written off this tick, USD bn
     stop_applied: np.ndarray = field(default=None)  # (N,) bool: a sudden stop bound this tick
     rate_fallback: np.ndarray = field(default=None)  # (R,) bool: no world rate cleared lending
+    policy_rate: np.ndarray = field(default=None)  # (N,) base rate: policy rate where set, else world rate
+    portfolio_inflow: np.ndarray = field(default=None)  # (N,) desired net portfolio inflow, USD bn/yr
+    private_inflow: np.ndarray = field(default=None)  # (N,) realised net private capital inflow, USD bn/yr
 
     def copy(self) -> State:
         """A deep copy (arrays copied)."""

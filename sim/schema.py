@@ -184,7 +184,7 @@ class Finance(Strict):
     """Net external debt / GDP past which private foreign debt is written down."""
     writedown: Frac = 0.5
     """Share of the defaulter's private foreign debt written down; creditors lose pro rata."""
-    portfolio_sensitivity: Annotated[float, Field(ge=0.0, le=5.0)] = 1.0
+    portfolio_sensitivity: Annotated[float, Field(ge=0.0, le=10.0)] = 4.0
     """phi: desired private portfolio inflow per year, as a share of the country's open income,
     per unit (per year) of expected excess return over the world average (policy-rate gap less
     expected depreciation). Acts only where a policy rate differs from the world rate or

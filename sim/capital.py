@@ -103,7 +103,10 @@ def fx_market(
     """Pressure on each currency and official FX purchases, USD bn/yr (see the module doc).
 
     Args:
-        ca, desired_lending, inflow, fx_plan: (R, N) USD bn/yr.
+        ca: (R, N) current accounts, USD bn/yr.
+        desired_lending: (R, N) desired net lending NL*, USD bn/yr.
+        inflow: (R, N) desired portfolio inflow (:func:`portfolio_inflow`), USD bn/yr.
+        fx_plan: (R, N) planned official FX purchases, USD bn/yr.
         reserve_interest: (R, N) interest earned on reserves (reinvested), USD bn/yr.
         controls: (R, N) capital-control intensity in [0, 1].
         absorbed: (R, N) share of the pressure the regime absorbs (float 0, peg 1).
@@ -118,7 +121,9 @@ def fx_market(
     return pressure, fx
 
 
-def private_inflow(private_before: np.ndarray, private_after: np.ndarray, writedown: np.ndarray, dt: float) -> np.ndarray:
+def private_inflow(
+    private_before: np.ndarray, private_after: np.ndarray, writedown: np.ndarray, dt: float
+) -> np.ndarray:
     """(R, N) realised net private capital inflow, USD bn/yr: the fall in net private claims
     over the tick that is not a write-down.
     """

@@ -410,8 +410,9 @@ class Country(Strict):
     """Growth per year of a managed or pegged currency's target rate (USD per local unit): 0.07
     lets it appreciate 7% a year (a crawling peg), -0.05 depreciate 5%. Ignored for floaters."""
     policy_rate: Annotated[float, Field(ge=-0.1, le=1.0)] | None = None
-    """Central-bank policy rate, per year: the country's base rate, to which its risk premium is
-    added. Absent: the base rate follows the world rate (no gap, no portfolio flow from it). A
+    """Central-bank policy rate, per year (-0.1 to 1): the country's base rate, to which its risk
+    premium is added. Absent: the base rate follows the world rate (no gap, no portfolio flow from
+    it; an event cannot unset it, but can set it to any rate). A
     rate above the world rate draws private portfolio inflows (``world.finance.portfolio_sensitivity``)."""
     capital_controls: Frac = 0.0
     """Capital-control intensity: private capital flows (desired lending and portfolio flows)

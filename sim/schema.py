@@ -189,9 +189,11 @@ class Finance(Strict):
     per unit (per year) of expected excess return over the world average (policy-rate gap less
     expected depreciation). Acts only where a policy rate differs from the world rate or
     expectations are regressive."""
-    expectation_reversion: Annotated[float, Field(ge=0.0, le=1.0)] = 0.0
+    expectation_reversion: Annotated[float, Field(ge=0.0, le=0.4)] = 0.0
     """theta: investors expect a currency to close this share (per year) of its log distance to
-    its balanced-start rate (regressive expectations); 0 = static expectations (random walk)."""
+    its balanced-start rate (regressive expectations); 0 = static expectations (random walk). At
+    most 0.4, so that the loop gain it adds to a floating rate (rate gain x phi x theta, with a
+    rate gain near 0.2) stays below 1."""
 
 
 class ExchangeRate(Strict):

@@ -148,7 +148,7 @@ ACTS: dict[str, tuple] = {
         8.0,
         {"country.D.policy_rate": 0.06},
     ),
-    "world.finance.expectation_reversion": ("set", "world.finance.expectation_reversion", 0.5, {}),
+    "world.finance.expectation_reversion": ("set", "world.finance.expectation_reversion", 0.3, {}),
     "world.exchange_rate.adjustment": ("set", "world.exchange_rate.adjustment", 8.0, {}),
     "world.exchange_rate.managed_share": ("set", "world.exchange_rate.managed_share", 0.2, {}),
     "world.development.frontier_growth": ("set", "world.development.frontier_growth", 0.05, {}),

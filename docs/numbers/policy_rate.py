@@ -6,7 +6,11 @@
   sensitivity of absorption, docs/model.md §7.6);
 - the 1980s US combination (US policy rate 6% and US propensity to consume 0.83 instead of
   0.78): the dollar's rise against the floaters and the partners' current accounts;
-- the same with China's capital account closed (capital_controls = 1) and its rate managed.
+- the same with China's capital account closed (capital_controls = 1) and its rate managed;
+- scenarios/examples/history_events.toml (not a calibrated history) with a 1980 event setting
+  the US policy rate to 7% and its propensity to consume to 0.88 (standing in for the fiscal
+  expansion, enough that the world rate does not fall), the rate back to 3% in 1985: Japan's
+  current account 1981-84 and 1984-87 and the dollar against the yen in 1984.
 
     python docs/numbers/policy_rate.py
 
@@ -15,9 +19,11 @@ Prints one JSON object (percent and percentage points).
 
 from __future__ import annotations
 
+import copy
 import json
 
 from sim.model import TradeModel
+from sim.scenario import load_toml
 
 BASE = "scenarios/baseline.toml"
 TICKS = 20
@@ -72,7 +78,34 @@ def main() -> dict:
         rate = arm["world_interest_rate"]["US"].iloc[5] - base_c["world_interest_rate"]["US"].iloc[5]
         row["world_rate_t5"] = round(100 * float(rate), 2)
         out["us_1980s"][label] = row
+    out["history_events"] = history()
     print(json.dumps(out))
+    return out
+
+
+def history() -> dict:
+    """Japan and the US in history_events.toml with and without the 1980s US combination."""
+    doc = load_toml("scenarios/examples/history_events.toml")
+    steps = [
+        {"year": 1980, "set": {"country.US.policy_rate": 0.07, "country.US.propensity_to_consume": 0.88}},
+        {"year": 1985, "set": {"country.US.policy_rate": 0.03}},
+    ]
+    out = {}
+    for label, extra in (("without", []), ("with", steps)):
+        d = copy.deepcopy(doc)
+        d["event"] = d["event"] + extra
+        model = TradeModel(d)
+        model.run(ticks=12)
+        ts, _ = model.recorder.tables(model)
+        ts = ts.set_index(["year", "country"])
+        ca = 100.0 * ts.current_account / ts.gdp
+        out[label] = {
+            "japan_ca_1981_84": round(float(ca.xs("Japan", level="country").loc[1981:1984].mean()), 2),
+            "japan_ca_1984_87": round(float(ca.xs("Japan", level="country").loc[1984:1987].mean()), 2),
+            "us_ca_1981_84": round(float(ca.xs("US", level="country").loc[1981:1984].mean()), 2),
+            "yen_usd_1984": round(float(ts.exchange_rate.xs("Japan", level="country").loc[1984]), 3),
+            "world_rate_1982": round(100 * float(ts.world_interest_rate.xs("US", level="country").loc[1982]), 2),
+        }
     return out
 
 

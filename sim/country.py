@@ -111,6 +111,9 @@ class CountryArrays:
     reserve_speed: np.ndarray  # per year
     undervaluation: np.ndarray
     crawl: np.ndarray  # (N,) growth per year of a managed or pegged target rate
+    policy_rate: np.ndarray  # (N,) central-bank policy rate per year (0 where none is set)
+    pinned: np.ndarray  # (N,) bool: the country sets a policy rate
+    controls: np.ndarray  # (N,) capital-control intensity in [0, 1]
     export_credit: np.ndarray
     cost_factor: np.ndarray  # (N, S1): 1 - unit cost cut (traded sectors only)
     household_credit: np.ndarray
@@ -211,6 +214,9 @@ def country_arrays(scn: Scenario) -> CountryArrays:
         reserve_speed=np.array([c.reserve_adjustment for c in cs]),
         undervaluation=np.array([c.undervaluation for c in cs]),
         crawl=np.array([c.crawl for c in cs]),
+        policy_rate=np.array([c.policy_rate or 0.0 for c in cs]),
+        pinned=np.array([c.policy_rate is not None for c in cs]),
+        controls=np.array([c.capital_controls for c in cs]),
         export_credit=np.array([c.export_credit for c in cs]),
         cost_factor=np.concatenate(
             [np.repeat(1.0 - np.array([[c.unit_cost_cut] for c in cs]), s, axis=1), np.ones((n, 1))], axis=1

@@ -50,12 +50,17 @@ class DemandPlan:
     floor_share: np.ndarray  # min absorption as share of the plan (0 unless stopped)
     gov: np.ndarray | float = 0.0  # government purchases G (sim.fiscal)
     fiscal_cons: np.ndarray | float = 0.0  # households' response to taxes and deficits (sim.fiscal)
+    pinned: np.ndarray | None = None  # (R, N) bool: countries whose policy rate sets their base rate
+    policy_rate: np.ndarray | None = None  # (R, N) their policy rates (sim.capital)
 
     def at(self, world_rate: np.ndarray | float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Consumption, investment, absorption and d(absorption)/d(world rate) at a world rate
         ((R,) per member, or a number for one world).
         """
-        r = np.asarray(world_rate)[..., None] + self.spread - self.r0
+        if self.pinned is None:
+            r = np.asarray(world_rate)[..., None] + self.spread - self.r0
+        else:  # a country with a policy rate plans at it, whatever the world rate
+            r = np.where(self.pinned, self.policy_rate, np.asarray(world_rate)[..., None]) + self.spread - self.r0
         xc = self.cons_base * np.exp(-self.eps_c * r)
         c_free = xc > self.cons_floor
         cons = np.where(c_free, xc, self.cons_floor) + self.wealth + self.credit + self.fiscal_cons
@@ -63,6 +68,8 @@ class DemandPlan:
         inv = inv_var + self.inv_fixed
         plan = cons + inv + self.gov - self.fx_plan
         d_plan = -self.eps_c * np.where(c_free, xc, 0.0) - self.eps_i * inv_var
+        if self.pinned is not None:
+            d_plan = np.where(self.pinned, 0.0, d_plan)
         self.last_plan = plan
         low = self.floor_share * plan
         absorption = np.minimum(plan, self.ceiling)

@@ -23,7 +23,7 @@ from typing import Any
 import mesa
 import numpy as np
 
-from sim import accounts, demand, development, events, finance, fiscal, market, policy, production
+from sim import accounts, capital, demand, development, events, finance, fiscal, market, policy, production
 from sim.country import Country, CountryArrays, country_arrays
 from sim.errors import SimulationError
 from sim.members import check_same_shape, copy_row, set_knobs, world_knobs
@@ -796,7 +796,7 @@ class TradeModel(mesa.Model):
         st.official_rate = finance.official_rates(st.world_rate, privilege)
         spread = st.premium.copy()
         spread[..., ca.issuer_index] -= privilege  # issuers are distinct
-        st.rate = st.world_rate[:, None] + spread
+        st.rate = capital.domestic_rates(st.world_rate, spread, ca.policy_rate, ca.pinned)
         st.nii, self._res_int = finance.net_investment_income(
             st.reserves, st.private, ca.issuer_index, st.official_rate, st.rate
         )
@@ -845,6 +845,8 @@ class TradeModel(mesa.Model):
             floor_share=floor_share,
             gov=gov.spending,
             fiscal_cons=gov.consumption,
+            pinned=ca.pinned if ca.pinned.any() else None,
+            policy_rate=ca.policy_rate,
         )
         tol = 1e-12 * np.sum(st.full_income, axis=-1)
         rate, fallback = finance.solve_world_rate(plan, st.world_rate, fin.rate_bounds, tol, self.alive)
@@ -858,7 +860,8 @@ class TradeModel(mesa.Model):
                     self.member_notes[r].append(
                         f"tick {self.tick}: no world rate in {bounds} clears lending; used {rate[r]:.4f}"
                     )
-        st.rate = rate[:, None] + spread
+        st.rate = capital.domestic_rates(rate, spread, ca.policy_rate, ca.pinned)
+        st.policy_rate = capital.base_rates(rate, ca.policy_rate, ca.pinned)
         st.official_rate = finance.official_rates(rate, privilege)
         st.consumption, st.investment, st.absorption, _ = plan.at(rate)
         st.household_credit = demand.realised_credit(st.household_credit, plan.last_plan, st.absorption)
@@ -967,6 +970,7 @@ class TradeModel(mesa.Model):
         fx = policy.intervention(
             self.regime, st.ca - st.desired_lending, st.fx_plan, self.kn.exchange_rate.managed_share
         )
+        fx = self._capital_flows(fx)
         held = st.reserves.sum(axis=-1)
         st.fx = policy.limit_sales(fx, held, self._res_int.sum(axis=-1), dt)
         # a peg breaks when the sales it cannot pay for exceed 0.5% of income, not on a rounding
@@ -985,6 +989,7 @@ class TradeModel(mesa.Model):
             self.regime = np.where(broke, policy.FLOAT, self.regime)
             self._broken |= pegs
         st.writedown = finance.writedowns(st.nfa, st.private, st.full_income, fin.default_debt, fin.writedown)
+        private_before = st.private
         st.reserves, st.liabilities, st.private, st.nfa = accounts.settle_stocks(
             st.reserves,
             st.liabilities,
@@ -998,6 +1003,7 @@ class TradeModel(mesa.Model):
             st.writedown,
             dt,
         )
+        st.private_inflow = capital.private_inflow(private_before, st.private, st.writedown, dt)
         # stocks carry their rounding residuals: each member's residual is judged against the
         # largest stocks + GDP it has seen (accounts.check_stocks)
         prev = self._stock_scale
@@ -1016,6 +1022,28 @@ class TradeModel(mesa.Model):
                 None if prev is None else prev[r],
             ),
         )
+
+    def _capital_flows(self, fx: np.ndarray) -> np.ndarray:
+        """Portfolio flows and capital controls (:mod:`sim.capital`) in the members that have a
+        policy rate, controls or regressive expectations: their pressure and official purchases
+        replace the open-account ones; other members keep theirs bit for bit.
+        """
+        st, ca, fin = self.state, self.ca, self.kn.finance
+        on = ca.pinned.any(axis=-1) | (ca.controls > 0).any(axis=-1) | (fin.expectation_reversion[:, 0] > 0)
+        st.portfolio_inflow = np.zeros_like(st.ca)
+        if not on.any():
+            return fx
+        gap = st.policy_rate - st.world_rate[:, None]
+        exp_dep = capital.expected_depreciation(np.log(st.e), self.log_e_start, fin.expectation_reversion)
+        inflow = capital.portfolio_inflow(gap, exp_dep, st.full_income, ca.controls, fin.portfolio_sensitivity)
+        absorbed = policy.absorbed_share(self.regime, self.kn.exchange_rate.managed_share)
+        pressure, fx_c = capital.fx_market(
+            st.ca, st.desired_lending, inflow, st.fx_plan, self._res_int.sum(axis=-1), ca.controls, absorbed
+        )
+        on = on[:, None]
+        st.portfolio_inflow = np.where(on, inflow, 0.0)
+        st.pressure = np.where(on, pressure / st.full_income, st.pressure)
+        return np.where(on, fx_c, fx)
 
     def _set_policy(self) -> None:
         st, fin, fxp, dt = self.state, self.kn.finance, self.kn.exchange_rate, self.wp.dt

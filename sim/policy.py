@@ -51,10 +51,14 @@ def reserve_purchases(
     return gap * (1.0 - np.exp(-speed * dt)) / dt
 
 
+def absorbed_share(regime: np.ndarray, managed_share: float | np.ndarray) -> np.ndarray:
+    """(N,) share of the pressure the central bank absorbs: float 0, managed ``managed_share``, peg 1."""
+    return np.where(regime == PEG, 1.0, np.where(regime == MANAGED, managed_share, 0.0))
+
+
 def intervention(regime: np.ndarray, pressure: np.ndarray, fx_plan: np.ndarray, managed_share: float) -> np.ndarray:
     """(N,) official FX purchases (negative = sales), USD bn/yr, before the reserve limit."""
-    absorbed = np.where(regime == PEG, 1.0, np.where(regime == MANAGED, managed_share, 0.0))
-    return fx_plan + absorbed * pressure
+    return fx_plan + absorbed_share(regime, managed_share) * pressure
 
 
 def limit_sales(fx: np.ndarray, reserves_total: np.ndarray, reserve_interest: np.ndarray, dt: float) -> np.ndarray:

@@ -65,6 +65,9 @@ COUNTRY_COLUMNS: dict[str, str] = {
     "public_debt": "government debt held by domestic households, USD bn",
     "private_saving": "GDP + net investment income + interest on public debt - taxes - private spending "
     "(absorption - investment - government purchases), USD bn/yr",
+    "policy_rate": "the country's base rate: its central-bank policy rate where it sets one, else the world rate, per year",
+    "portfolio_inflow": "desired net private portfolio inflow drawn by expected excess returns, USD bn/yr",
+    "private_capital_inflow": "realised net private capital inflow (fall in net private claims, write-downs excluded), USD bn/yr",
 }
 SECTOR_COLUMNS: dict[str, str] = {
     "productivity": "real output per worker-year (with noise)",
@@ -138,6 +141,9 @@ _STATE_COLUMNS: dict[str, str] = {
     "public_debt_interest": "public_interest",
     "fiscal_balance": "fiscal_balance",
     "public_debt": "public_debt",
+    "policy_rate": "policy_rate",
+    "portfolio_inflow": "portfolio_inflow",
+    "private_capital_inflow": "private_inflow",
 }
 _SECTOR_STATE: dict[str, str] = {
     "labor_share": "alloc",

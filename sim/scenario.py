@@ -295,6 +295,15 @@ def check_semantics(scn: Scenario) -> list[tuple[str, str]]:
                 p.append((f"world.reserve_issuers[{j}]", f"no country named '{iss}'"))
     for c in scn.country:
         base = f"country.{c.name}"
+        if c.capital_controls > 0 and c.name in issuers:
+            p.append(
+                (
+                    f"{base}.capital_controls",
+                    "a reserve issuer cannot close its capital account: its official liabilities are the reserves "
+                    "other countries place on it, which its controls cannot refuse, so its private claims could "
+                    "not stay constant",
+                )
+            )
         if isinstance(c.productivity, dict):
             _keys_exactly(p, f"{base}.productivity", c.productivity, sectors, "sector")
         if c.labor_shares is not None:

@@ -188,6 +188,16 @@ class Finance(Strict):
     """Net external debt / GDP past which private foreign debt is written down."""
     writedown: Frac = 0.5
     """Share of the defaulter's private foreign debt written down; creditors lose pro rata."""
+    portfolio_sensitivity: Annotated[float, Field(ge=0.0, le=10.0)] = 4.0
+    """phi: desired private portfolio inflow per year, as a share of the country's open income,
+    per unit (per year) of expected excess return over the world average (policy-rate gap less
+    expected depreciation). Acts only where a policy rate differs from the world rate or
+    expectations are regressive."""
+    expectation_reversion: Annotated[float, Field(ge=0.0, le=0.4)] = 0.0
+    """theta: investors expect a currency to close this share (per year) of its log distance to
+    its balanced-start rate (regressive expectations); 0 = static expectations (random walk). At
+    most 0.4, so that the loop gain it adds to a floating rate (rate gain x phi x theta, with a
+    rate gain near 0.2) stays below 1."""
 
 
 class ExchangeRate(Strict):
@@ -425,6 +435,16 @@ class Country(Strict):
     crawl: Annotated[float, Field(ge=-0.5, le=0.5)] = 0.0
     """Growth per year of a managed or pegged currency's target rate (USD per local unit): 0.07
     lets it appreciate 7% a year (a crawling peg), -0.05 depreciate 5%. Ignored for floaters."""
+    policy_rate: Annotated[float, Field(ge=-0.1, le=1.0)] | None = None
+    """Central-bank policy rate, per year (-0.1 to 1): the country's base rate, to which its risk
+    premium is added. Absent: the base rate follows the world rate (no gap, no portfolio flow from
+    it; an event cannot unset it, but can set it to any rate). A
+    rate above the world rate draws private portfolio inflows (``world.finance.portfolio_sensitivity``)."""
+    capital_controls: Frac = 0.0
+    """Capital-control intensity: private capital flows (desired lending and portfolio flows)
+    are multiplied by 1 - this; with 1 private claims stay constant and the current account
+    must equal official flows (a floater's rate moves until it does, a managed or pegged
+    country's reserves absorb it). Refused on a reserve issuer."""
     export_credit: Annotated[float, Field(ge=0.0, le=1.0)] = 0.0
     """State-bank credit for investment tied to export earnings: investment rises by this share
     of exports."""

@@ -94,6 +94,9 @@ class State:
     taxes: np.ndarray = field(default=None)  # (N,) USD bn/yr
     public_interest: np.ndarray = field(default=None)  # (N,) interest on public debt, USD bn/yr
     fiscal_balance: np.ndarray = field(default=None)  # (N,) taxes - spending - interest, USD bn/yr
+    policy_rate: np.ndarray = field(default=None)  # (N,) base rate: policy rate where set, else world rate
+    portfolio_inflow: np.ndarray = field(default=None)  # (N,) desired net portfolio inflow, USD bn/yr
+    private_inflow: np.ndarray = field(default=None)  # (N,) realised net private capital inflow, USD bn/yr
 
     def copy(self) -> State:
         """A deep copy (arrays copied)."""

@@ -50,6 +50,16 @@ def check_tables(res: sim.Results) -> None:
     flow = (wide["current_account"] * dt + wide["writedown"]).iloc[1:]
     scale = wide["net_foreign_assets"].abs().max().max() + res.series("gdp").max().max()
     assert np.max(np.abs(d_nfa.to_numpy() - flow.to_numpy())) <= 1e-9 * scale
+    # the financial account: CA = official net outflow - net private inflow, with official flows
+    # from the reserve and liability stocks and private inflows recorded as a flow
+    wide = {c: res.series(c) for c in ("reserves", "official_liabilities", "private_capital_inflow")}
+    official = (wide["reserves"] - wide["official_liabilities"]).diff().iloc[1:]
+    private_in = wide["private_capital_inflow"].iloc[1:] * dt
+    ca_dt = (res.series("current_account") * dt).iloc[1:]
+    assert np.max(np.abs(ca_dt.to_numpy() - (official.to_numpy() - private_in.to_numpy()))) <= 1e-9 * scale
+    # portfolio flows clear across countries
+    inflow = by_tick["portfolio_inflow"].sum().abs()
+    assert (inflow <= TOL * (world_gdp + by_tick["portfolio_inflow"].apply(lambda x: x.abs().sum()))).all()
     # official liabilities of the issuers equal the reserves held on them
     issuers = res.scenario.world.reserve_issuers
     for iss in issuers:
@@ -199,3 +209,25 @@ def test_identities_hold_with_governments_deficits_debt_and_a_fiscal_rule():
     check_tables(res)
     debt = res.series("public_debt")
     assert debt["C0"].iloc[-1] > debt["C0"].iloc[0] > 0 and debt["C1"].min() < 0  # the checks are exercised
+
+
+def test_identities_hold_with_policy_rates_capital_controls_and_portfolio_flows():
+    # a floater with a high policy rate, a managed country with full controls and one with half,
+    # regressive expectations and a rate that rises by an event (docs/model.md §7.6)
+    over = {
+        "country.Japan.policy_rate": 0.06,
+        "country.China.exchange_rate_regime": "managed",
+        "country.China.reserves_months": 3.0,
+        "country.China.capital_controls": 1.0,
+        "country.India.capital_controls": 0.5,
+        "world.finance.expectation_reversion": 0.3,
+        "simulation.log_every": 1,
+        "simulation.bilateral_every": 1,
+    }
+    scn = sim.load_scenario(ROOT / "scenarios" / "baseline.toml", over)
+    doc = sim.scenario.resolved_document(scn)
+    doc["event"] = [{"tick": 6, "set": {"country.US.policy_rate": 0.07, "country.India.capital_controls": 0.0}}]
+    res = sim.simulate(doc, ticks=20)
+    check_tables(res)
+    flows = res.series("portfolio_inflow").abs().max()
+    assert flows["China"] == 0 and (flows.drop("China") > 1.0).all()  # closed China draws none; the rest move

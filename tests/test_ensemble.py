@@ -129,6 +129,11 @@ def random_members(rng: np.random.Generator, r: int, names: list[str]) -> list[d
                 "balance_target": float(rng.choice([-0.03, 0.0])),
             }
             m["world.demand.ricardian_offset"] = float(rng.uniform(0.0, 1.0))
+        if rng.random() < 0.5:  # a policy rate, capital controls and portfolio flows
+            m[f"country.{b}.policy_rate"] = float(rng.uniform(0.0, 0.08))
+            m[f"country.{b}.capital_controls"] = float(rng.choice([0.0, rng.uniform(0.0, 1.0), 1.0]))
+            m["world.finance.portfolio_sensitivity"] = float(rng.uniform(0.0, 8.0))
+            m["world.finance.expectation_reversion"] = float(rng.choice([0.0, 0.3]))
         out.append(m)
     return out
 

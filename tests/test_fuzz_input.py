@@ -60,9 +60,13 @@ def _language() -> dict:
     for c, name in zip(doc["country"], names, strict=True):
         c["name"] = name
         c["reserves_months"] = 6.0
-    doc["country"][2].update({"exchange_rate_regime": "peg", "undervaluation": -0.1, "crawl": 0.02})
     doc["country"][0]["government"] = {"spending": 0.2, "tax": 0.18, "debt": 0.6, "balance_target": -0.02}
     doc["world"]["demand"] = {"ricardian_offset": 0.3}
+    doc["country"][2].update(
+        {"exchange_rate_regime": "peg", "undervaluation": -0.1, "crawl": 0.02, "capital_controls": 1.0}
+    )
+    doc["country"][1]["policy_rate"] = 0.05
+    doc["world"]["finance"] = {"portfolio_sensitivity": 3.0, "expectation_reversion": 0.2}
     doc["world"]["pair_costs"] = {"Japan": {"China": 0.4}}
     doc["world"]["regions"] = {"East": ["Japan", "China"], "West": ["US"]}
     doc["world"]["region_costs"] = {"East": {"East": 0.3, "West": 0.6}}
@@ -71,6 +75,7 @@ def _language() -> dict:
         {"tick": 1, "scale": {"country.*.productivity.primary": 0.8}, "years": 1, "half_life": 1.0},
         {"year": 1987, "add": {"country.China.labor_force": 10.0, "world.trade_cost": -0.1}},
         {"year": 1988, "set": {"world.pair_costs.China.US": 0.5, "country.China.undervaluation": 0.1}},
+        {"year": 1989, "set": {"country.US.policy_rate": 0.08, "country.China.capital_controls": 0.5}},
         {"tick": 2, "scale": {"country.US.household_credit": 2.0, "country.Japan.wage": 1.1}, "years": 2},
         {"tick": 3, "add": {"country.Japan.government.spending": 0.05}, "years": 1},
         {"tick": 4, "set": {"country.US.government.balance_target": -0.05, "world.demand.ricardian_offset": 0.5}},
@@ -462,6 +467,11 @@ KEY_PATHS = [
     "country.Poor.government.debt",
     "country.Poor.government",
     "country.Poor.undervaluation",
+    "country.Poor.policy_rate",
+    "country.Poor.capital_controls",
+    "country.Rich.capital_controls",
+    "world.finance.portfolio_sensitivity",
+    "world.finance.expectation_reversion",
     "world.sectors",
     "country.Poor.labor_shares.labor",
     "country.Poor.tariffs.Rich",

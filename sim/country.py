@@ -111,6 +111,8 @@ class CountryArrays:
     reserve_speed: np.ndarray  # per year
     undervaluation: np.ndarray
     crawl: np.ndarray  # (N,) growth per year of a managed or pegged target rate
+    own_currency: np.ndarray  # (N,) share of gross private foreign liabilities in own currency
+    gross_liabilities: np.ndarray  # (N,) gross private foreign liabilities beyond net debt / GDP
     export_credit: np.ndarray
     cost_factor: np.ndarray  # (N, S1): 1 - unit cost cut (traded sectors only)
     household_credit: np.ndarray
@@ -207,6 +209,8 @@ def country_arrays(scn: Scenario) -> CountryArrays:
         reserve_speed=np.array([c.reserve_adjustment for c in cs]),
         undervaluation=np.array([c.undervaluation for c in cs]),
         crawl=np.array([c.crawl for c in cs]),
+        own_currency=np.array([c.liabilities_own_currency for c in cs]),
+        gross_liabilities=np.array([c.gross_liabilities for c in cs]),
         export_credit=np.array([c.export_credit for c in cs]),
         cost_factor=np.concatenate(
             [np.repeat(1.0 - np.array([[c.unit_cost_cut] for c in cs]), s, axis=1), np.ones((n, 1))], axis=1

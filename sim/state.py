@@ -88,6 +88,12 @@ class State:
     firm_writeoff: np.ndarray = field(default=None)  # (N,) firm debt written off this tick, USD bn
     stop_applied: np.ndarray = field(default=None)  # (N,) bool: a sudden stop bound this tick
     rate_fallback: np.ndarray = field(default=None)  # (R,) bool: no world rate cleared lending
+    # --- valuation (sim/valuation.py): gross private positions as last revalued, USD bn
+    valuation: np.ndarray = field(default=None)  # (N,) NFA change from exchange-rate moves this tick
+    gross_assets: np.ndarray = field(default=None)  # (N,) gross private foreign assets
+    gross_liabilities: np.ndarray = field(default=None)  # (N,) gross private foreign liabilities
+    own_liabilities: np.ndarray = field(default=None)  # (N,) the part of them in own currency
+    e_valued: np.ndarray = field(default=None)  # (N,) rates at which stocks were last valued
 
     def copy(self) -> State:
         """A deep copy (arrays copied)."""

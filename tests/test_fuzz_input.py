@@ -61,6 +61,7 @@ def _language() -> dict:
         c["name"] = name
         c["reserves_months"] = 6.0
     doc["country"][2].update({"exchange_rate_regime": "peg", "undervaluation": -0.1, "crawl": 0.02})
+    doc["country"][1].update({"liabilities_own_currency": 1.0, "gross_liabilities": 2.0})
     doc["world"]["pair_costs"] = {"Japan": {"China": 0.4}}
     doc["world"]["regions"] = {"East": ["Japan", "China"], "West": ["US"]}
     doc["world"]["region_costs"] = {"East": {"East": 0.3, "West": 0.6}}
@@ -455,6 +456,8 @@ KEY_PATHS = [
     "world.regions.East",
     "country.Poor.crawl",
     "country.Poor.undervaluation",
+    "country.Poor.liabilities_own_currency",
+    "country.Poor.gross_liabilities",
     "world.sectors",
     "country.Poor.labor_shares.labor",
     "country.Poor.tariffs.Rich",

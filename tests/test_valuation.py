@@ -179,3 +179,14 @@ def test_world_nfa_sums_to_zero_every_tick_with_two_issuers_and_own_currency_deb
     nfa = res.series("net_foreign_assets").sum(axis=1).abs()
     assert (nfa <= 1e-9 * res.series("gdp").sum(axis=1)).all()
     assert (res.series("valuation").abs().max() > 0).sum() >= 3, "valuation is exercised"
+
+
+def test_with_the_default_denominations_no_shipped_scenario_but_valuation_toml_revalues_anything():
+    # every private claim in the unit of account (whose rate is 1), reserves on the first issuer
+    # or on a second one nobody holds: the tables are those of the model before valuation
+    for path in sorted((ROOT / "scenarios").glob("*.toml")):
+        if path.stem == "valuation":
+            continue
+        scn = sim.load_scenario(path)
+        res = sim.simulate(scn, ticks=min(scn.simulation.ticks, 60))
+        assert (res.timeseries.valuation == 0.0).all(), path.name

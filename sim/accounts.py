@@ -220,3 +220,47 @@ def suspect_finite(*arrays: np.ndarray) -> np.ndarray:
         b = ~np.isfinite(arr).reshape(arr.shape[0], -1).all(axis=1)
         bad = b if bad is None else bad | b
     return bad
+
+
+def check_valuation(
+    tick: int,
+    names: list[str],
+    valuation: np.ndarray,
+    assets: np.ndarray,
+    gross_liabilities: np.ndarray,
+    private: np.ndarray,
+    peak: np.ndarray,
+) -> None:
+    """Identities of a revaluation (:mod:`sim.valuation`): valuation changes sum to zero over
+    the world (every asset is someone's liability in the same currency), and each country's
+    gross private assets less its gross private liabilities equal its net private claims.
+    Judged against ``peak`` (N,), the largest stocks + GDP seen, as in :func:`check_stocks`.
+    """
+    check_finite(tick, names, valuation=valuation)
+    world = float(peak.sum())
+    total = float(valuation.sum())
+    if abs(total) > TOL * world:
+        raise SimulationError(tick, "world", "valuation", f"changes sum to {total:.6g}, not zero")
+    resid = assets - gross_liabilities - private
+    scale = peak + assets + 1e-12 * world
+    worst = int(np.argmax(np.abs(resid) / scale))
+    if abs(resid[worst]) > TOL * scale[worst]:
+        raise SimulationError(
+            tick,
+            names[worst],
+            "gross_private_assets",
+            f"less gross private liabilities differs from net private claims by {resid[worst]:.6g}",
+        )
+
+
+def suspect_valuation(
+    valuation: np.ndarray, assets: np.ndarray, gross_liabilities: np.ndarray, private: np.ndarray, peak: np.ndarray
+) -> np.ndarray:
+    """(R,) bool: the members that :func:`check_valuation` may reject (a superset, as in
+    :func:`suspect_flows`).
+    """
+    world = peak.sum(axis=-1)
+    bad = np.abs(valuation.sum(axis=-1)) > 0.5 * TOL * world
+    scale = peak + assets + 1e-12 * world[..., None]
+    bad |= (np.abs(assets - gross_liabilities - private) > 0.5 * TOL * scale).any(axis=-1)
+    return bad | ~np.isfinite(valuation).all(axis=-1)

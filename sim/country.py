@@ -114,6 +114,8 @@ class CountryArrays:
     policy_rate: np.ndarray  # (N,) central-bank policy rate per year (0 where none is set)
     pinned: np.ndarray  # (N,) bool: the country sets a policy rate
     controls: np.ndarray  # (N,) capital-control intensity in [0, 1]
+    own_currency: np.ndarray  # (N,) share of gross private foreign liabilities in own currency
+    gross_liabilities: np.ndarray  # (N,) gross private foreign liabilities beyond net debt / GDP
     export_credit: np.ndarray
     cost_factor: np.ndarray  # (N, S1): 1 - unit cost cut (traded sectors only)
     household_credit: np.ndarray
@@ -217,6 +219,8 @@ def country_arrays(scn: Scenario) -> CountryArrays:
         policy_rate=np.array([c.policy_rate or 0.0 for c in cs]),
         pinned=np.array([c.policy_rate is not None for c in cs]),
         controls=np.array([c.capital_controls for c in cs]),
+        own_currency=np.array([c.liabilities_own_currency for c in cs]),
+        gross_liabilities=np.array([c.gross_liabilities for c in cs]),
         export_credit=np.array([c.export_credit for c in cs]),
         cost_factor=np.concatenate(
             [np.repeat(1.0 - np.array([[c.unit_cost_cut] for c in cs]), s, axis=1), np.ones((n, 1))], axis=1

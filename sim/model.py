@@ -23,7 +23,7 @@ from typing import Any
 import mesa
 import numpy as np
 
-from sim import accounts, capital, demand, development, events, finance, fiscal, market, policy, production
+from sim import accounts, capital, demand, development, events, finance, fiscal, market, policy, production, valuation
 from sim.country import Country, CountryArrays, country_arrays
 from sim.errors import SimulationError
 from sim.members import check_same_shape, copy_row, set_knobs, world_knobs
@@ -272,6 +272,7 @@ class TradeModel(mesa.Model):
         self._configure()
         self.state = self._initial_state()
         self._apply_undervaluation(np.ones(self.R, dtype=bool))
+        self.state.e_valued = self.state.e.copy()  # stocks start valued at the starting rates
         self.recorder = Recorder(self, spec.simulation.ticks)
         self.datacollector = (
             mesa.DataCollector(model_reporters=MODEL_REPORTERS, agent_reporters=AGENT_REPORTERS)
@@ -1064,6 +1065,7 @@ class TradeModel(mesa.Model):
         log_e = log_e + np.where(entering, np.log1p(-fin.stop_depreciation), 0.0)
         st.stopped = stopped
         st.e = np.exp(log_e)
+        self._revalue()
         st.tariff_prev = st.tariff
         st.household_debt = np.maximum(st.household_debt + dt * st.household_credit, 0.0)
         st.public_debt = fiscal.debt_step(st.public_debt, st.fiscal_balance, dt)
@@ -1072,6 +1074,28 @@ class TradeModel(mesa.Model):
         )
         if self._retaliates:
             self._retaliate()
+
+    def _revalue(self) -> None:
+        """Revalue the stocks for the rate changes since they were last valued: this tick's
+        events and policy step (:mod:`sim.valuation`), and check the identities again.
+        """
+        st, ca, tick, names = self.state, self.ca, self.tick, self.names
+        valuation.revalue_state(st, ca.gross_liabilities, ca.own_currency, ca.issuer_index, self.anchor)
+        peak = np.maximum(
+            self._stock_scale, np.abs(st.nfa) + st.reserves.sum(axis=-1) + st.liabilities + np.abs(st.private)
+        )
+        self._guard(
+            accounts.suspect_valuation(st.valuation, st.gross_assets, st.gross_liabilities, st.private, peak)
+            | accounts.suspect_stocks(st.nfa, st.reserves, st.liabilities, st.private, peak),
+            lambda r: (
+                accounts.check_valuation(
+                    tick, names, st.valuation[r], st.gross_assets[r], st.gross_liabilities[r], st.private[r], peak[r]
+                ),
+                accounts.check_stocks(
+                    tick, names, st.nfa[r], st.reserves[r], st.liabilities[r], st.private[r], st.gdp[r], peak[r]
+                ),
+            ),
+        )
 
     def _retaliate(self) -> None:
         """Match the tariffs partners levy on each retaliating country, after its lag."""

@@ -418,6 +418,16 @@ class Country(Strict):
     settlement: dict[Name, NonNeg] | None = None
     """Shares of the country's trade settled in each reserve issuer's currency (sum 1);
     reserves are held in the same shares. Default: all in the first issuer."""
+    liabilities_own_currency: Frac = 0.0
+    """Share of the country's gross private foreign liabilities denominated in its own currency;
+    the rest are in the unit of account (the first reserve issuer's currency). Its private foreign
+    assets are claims on the world pool, in the currencies of everyone's liabilities. 0 (the
+    default) puts every private claim in the unit of account, so only reserves held on a second
+    issuer are revalued when rates move (docs/model.md §7.5)."""
+    gross_liabilities: Annotated[float, Field(ge=0.0, le=20.0)] = 1.0
+    """Gross private foreign liabilities of the country beyond its net debt, share of a year's
+    GDP: with no net claims it owes this much and holds as much in foreign assets. It matters
+    only for the revaluation of claims when exchange rates move."""
     reserve_target_months: Annotated[float, Field(ge=0.0, le=240.0)] = 0.0
     """Precautionary reserve target, months of imports (0 = none). While below it the central
     bank buys FX, financed by national saving (sterilised), closing ``reserve_adjustment`` of the

@@ -97,6 +97,12 @@ class State:
     policy_rate: np.ndarray = field(default=None)  # (N,) base rate: policy rate where set, else world rate
     portfolio_inflow: np.ndarray = field(default=None)  # (N,) desired net portfolio inflow, USD bn/yr
     private_inflow: np.ndarray = field(default=None)  # (N,) realised net private capital inflow, USD bn/yr
+    # --- valuation (sim/valuation.py): gross private positions as last revalued, USD bn
+    valuation: np.ndarray = field(default=None)  # (N,) NFA change from exchange-rate moves this tick
+    gross_assets: np.ndarray = field(default=None)  # (N,) gross private foreign assets
+    gross_liabilities: np.ndarray = field(default=None)  # (N,) gross private foreign liabilities
+    own_liabilities: np.ndarray = field(default=None)  # (N,) the part of them in own currency
+    e_valued: np.ndarray = field(default=None)  # (N,) rates at which stocks were last valued
 
     def copy(self) -> State:
         """A deep copy (arrays copied)."""

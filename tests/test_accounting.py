@@ -45,18 +45,19 @@ def check_tables(res: sim.Results) -> None:
         * (ts.reserves.abs().max() + ts.official_liabilities.max() + ts.private_claims.abs().max() + ts.gdp.max()),
     )
     # stocks change by exactly their flows
-    wide = {c: res.series(c) for c in ("net_foreign_assets", "current_account", "writedown")}
+    wide = {c: res.series(c) for c in ("net_foreign_assets", "current_account", "writedown", "valuation")}
     d_nfa = wide["net_foreign_assets"].diff().iloc[1:]
-    flow = (wide["current_account"] * dt + wide["writedown"]).iloc[1:]
+    flow = (wide["current_account"] * dt + wide["writedown"] + wide["valuation"]).iloc[1:]
     scale = wide["net_foreign_assets"].abs().max().max() + res.series("gdp").max().max()
     assert np.max(np.abs(d_nfa.to_numpy() - flow.to_numpy())) <= 1e-9 * scale
     # the financial account: CA = official net outflow - net private inflow, with official flows
     # from the reserve and liability stocks and private inflows recorded as a flow
     wide = {c: res.series(c) for c in ("reserves", "official_liabilities", "private_capital_inflow")}
-    official = (wide["reserves"] - wide["official_liabilities"]).diff().iloc[1:]
+    # (the official stocks' revaluation at the new rates is not a flow)
+    official = (wide["reserves"] - wide["official_liabilities"]).diff().iloc[1:].to_numpy() - official_valuation(res)
     private_in = wide["private_capital_inflow"].iloc[1:] * dt
     ca_dt = (res.series("current_account") * dt).iloc[1:]
-    assert np.max(np.abs(ca_dt.to_numpy() - (official.to_numpy() - private_in.to_numpy()))) <= 1e-9 * scale
+    assert np.max(np.abs(ca_dt.to_numpy() - (official - private_in.to_numpy()))) <= 1e-9 * scale
     # portfolio flows clear across countries
     inflow = by_tick["portfolio_inflow"].sum().abs()
     assert (inflow <= TOL * (world_gdp + by_tick["portfolio_inflow"].apply(lambda x: x.abs().sum()))).all()
@@ -67,6 +68,7 @@ def check_tables(res: sim.Results) -> None:
         liab = res.series("official_liabilities")[iss]
         np.testing.assert_allclose(held.to_numpy(), liab.to_numpy(), rtol=1e-12, atol=1e-9)
     check_fiscal(res)
+    check_valuation(res)
     assert np.isfinite(ts.select_dtypes("number").to_numpy()).all()
     check_bilateral(res)
 
@@ -90,6 +92,52 @@ def check_fiscal(res: sim.Results) -> None:
     d_debt = res.series("public_debt").diff().iloc[1:].to_numpy()
     deficit = -(res.series("fiscal_balance") * dt).iloc[1:].to_numpy()
     assert np.max(np.abs(d_debt - deficit), initial=0.0) <= TOL * scale
+
+
+def currency_gains(res: sim.Results) -> np.ndarray:
+    """(ticks - 1, N) each currency's gain in the unit of account over each logged tick."""
+    e = res.series("exchange_rate").to_numpy()
+    return 1.0 - e[:-1] / e[1:]
+
+
+def official_valuation(res: sim.Results) -> np.ndarray:
+    """(ticks - 1, N) revaluation of reserves and official liabilities, both in their issuer's
+    currency, rebuilt from the logged stocks after it and the logged rates."""
+    gain, names = currency_gains(res), res.countries
+    official = -res.series("official_liabilities").to_numpy()[1:] * gain
+    for iss in res.scenario.world.reserve_issuers or names[:1]:
+        official += res.series(f"reserves_in_{iss}").to_numpy()[1:] * gain[:, [names.index(iss)]]
+    return official
+
+
+def check_valuation(res: sim.Results) -> None:
+    """Valuation changes sum to zero, gross private assets less liabilities equal net private
+    claims, and each tick's valuation change is rebuilt from the logged stocks after it and the
+    logged rates: a position worth P after its currency moved from e to e' was worth P e / e'
+    before, so it gained P (1 - e / e'); the pool's asset holders share the liabilities' gain in
+    proportion to their assets."""
+    ts = res.timeseries
+    by_tick = ts.groupby("tick", observed=True)
+    scale = by_tick["gdp"].sum() + by_tick["gross_private_assets"].sum()
+    assert (by_tick["valuation"].sum().abs() <= 1e-9 * scale).all(), "valuation changes do not sum to zero"
+    np.testing.assert_allclose(
+        ts.gross_private_assets - ts.gross_private_liabilities,
+        ts.private_claims,
+        rtol=0,
+        atol=1e-9 * (ts.gross_private_assets.max() + ts.gdp.max()),
+    )
+    e = res.series("exchange_rate").to_numpy()
+    gain = 1.0 - e[:-1] / e[1:]  # (ticks - 1, N), each currency's gain over the tick
+    names = res.countries
+    anchor = names.index((res.scenario.world.reserve_issuers or names[:1])[0])
+    liab = res.series("gross_private_liabilities").to_numpy()[1:]
+    own = res.series("liabilities_own_currency").to_numpy()[1:]
+    assets = res.series("gross_private_assets").to_numpy()[1:]
+    d_liab = own * gain + (liab - own) * gain[:, anchor : anchor + 1]
+    d_assets = assets * (d_liab.sum(axis=1, keepdims=True) / assets.sum(axis=1, keepdims=True))
+    want = d_assets - d_liab + official_valuation(res)
+    got = res.series("valuation").to_numpy()[1:]
+    np.testing.assert_allclose(got, want, rtol=0, atol=1e-9 * (assets.max() + res.series("gdp").max().max()))
 
 
 def check_bilateral(res: sim.Results) -> None:

@@ -106,6 +106,8 @@ def random_members(rng: np.random.Generator, r: int, names: list[str]) -> list[d
             f"country.{b}.propensity_to_consume": float(rng.uniform(0.6, 0.9)),
             f"country.{b}.exchange_rate_regime": str(rng.choice(["float", "managed", "peg"])),
             f"country.{b}.reserves_months": float(rng.uniform(0.0, 3.0)),
+            f"country.{b}.liabilities_own_currency": float(rng.uniform(0.0, 1.0)),
+            f"country.{b}.gross_liabilities": float(rng.uniform(0.0, 3.0)),
         }
         if k % 3 == 0:  # shares the scenario's trade factors with the other members
             pass
@@ -208,7 +210,10 @@ def test_members_with_fading_shocks_realignments_and_crawls_at_their_own_ticks()
         {"simulation.seed": 1},
         {"event": [{"tick": 2, "scale": {"country.Poor.labor_force": 1.5}, "years": 2.0, "half_life": 1.0}]},
         {"event": [{"tick": 4, "add": {"country.Rich.wage": 5.0}}], "simulation.seed": 3},
-        {"event": [{"year": 1983, "realign": {"currency": "Poor", "change": -0.4, "years": 2}}]},
+        {
+            "event": [{"year": 1983, "realign": {"currency": "Poor", "change": -0.4, "years": 2}}],
+            "country.Poor.liabilities_own_currency": 1.0,
+        },
         {
             "country.Poor.exchange_rate_regime": "peg",
             "country.Poor.crawl": -0.05,

@@ -215,6 +215,14 @@ ACTS: dict[str, tuple] = {
     "country.<name>.crawl": ("set", "country.C.crawl", 0.1, {}),
     "country.<name>.policy_rate": ("set", "country.D.policy_rate", 0.07, {}),
     "country.<name>.capital_controls": ("set", "country.C.capital_controls", 1.0, {}),
+    # C's managed rate moves every tick: its own-currency debts are revalued from the event on
+    "country.<name>.liabilities_own_currency": ("set", "country.C.liabilities_own_currency", 1.0, {}),
+    "country.<name>.gross_liabilities": (
+        "set",
+        "country.C.gross_liabilities",
+        3.0,
+        {"country.C.liabilities_own_currency": 1.0, "country.B.liabilities_own_currency": 1.0},
+    ),
     "country.<name>.export_credit": ("set", "country.C.export_credit", 0.3, {}),
     "country.<name>.unit_cost_cut": ("set", "country.C.unit_cost_cut", 0.3, {}),
     "country.<name>.household_credit": ("set", "country.B.household_credit", 0.2, {}),

@@ -67,6 +67,7 @@ def _language() -> dict:
     )
     doc["country"][1]["policy_rate"] = 0.05
     doc["world"]["finance"] = {"portfolio_sensitivity": 3.0, "expectation_reversion": 0.2}
+    doc["country"][1].update({"liabilities_own_currency": 1.0, "gross_liabilities": 2.0})
     doc["world"]["pair_costs"] = {"Japan": {"China": 0.4}}
     doc["world"]["regions"] = {"East": ["Japan", "China"], "West": ["US"]}
     doc["world"]["region_costs"] = {"East": {"East": 0.3, "West": 0.6}}
@@ -472,6 +473,8 @@ KEY_PATHS = [
     "country.Rich.capital_controls",
     "world.finance.portfolio_sensitivity",
     "world.finance.expectation_reversion",
+    "country.Poor.liabilities_own_currency",
+    "country.Poor.gross_liabilities",
     "world.sectors",
     "country.Poor.labor_shares.labor",
     "country.Poor.tariffs.Rich",

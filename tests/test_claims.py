@@ -81,9 +81,25 @@ def endless_cycle(comp):
     assert (rise > 0.015).all()  # rises beyond the 1.5 pp floor
 
 
+def uneven_development(comp):
+    """A reform at tick 10 recovers part, not all, of what B capable from the start gains: the
+    gap it fell behind by in ten years is closed only gradually (catch-up takes time)."""
+    for metric in ("B_productivity", "B_gdp_end"):
+        reform, capable = diff(comp, metric, "reform"), diff(comp, metric, "capable")
+        assert ((reform > 0) & (reform < capable)).all(), (metric, reform, capable)
+
+
 SIZES = {
     f.__name__ + ".toml": f
-    for f in (reserve_targets, export_led, weak_consumption, export_controls, tariffs, endless_cycle)
+    for f in (
+        reserve_targets,
+        export_led,
+        weak_consumption,
+        export_controls,
+        tariffs,
+        endless_cycle,
+        uneven_development,
+    )
 }
 """Conditions of size, on the same paired values, for claims whose size matters."""
 

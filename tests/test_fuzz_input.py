@@ -61,6 +61,8 @@ def _language() -> dict:
         c["name"] = name
         c["reserves_months"] = 6.0
     doc["country"][2].update({"exchange_rate_regime": "peg", "undervaluation": -0.1, "crawl": 0.02})
+    doc["country"][3]["capability"] = 0.3  # below the threshold (issue 22)
+    doc["world"]["development"]["capability_threshold"] = 0.6
     doc["world"]["pair_costs"] = {"Japan": {"China": 0.4}}
     doc["world"]["regions"] = {"East": ["Japan", "China"], "West": ["US"]}
     doc["world"]["region_costs"] = {"East": {"East": 0.3, "West": 0.6}}
@@ -69,6 +71,7 @@ def _language() -> dict:
         {"tick": 1, "scale": {"country.*.productivity.primary": 0.8}, "years": 1, "half_life": 1.0},
         {"year": 1987, "add": {"country.China.labor_force": 10.0, "world.trade_cost": -0.1}},
         {"year": 1988, "set": {"world.pair_costs.China.US": 0.5, "country.China.undervaluation": 0.1}},
+        {"year": 1989, "set": {"country.Asia-Pacific.capability": 0.9}},
         {"tick": 2, "scale": {"country.US.household_credit": 2.0, "country.Japan.wage": 1.1}, "years": 2},
     ]
     return doc
@@ -454,6 +457,8 @@ KEY_PATHS = [
     "world.pair_costs.Rich.Poor",
     "world.regions.East",
     "country.Poor.crawl",
+    "country.Poor.capability",
+    "world.development.capability_threshold",
     "country.Poor.undervaluation",
     "world.sectors",
     "country.Poor.labor_shares.labor",

@@ -104,6 +104,7 @@ class CountryArrays:
     invest: np.ndarray
     regime: np.ndarray
     catchup: np.ndarray
+    capability: np.ndarray  # social capability, 0 to 1 (section 7.7)
     labor_growth: np.ndarray
     settlement: np.ndarray  # (N, K) shares of settlement by issuer
     issuer_index: np.ndarray  # (K,) country index of each issuer
@@ -209,6 +210,7 @@ def country_arrays(scn: Scenario) -> CountryArrays:
         invest=np.array([c.investment_rate for c in cs]),
         regime=np.array([REGIMES[c.exchange_rate_regime] for c in cs]),
         catchup=np.array([c.catchup_speed for c in cs]),
+        capability=np.array([c.capability for c in cs]),
         labor_growth=np.array([c.labor_growth for c in cs]),
         settlement=settlement,
         issuer_index=np.array([idx[x] for x in issuers]),

@@ -3,15 +3,19 @@
 Log productivity of country i in sector s is ``base + innov + noise``:
 
 - ``base`` catches up toward the sector frontier F_s, which grows at ``g_F``:
-  ``d base = [g_F + kappa_i * a_i * gap**2 / (gap + h)] dt`` with ``gap = log F_s - base >= 0``;
-  ``kappa_i`` the world speed times the country's multiplier, ``a_i = (I/Y*_i / I/Y*_world)**theta``
-  (Y* full-capacity income)
-  its absorptive capacity (investment raises it). Catch-up slows near the frontier.
+  ``d base = [phi_i g_F + kappa_i * A_i * gap**2 / (gap + h)] dt`` with ``gap = log F_s - base >= 0``;
+  ``kappa_i`` the world speed times the country's multiplier, ``A_i = phi_i a_i`` its absorptive
+  capacity: ``a_i = (I/Y*_i / I/Y*_world)**theta`` (Y* full-capacity income; investment raises
+  it) scaled by ``phi_i = min(1, c_i / c*)``, the country's social capability ``c_i`` against the
+  threshold ``c*`` (:func:`capability_factor`). Catch-up slows near the frontier. A capable
+  country (``c_i >= c*``, ``phi_i = 1``) grows at least at ``g_F``; below the threshold the base
+  absorbs only ``phi_i`` of the frontier's growth and catches up ``phi_i`` times as fast, so it
+  falls behind until the gap reaches the level at which the pull makes up the shortfall.
 - ``innov``: a large innovation (log size z) lands, with probability 1 - exp(-rate dt) per
   tick, on one country in one traded sector (or, with scope "traded", in all of them), chosen
   with weight (capacity share) x exp(-gap/h) (large and near the frontier). The sector's
   innovation frontier rises by z; the innovator embodies it at speed ``innovator_adoption``,
-  others close ``1 - exp(-adoption a_i dt)`` of their gap per tick.
+  others close ``1 - exp(-adoption A_i dt)`` of their gap per tick.
 - ``noise``: transitory AR(1), annual persistence phi and annual shock sd.
 
 With ``uneven = false`` every country's base grows at g_F and every innovation reaches every
@@ -30,6 +34,14 @@ import numpy as np
 from sim.timing import per_tick
 
 
+def capability_factor(capability: np.ndarray, threshold: np.ndarray | float) -> np.ndarray:
+    """(R, N) ``phi = min(1, c / c*)``: the share of the frontier's growth, and of the catch-up
+    and adoption speeds, that a country with social capability ``c`` (0 to 1, the leaders' 1)
+    can absorb, given the threshold ``c*`` (0 to 1, (R, 1) or a number). 1 at or above it.
+    """
+    return np.minimum(1.0, capability / threshold)
+
+
 def catch_up(
     log_base: np.ndarray,
     log_frontier: np.ndarray,
@@ -38,17 +50,21 @@ def catch_up(
     g_frontier: float,
     dt: float,
     uneven: bool | np.ndarray,
+    factor: np.ndarray | float = 1.0,
 ) -> np.ndarray:
     """(R, N, S1) next tick's trend (catch-up) log productivity.
 
     Args:
         log_base: (R, N, S1) current log productivity from catch-up.
         log_frontier: (R, S1) the frontier this tick (before its growth).
-        speed: (R, N) catch-up speed per year (world speed x multiplier x absorptive capacity).
+        speed: (R, N) catch-up speed per year (world speed x multiplier x absorptive capacity,
+            the capability factor included).
         curvature: h, per member (R, 1, 1) or a number.
         g_frontier: frontier growth per year, (R, 1, 1) or a number.
         dt: tick length, years.
         uneven: False gives every country the frontier growth; (R, 1, 1) bool or one value.
+        factor: (R, N) capability factor phi (:func:`capability_factor`): the base absorbs
+            ``phi g_F`` of the frontier's growth per year (1: all of it).
     """
     uneven = np.asarray(uneven)
     if not uneven.any():
@@ -57,7 +73,7 @@ def catch_up(
     # a tick closes at most the whole gap: with speed x dt above about 1 the Euler step would
     # overshoot the frontier (by orders of magnitude at legal extremes); below it this is exact
     pull = np.minimum(speed[..., None] * gap * gap / (gap + curvature), gap / dt)
-    out = log_base + dt * (g_frontier + pull)
+    out = log_base + dt * (np.asarray(factor)[..., None] * g_frontier + pull)
     return out if uneven.all() else np.where(uneven, out, log_base + g_frontier * dt)
 
 

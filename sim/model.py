@@ -663,14 +663,16 @@ class TradeModel(mesa.Model):
         that smoothed growth, and the investment and wages that follow it, start on path.
         """
         dev = self.specs[r].world.development
+        phi = development.capability_factor(self.ca.capability[r], dev.capability_threshold)
         nxt = development.catch_up(
             log_prod,
             log_prod.max(axis=0),
-            dev.catchup_speed * self.ca.catchup[r],
+            dev.catchup_speed * self.ca.catchup[r] * phi,
             dev.catchup_curvature,
             dev.frontier_growth,
             1.0,
             dev.uneven,
+            phi,
         )
         return np.sum(alloc * (nxt - log_prod), axis=1)
 
@@ -1120,11 +1122,13 @@ class TradeModel(mesa.Model):
         shocks = np.stack([g["noise"].standard_normal((self.n, s + 1)) for g in self.streams])
         draws = np.stack([g["innovation"].random(3) for g in self.streams])
         trend_before = st.log_base + st.log_innov
-        absorb = development.absorptive_capacity(st.investment, st.full_income, dev.absorptive_elasticity)
+        # absorptive capacity: investment effort scaled by social capability (section 7.7)
+        phi = development.capability_factor(self.ca.capability, dev.capability_threshold)
+        absorb = phi * development.absorptive_capacity(st.investment, st.full_income, dev.absorptive_elasticity)
         speed = dev.catchup_speed * self.ca.catchup * absorb
         curvature, uneven = dev.catchup_curvature[..., None], dev.uneven[..., None]
         st.log_base = development.catch_up(
-            st.log_base, st.log_frontier, speed, curvature, dev.frontier_growth[..., None], dt, uneven
+            st.log_base, st.log_frontier, speed, curvature, dev.frontier_growth[..., None], dt, uneven, phi
         )
         st.log_frontier = st.log_frontier + dev.frontier_growth * dt
         total = st.capacity.sum(axis=-2, keepdims=True)

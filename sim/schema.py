@@ -240,6 +240,11 @@ class Development(Strict):
     """h in gap**2/(gap + h): catch-up slows near the frontier."""
     absorptive_elasticity: Annotated[float, Field(ge=0.0, le=5.0)] = 1.0
     """Elasticity of catch-up speed to the investment rate (absorptive capacity)."""
+    capability_threshold: Annotated[float, Field(gt=0.0, le=1.0)] = 0.5
+    """Social capability below which a country absorbs only capability / threshold of the
+    frontier's growth and of its catch-up and adoption speeds (club convergence); 0.5, about the
+    literacy rate that separates growth regimes in 1960 cross-sections (Azariadis and Drazen
+    1990; Durlauf and Johnson 1995)."""
     noise_sd: Annotated[float, Field(ge=0.0, le=0.2)] = 0.005
     """Standard deviation (per year) of the transitory AR(1) productivity noise."""
     noise_persistence: Annotated[float, Field(ge=0.0, lt=1.0)] = 0.7
@@ -414,7 +419,14 @@ class Country(Strict):
     reserves_months: Annotated[float, Field(ge=0.0, le=240.0)] = 0.0
     """Initial official reserves, months of imports."""
     catchup_speed: Annotated[float, Field(ge=0.0, le=20.0)] = 1.0
-    """Multiplier of the world catch-up speed (technology, society, institutions)."""
+    """Multiplier of the world catch-up speed: how fast a capable country closes its gap to the
+    frontier (openness to foreign technology, distance, language); ``capability`` says whether
+    it can absorb the frontier at all."""
+    capability: Annotated[float, Field(ge=0.0, le=1.0)] = 1.0
+    """Social capability (institutions and education; Abramovitz 1986), 0 to 1, the leaders' 1,
+    on the scale of an adult literacy rate. At or above ``world.development.capability_threshold``
+    it changes nothing; below it, absorptive capacity and the share of the frontier's growth the
+    country absorbs are scaled by capability / threshold, so it falls behind the frontier."""
     settlement: dict[Name, NonNeg] | None = None
     """Shares of the country's trade settled in each reserve issuer's currency (sum 1);
     reserves are held in the same shares. Default: all in the first issuer."""

@@ -90,9 +90,26 @@ def twin_deficits(comp):
     assert ((ratio > 0.0) & (ratio < 0.6)).all(), ratio
 
 
+def uneven_development(comp):
+    """A reform at tick 10 recovers part, not all, of what B capable from the start gains: the
+    gap it fell behind by in ten years is closed only gradually (catch-up takes time)."""
+    for metric in ("B_productivity", "B_gdp_end"):
+        reform, capable = diff(comp, metric, "reform"), diff(comp, metric, "capable")
+        assert ((reform > 0) & (reform < capable)).all(), (metric, reform, capable)
+
+
 SIZES = {
     f.__name__ + ".toml": f
-    for f in (reserve_targets, export_led, weak_consumption, export_controls, tariffs, endless_cycle, twin_deficits)
+    for f in (
+        reserve_targets,
+        export_led,
+        weak_consumption,
+        export_controls,
+        tariffs,
+        endless_cycle,
+        twin_deficits,
+        uneven_development,
+    )
 }
 """Conditions of size, on the same paired values, for claims whose size matters."""
 

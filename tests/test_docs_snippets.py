@@ -45,6 +45,7 @@ SLOW = {
     "score results/history_1980_regions.toml --facts data/facts_history.csv --seeds 3",
     "-m sim.history.world142 --rule uniform --seeds 3",
     "-m sim.history.world142 --rule persistence --seeds 3",
+    "-m sim.history.world142 --rule capability --seeds 3",
     "-m sim.history.world142 --rule persistence",
 }
 """Snippets of more than a few seconds (sweeps of 48-384 runs, compares in worker processes,

@@ -100,6 +100,8 @@ def random_members(rng: np.random.Generator, r: int, names: list[str]) -> list[d
             "world.development.innovation_rate": float(rng.choice([0.0, 2.0])),
             "world.development.innovation_scope": str(rng.choice(["sector", "traded"])),
             "world.development.uneven": bool(rng.random() < 0.7),
+            "world.development.capability_threshold": float(rng.uniform(0.2, 1.0)),
+            f"country.{b}.capability": float(rng.choice([1.0, rng.uniform(0.0, 0.6)])),
             "world.development.relocation_rate": float(rng.choice([0.0, 0.3])),
             "world.demand.consumption_drift": float(rng.choice([0.0, 0.05])),
             "world.exchange_rate.managed_share": float(rng.uniform(0.3, 0.9)),
@@ -120,7 +122,11 @@ def random_members(rng: np.random.Generator, r: int, names: list[str]) -> list[d
             m["event"] = [
                 {
                     "tick": int(rng.integers(1, 5)),
-                    "set": {f"country.{a}.tariffs": {b: 0.25}, "world.demand.habit": 0.3},
+                    "set": {
+                        f"country.{a}.tariffs": {b: 0.25},
+                        "world.demand.habit": 0.3,
+                        f"country.{b}.capability": 1.0,
+                    },
                 }
             ]
         if k % 2 == 1:  # a government with a deficit, debt and a fiscal rule

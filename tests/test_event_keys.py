@@ -158,6 +158,12 @@ ACTS: dict[str, tuple] = {
     "world.development.catchup_speed": ("set", "world.development.catchup_speed", 0.2, {}),
     "world.development.catchup_curvature": ("set", "world.development.catchup_curvature", 3.0, {}),
     "world.development.absorptive_elasticity": ("set", "world.development.absorptive_elasticity", 3.0, {}),
+    "world.development.capability_threshold": (
+        "set",
+        "world.development.capability_threshold",
+        1.0,
+        {"country.C.capability": 0.4},
+    ),
     "world.development.noise_sd": ("set", "world.development.noise_sd", 0.05, {}),
     "world.development.noise_persistence": ("set", "world.development.noise_persistence", 0.0, {}),
     "world.development.innovation_rate": ("set", "world.development.innovation_rate", 0.0, {}),
@@ -203,6 +209,7 @@ ACTS: dict[str, tuple] = {
     "country.<name>.investment_rate": ("set", "country.C.investment_rate", 0.4, {}),
     "country.<name>.exchange_rate_regime": ("set", "country.C.exchange_rate_regime", "float", {}),
     "country.<name>.catchup_speed": ("set", "country.C.catchup_speed", 3.0, {}),
+    "country.<name>.capability": ("set", "country.C.capability", 0.1, {}),
     "country.<name>.settlement": ("set", "country.C.settlement", {"A": 1.0}, {}),
     "country.<name>.reserve_target_months": ("set", "country.C.reserve_target_months", 120.0, {}),
     "country.<name>.reserve_adjustment": (

@@ -68,6 +68,8 @@ def _language() -> dict:
     doc["country"][1]["policy_rate"] = 0.05
     doc["world"]["finance"] = {"portfolio_sensitivity": 3.0, "expectation_reversion": 0.2}
     doc["country"][1].update({"liabilities_own_currency": 1.0, "gross_liabilities": 2.0})
+    doc["country"][3]["capability"] = 0.3  # below the threshold (issue 22)
+    doc["world"]["development"]["capability_threshold"] = 0.6
     doc["world"]["pair_costs"] = {"Japan": {"China": 0.4}}
     doc["world"]["regions"] = {"East": ["Japan", "China"], "West": ["US"]}
     doc["world"]["region_costs"] = {"East": {"East": 0.3, "West": 0.6}}
@@ -77,6 +79,7 @@ def _language() -> dict:
         {"year": 1987, "add": {"country.China.labor_force": 10.0, "world.trade_cost": -0.1}},
         {"year": 1988, "set": {"world.pair_costs.China.US": 0.5, "country.China.undervaluation": 0.1}},
         {"year": 1989, "set": {"country.US.policy_rate": 0.08, "country.China.capital_controls": 0.5}},
+        {"year": 1989, "set": {"country.Asia-Pacific.capability": 0.9}},
         {"tick": 2, "scale": {"country.US.household_credit": 2.0, "country.Japan.wage": 1.1}, "years": 2},
         {"tick": 3, "add": {"country.Japan.government.spending": 0.05}, "years": 1},
         {"tick": 4, "set": {"country.US.government.balance_target": -0.05, "world.demand.ricardian_offset": 0.5}},
@@ -467,6 +470,8 @@ KEY_PATHS = [
     "country.Poor.government.spending",
     "country.Poor.government.debt",
     "country.Poor.government",
+    "country.Poor.capability",
+    "world.development.capability_threshold",
     "country.Poor.undervaluation",
     "country.Poor.policy_rate",
     "country.Poor.capital_controls",

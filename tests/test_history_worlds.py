@@ -117,6 +117,41 @@ def test_the_persistence_rule_recomputed_from_the_raw_file():
         world142.multipliers("oracle")
 
 
+def test_the_capability_rule_recomputed_from_the_raw_file():
+    """Gainers keep the persistence multiplier and full capability; a country that fell behind
+    keeps the multiplier 1 and the capability at which, by the closed form of docs/model.md 7.7,
+    it first falls behind at its 1957-1982 rate."""
+    data = raw()
+    dev = sim.schema.Development()
+    m, cap = world142.multipliers("capability"), world142.capabilities("capability")
+    persistence = world142.multipliers("persistence")
+
+    def rel(name, year):
+        return math.log(data[(name, year)][1] / data[("United States", year)][1])
+
+    for name in ("Kenya", "Ghana", "Jamaica"):
+        rate = (rel(name, 1982) - rel(name, 1957)) / 25
+        assert rate < 0
+        gap = -rel(name, 1982)
+        pull = dev.catchup_speed * gap**2 / (gap + dev.catchup_curvature)
+        phi = min(1.0, max(0.0, (dev.frontier_growth + rate) / (dev.frontier_growth + pull)))
+        assert m[name] == 1.0 and cap[name] == pytest.approx(phi * dev.capability_threshold)
+        # the documented growth gap at that capability (investment effort 1) is minus the past rate
+        if 0 < phi:
+            assert (1 - phi) * dev.frontier_growth - phi * pull == pytest.approx(-rate)
+    gainers = cap == 1.0
+    # the fallers: the 61 with multiplier 0 under persistence, and Kuwait and Switzerland, at the
+    # frontier in 1982 (no gap, so their multiplier was 1) though they had fallen behind the US
+    assert (m[gainers] == persistence[gainers]).all() and (cap < 1.0).sum() == (persistence == 0).sum() + 2
+    assert cap["Kuwait"] < 1.0 and cap["Switzerland"] < 1.0
+    assert (world142.capabilities("persistence") == 1.0).all()
+    doc = world142.document("capability", seed=1)
+    doc["simulation"]["bilateral_every"] = 1  # the accounting checks sum them
+    scn = sim.load_scenario(doc)
+    assert sum(c.capability < dev.capability_threshold for c in scn.country) == int((cap < 0.5).sum())
+    check_tables(sim.simulate(scn, ticks=2))
+
+
 def test_the_comparison_of_a_model_that_reproduces_the_data_is_perfect():
     """compare() fed the data itself: growth ranks agree exactly and the dispersions coincide."""
     import pandas as pd

@@ -14,6 +14,13 @@ Rules (:data:`RULES`):
   its 1982 productivity, ``kappa`` and ``h`` the model's default catch-up speed and curvature.
   A country that fell behind gets 0 (the model has no way to fall behind: it grows with the
   frontier).
+- ``capability`` (1 coefficient, the same ``lam``): the persistence rule, extended to the
+  countries that fell behind through their social capability (docs/model.md section 7.7). A
+  country that gained keeps the persistence multiplier and capability 1; one that fell behind
+  keeps the multiplier 1 and gets the capability at which it first falls behind at ``lam``
+  times its 1957-1982 rate: ``phi_i = clip((g_F - lam |r_i|) / (g_F + kappa gap_i**2 / (gap_i +
+  h)), 0, 1)`` (the closed form of the growth gap, at investment effort 1), capability
+  ``phi_i c*`` (c* the default threshold; only phi_i matters).
 
 Investment rates are left at the default everywhere (the data have none), so absorptive
 capacity differs only as investment responds to growth during the run.
@@ -37,7 +44,7 @@ from sim.schema import Development
 
 START, END, PAST = 1982, 2007, 1957
 ISSUER = "United States"
-RULES = {"uniform": 0, "persistence": 1}
+RULES = {"uniform": 0, "persistence": 1, "capability": 1}
 """Rule name -> number of free coefficients (knobs)."""
 EAST_ASIA = (
     "China", "Hong Kong, China", "Indonesia", "Malaysia", "Singapore", "South Korea", "Taiwan",
@@ -64,14 +71,43 @@ def multipliers(rule: str = "persistence", lam: float = 1.0) -> pd.Series:
     names = gapminder.countries()
     if rule == "uniform":
         return pd.Series(1.0, index=names)
+    rate, pull = _past()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        m = np.where(pull > 1e-9, lam * rate / pull, 1.0)
+    m = pd.Series(np.clip(m, 0.0, 20.0), index=rate.index)
+    if rule == "capability":
+        m[rate < 0] = 1.0
+    return m.loc[names]
+
+
+def _past() -> tuple[pd.Series, pd.Series]:
+    """Each country's relative growth per year over 1957-1982 and the model's catch-up pull
+    ``kappa gap**2 / (gap + h)`` at its 1982 gap (default speed and curvature).
+    """
     dev = Development()
     rel_now, rel_past = relative_income(START), relative_income(PAST)
     rate = (rel_now - rel_past) / (START - PAST)  # relative growth per year, 1957-1982
     gap = np.maximum(-rel_now, 0.0)  # the 1982 productivity is capped at the frontier
-    pull = dev.catchup_speed * gap**2 / (gap + dev.catchup_curvature)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        m = np.where(pull > 1e-9, lam * rate / pull, 1.0)
-    return pd.Series(np.clip(m, 0.0, 20.0), index=rel_now.index).loc[names]
+    return rate, dev.catchup_speed * gap**2 / (gap + dev.catchup_curvature)
+
+
+def capabilities(rule: str = "persistence", lam: float = 1.0) -> pd.Series:
+    """Social capability of each country by ``rule`` (1 everywhere except under ``capability``,
+    where a country that fell behind over 1957-1982 first falls behind at ``lam`` times that rate).
+
+    Raises:
+        ValueError: an unknown rule.
+    """
+    if rule not in RULES:
+        raise ValueError(f"unknown rule '{rule}' (known: {', '.join(RULES)})")
+    names = gapminder.countries()
+    if rule != "capability":
+        return pd.Series(1.0, index=names)
+    dev = Development()
+    rate, pull = _past()
+    phi = np.clip((dev.frontier_growth - lam * np.abs(rate)) / (dev.frontier_growth + pull), 0.0, 1.0)
+    c = np.where(rate < 0, phi * dev.capability_threshold, 1.0)
+    return pd.Series(c, index=rate.index).loc[names]
 
 
 def document(rule: str = "persistence", lam: float = 1.0, seed: int = 1) -> dict[str, Any]:
@@ -79,9 +115,11 @@ def document(rule: str = "persistence", lam: float = 1.0, seed: int = 1) -> dict
     from sim.worlds import data_document
 
     doc = data_document(START, None, ticks=END - START + 1, seed=seed, name=f"world142_{rule}")
-    m = multipliers(rule, lam)
+    m, cap = multipliers(rule, lam), capabilities(rule, lam)
     for c in doc["country"]:
         c["catchup_speed"] = float(m[c["name"]])
+        if cap[c["name"]] < 1.0:
+            c["capability"] = float(cap[c["name"]])
     return doc
 
 
@@ -179,6 +217,10 @@ def main(argv: list[str] | None = None) -> int:
     m = multipliers(args.rule, args.lam)
     print(f"rule {args.rule} ({RULES[args.rule]} coefficient(s)), lam {args.lam}, seeds 1-{args.seeds}")
     print(f"multipliers: {int((m == 0).sum())} at 0, {int((m >= 20).sum())} at the cap 20, median {m.median():.2f}")
+    cap = capabilities(args.rule, args.lam)
+    below = cap < Development().capability_threshold
+    if below.any():
+        print(f"capability below the threshold: {int(below.sum())} countries, {int((cap == 0).sum())} at 0")
     print(f"rank correlation of growth 1982-2007 relative to the US, model vs data: {out['spearman']:.2f}")
     print(
         f"  benchmarks without the model: 1957-1982 growth {out['spearman_past']:.2f}, "

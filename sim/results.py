@@ -33,7 +33,7 @@ COUNTRY_COLUMNS: dict[str, str] = {
     "imports": "imports at producer prices (tariffs excluded), USD bn/yr",
     "trade_balance": "exports - imports, USD bn/yr",
     "tariff_revenue": "tariffs collected, USD bn/yr",
-    "net_investment_income": "interest received - paid, USD bn/yr",
+    "net_investment_income": "interest and FDI income received - paid, USD bn/yr",
     "current_account": "trade balance + net investment income, USD bn/yr",
     "consumption": "USD bn/yr",
     "investment": "USD bn/yr",
@@ -58,6 +58,11 @@ COUNTRY_COLUMNS: dict[str, str] = {
     "household_debt": "domestic household debt, USD bn",
     "firm_writeoff": "state-bank debt of firms written off in defaults this tick, USD bn",
     "mean_tariff": "simple average of the tariffs the country levies on its partners' traded goods",
+    "fdi_income": "FDI income received - paid (part of net investment income), USD bn/yr",
+    "fdi_assets": "FDI claims held on other countries (relocated capacity owned abroad), USD bn",
+    "fdi_liabilities": "FDI claims other countries hold on this one, USD bn",
+    "fdi_outflow": "net acquisition of FDI assets (paid out of private claims), USD bn/yr",
+    "fdi_inflow": "net incurrence of FDI liabilities (received as private claims), USD bn/yr",
 }
 SECTOR_COLUMNS: dict[str, str] = {
     "productivity": "real output per worker-year (with noise)",
@@ -126,6 +131,11 @@ _STATE_COLUMNS: dict[str, str] = {
     "unmet_demand": "unmet",
     "household_debt": "household_debt",
     "firm_writeoff": "firm_writeoff",
+    "fdi_income": "fdi_income",
+    "fdi_assets": "fdi_assets",
+    "fdi_liabilities": "fdi_liabilities",
+    "fdi_outflow": "fdi_outflow",
+    "fdi_inflow": "fdi_inflow",
 }
 _SECTOR_STATE: dict[str, str] = {
     "labor_share": "alloc",

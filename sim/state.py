@@ -44,6 +44,7 @@ class State:
     reserves: np.ndarray  # (N, K) official claims on each reserve issuer
     liabilities: np.ndarray  # (N,) official liabilities (nonzero for issuers only)
     private: np.ndarray  # (N,) net private claims on the pooled world market
+    fdi: np.ndarray  # (N, N) FDI claims of investor i (row) on destination j (column), sim/fdi.py
     world_rate: np.ndarray  # (R,) world interest rate set last tick, per year
     premium: np.ndarray  # (N,) risk premium, per year
     stopped: np.ndarray  # (N,) bool: in a sudden stop
@@ -88,6 +89,11 @@ class State:
     firm_writeoff: np.ndarray = field(default=None)  # (N,) firm debt written off this tick, USD bn
     stop_applied: np.ndarray = field(default=None)  # (N,) bool: a sudden stop bound this tick
     rate_fallback: np.ndarray = field(default=None)  # (R,) bool: no world rate cleared lending
+    fdi_income: np.ndarray = field(default=None)  # (N,) FDI income received - paid (in nii), USD bn/yr
+    fdi_assets: np.ndarray = field(default=None)  # (N,) FDI claims held abroad, USD bn
+    fdi_liabilities: np.ndarray = field(default=None)  # (N,) FDI claims of foreigners on the country, USD bn
+    fdi_outflow: np.ndarray = field(default=None)  # (N,) net acquisition of FDI assets, USD bn/yr
+    fdi_inflow: np.ndarray = field(default=None)  # (N,) net incurrence of FDI liabilities, USD bn/yr
 
     def copy(self) -> State:
         """A deep copy (arrays copied)."""

@@ -163,6 +163,10 @@ ACTS: dict[str, tuple] = {
     "world.development.relocation_technology": ("set", "world.development.relocation_technology", 1.0, {}),
     "world.development.relocation_upgrade": ("set", "world.development.relocation_upgrade", 0.0, {}),
     "world.development.upgrade_sector": ("set", "world.development.upgrade_sector", "primary", {}),
+    "world.development.relocation_absorption": ("set", "world.development.relocation_absorption", 0.5, {}),
+    "world.development.relocation_utilisation": ("set", "world.development.relocation_utilisation", 0.5, {}),
+    "world.development.fdi_return": ("set", "world.development.fdi_return", 0.5, {}),
+    "world.development.fdi_capital_output": ("set", "world.development.fdi_capital_output", 10.0, {}),
     "world.policy.pull_forward": (
         "set",
         "world.policy.pull_forward",
@@ -217,6 +221,7 @@ ACTS: dict[str, tuple] = {
     "country.<name>.export_controls": ("set", "country.A.export_controls", {"labor": {"destinations": ["*"]}}, {}),
     "country.<name>.retaliation": ("set", "country.C.retaliation", {"match": 2.0}, {}),
     "country.<name>.state_lending": ("set", "country.B.state_lending.primary", 0.5, {}),
+    "country.<name>.fdi_open": ("set", "country.C.fdi_open", 0.0, {}),
 }
 
 # key pattern -> (operation, key path, value, words of the reason)

@@ -267,7 +267,7 @@ class Development(Strict):
     """Largest share of a destination's labour force that relocated capacity may employ per
     year (how fast its labour market absorbs the plants; about the fastest recorded rise of a
     manufacturing employment share)."""
-    relocation_utilisation: Annotated[float, Field(gt=0.0, le=10.0)] = 1.05
+    relocation_utilisation: Annotated[float, Field(gt=0.0, le=10.0)] = 1.1
     """Utilisation of a destination's other sectors (the ones relocated plants hire from) that
     relocation may not push them above; a destination above it takes nothing."""
     fdi_return: Annotated[float, Field(ge=0.0, le=1.0)] = 0.07

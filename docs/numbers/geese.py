@@ -21,6 +21,7 @@ SEEDS = range(1, 7)
 
 
 def one(path: str, seed: int, relocation: bool) -> dict:
+    """The measures of one run (shares 0..1, balances and incomes in % of GDP)."""
     over = None if relocation else {"world.development.relocation_rate": 0.0}
     res = sim.simulate(sim.load_scenario(path, over), seed=seed)
     names = res.countries
@@ -54,6 +55,7 @@ def one(path: str, seed: int, relocation: bool) -> dict:
 
 
 def main(path: str) -> dict:
+    """Means over the seeds with relocation on and off, printed as one JSON line."""
     out = {}
     for arm, on in (("on", True), ("off", False)):
         runs = [one(path, s, on) for s in SEEDS]

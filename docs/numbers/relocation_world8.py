@@ -14,6 +14,7 @@ from tests.conftest import ROOT
 
 
 def main() -> dict:
+    """The measures with relocation on and off, printed as one JSON line."""
     out = {}
     for arm, rate in (("on", 0.1), ("off", 0.0)):
         scn = sim.load_scenario(ROOT / "tests" / "data" / "world8.toml", {"world.development.relocation_rate": rate})

@@ -147,3 +147,25 @@ def test_destinations_take_relocation_only_below_the_utilisation_bound(geese):
     assert received.to_numpy().sum() > 20
     taken = (sales / full).to_numpy()[received.to_numpy()]
     assert (taken <= bound).all(), taken.max()
+
+
+@pytest.mark.parametrize(
+    "key, value",
+    [
+        ("country.M.fdi_open", 1.5),
+        ("country.M.fdi_open", -0.1),
+        ("world.development.relocation_absorption", -0.01),
+        ("world.development.relocation_utilisation", 0.0),
+        ("world.development.fdi_return", 1.5),
+        ("world.development.fdi_capital_output", float("nan")),
+    ],
+)
+def test_bad_fdi_values_are_refused_with_their_key_path(key, value):
+    from sim.errors import ScenarioError
+
+    with pytest.raises(ScenarioError, match=key.replace(".", r"\.")):
+        sim.load_scenario(GEESE, {key: value})
+    doc = sim.scenario.load_toml(GEESE)
+    doc["event"] = [{"tick": 5, "set": {key: value}}]
+    with pytest.raises(ScenarioError, match=key.replace(".", r"\.")):
+        sim.load_scenario(doc, file="geese")

@@ -137,8 +137,12 @@ def check_stocks(
     private: np.ndarray,
     gdp: np.ndarray,
     peak: np.ndarray | None = None,
+    fdi: np.ndarray | None = None,
 ) -> np.ndarray:
     """Balance-sheet identities after settlement (stocks).
+
+    ``fdi`` is each country's net FDI position (FDI assets - liabilities, :mod:`sim.fdi`),
+    part of net foreign assets and summing to zero over the world; None for none.
 
     Stocks carry their rounding residuals from tick to tick, so a residual is judged against the
     largest scale the run has seen (``peak``, each country's largest gross stocks + GDP so far),
@@ -149,11 +153,12 @@ def check_stocks(
         (N,) the updated peak scale, to pass back next tick.
     """
     held = reserves.sum(axis=1)
+    fdi = np.zeros_like(nfa) if fdi is None else fdi
     gross = np.abs(nfa) + held + liabilities + np.abs(private)
     now = gross + gdp
     peak = now if peak is None else np.maximum(peak, now)
     world = float(peak.sum())
-    resid = nfa - (held - liabilities + private)
+    resid = nfa - (held - liabilities + private + fdi)
     scale = peak + 1e-12 * world
     worst = int(np.argmax(np.abs(resid) / scale))
     if abs(resid[worst]) > TOL * scale[worst]:
@@ -161,9 +166,10 @@ def check_stocks(
             tick,
             names[worst],
             "net_foreign_assets",
-            f"differs from reserves - official liabilities + private claims by {resid[worst]:.6g}",
+            f"differs from reserves - official liabilities + private claims + net FDI by {resid[worst]:.6g}",
         )
-    for quantity, total in (("net_foreign_assets", nfa.sum()), ("private_claims", private.sum())):
+    totals = (("net_foreign_assets", nfa.sum()), ("private_claims", private.sum()), ("net_fdi", fdi.sum()))
+    for quantity, total in totals:
         if abs(float(total)) > TOL * world:
             raise SimulationError(tick, "world", quantity, f"sum to {total:.6g}, not zero")
     return peak
@@ -188,19 +194,26 @@ def suspect_flows(
 
 
 def suspect_stocks(
-    nfa: np.ndarray, reserves: np.ndarray, liabilities: np.ndarray, private: np.ndarray, peak: np.ndarray
+    nfa: np.ndarray,
+    reserves: np.ndarray,
+    liabilities: np.ndarray,
+    private: np.ndarray,
+    peak: np.ndarray,
+    fdi: np.ndarray | None = None,
 ) -> np.ndarray:
     """(R,) bool: the members that :func:`check_stocks` may reject (a superset, as in
     :func:`suspect_flows`), with ``peak`` the scale it judges by (updated with this tick's stocks).
     """
     held = reserves.sum(axis=-1)
     world = peak.sum(axis=-1)
-    resid = nfa - (held - liabilities + private)
+    fdi = np.zeros_like(nfa) if fdi is None else fdi
+    resid = nfa - (held - liabilities + private + fdi)
     scale = peak + 1e-12 * world[..., None]
     bad = (np.abs(resid) > 0.5 * TOL * scale).any(axis=-1)
     loose = 0.5 * TOL * world
     bad |= np.abs(nfa.sum(axis=-1)) > loose
     bad |= np.abs(private.sum(axis=-1)) > loose
+    bad |= np.abs(fdi.sum(axis=-1)) > loose
     return bad
 
 

@@ -128,6 +128,7 @@ class CountryArrays:
     ret_lag_years: np.ndarray
     ret_escalation: np.ndarray
     ret_cap: np.ndarray
+    fdi_open: np.ndarray  # (N,) openness to FDI as a relocation destination, 0..1
     tau: np.ndarray  # (N, N)
     tariff: np.ndarray  # (S, N, N) [s, o, d]: levied by d on imports from o
     open_: np.ndarray  # (S, N, N) openness in [0, 1] (export controls)
@@ -236,6 +237,7 @@ def country_arrays(scn: Scenario) -> CountryArrays:
         ret_lag_years=np.array([c.retaliation.lag_years if c.retaliation else 0.0 for c in cs]),
         ret_escalation=np.array([c.retaliation.escalation if c.retaliation else 0.0 for c in cs]),
         ret_cap=np.array([c.retaliation.cap if c.retaliation else 0.0 for c in cs]),
+        fdi_open=np.array([c.fdi_open for c in cs]),
         tau=tau,
         tariff=tariff,
         open_=open_,

@@ -187,20 +187,23 @@ def wage_gain(theta: float, eta: np.ndarray, dt: float) -> np.ndarray:
 
 
 def relocation(
-    ulc: np.ndarray, cap: np.ndarray, labor: np.ndarray, threshold: float, scale: float, rate: float, dt: float
+    ulc: np.ndarray, cap: np.ndarray, room: np.ndarray, threshold: float, scale: float, rate: float, dt: float
 ) -> np.ndarray:
     """(R, N, N) real capacity of the relocating sector moving from origin i to destination j per
     tick (industrial transfer toward lower unit labor costs).
 
     The advantage of j for i is ``max(0, log(ulc_i / ulc_j) + log(1 - threshold))``: zero until
-    j's unit labor cost is lower by more than ``threshold``. Origin i moves out
+    j's unit labor cost is lower by more than ``threshold``. Origin i seeks to move out
     ``(1 - exp(-rate dt)) min(1, max_j adv_ij / scale)`` of its capacity, spread over cheaper
-    destinations in proportion to advantage x labor force (more workers, more room to take it).
+    destinations in proportion to advantage x room (destinations compete by cost for what they
+    can absorb). A destination offered more than its room takes its room, each origin's offer
+    scaled down alike; the rest stays home this tick.
 
     Args:
         ulc: (N,) unit labor cost in the sector, USD per real unit.
         cap: (N,) capacity in the sector, real units per year.
-        labor: (N,) labor forces.
+        room: (N,) real capacity each destination can absorb this tick
+            (:func:`sim.fdi.absorption_room`), >= 0.
         threshold: cost gap that must be crossed.
         scale: log advantage beyond the threshold at which the rate is largest.
         rate: largest share of capacity moving per year.
@@ -211,12 +214,16 @@ def relocation(
     adv = np.where(np.isfinite(adv), np.maximum(adv, 0.0), 0.0)
     diag = np.arange(adv.shape[-1])
     adv[..., diag, diag] = 0.0
-    pull = adv * labor[..., None, :]
+    pull = adv * room[..., None, :]
     total = pull.sum(axis=-1, keepdims=True)
     share = np.where(total > 0, pull / np.where(total > 0, total, 1.0), 0.0)
-    strength = np.minimum(1.0, adv.max(axis=-1) / scale)
-    out = (1.0 - np.exp(-rate * dt)) * strength * cap
-    return out[..., None] * share
+    # strength from the best destination that can take anything: a closed or full destination
+    # neither pulls nor pushes
+    strength = np.minimum(1.0, np.where(room[..., None, :] > 0, adv, 0.0).max(axis=-1) / scale)
+    want = ((1.0 - np.exp(-rate * dt)) * strength * cap)[..., None] * share
+    offered = want.sum(axis=-2)
+    fill = np.where(offered > room, room / np.where(offered > 0, offered, 1.0), 1.0)
+    return want * fill[..., None, :]
 
 
 def apply_relocation(

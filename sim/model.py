@@ -23,7 +23,20 @@ from typing import Any
 import mesa
 import numpy as np
 
-from sim import accounts, capital, demand, development, events, finance, fiscal, market, policy, production, valuation
+from sim import (
+    accounts,
+    capital,
+    demand,
+    development,
+    events,
+    fdi,
+    finance,
+    fiscal,
+    market,
+    policy,
+    production,
+    valuation,
+)
 from sim.country import Country, CountryArrays, country_arrays
 from sim.errors import SimulationError
 from sim.members import check_same_shape, copy_row, set_knobs, world_knobs
@@ -642,6 +655,7 @@ class TradeModel(mesa.Model):
             "reserves": reserves,
             "liabilities": liabilities,
             "private": private,
+            "fdi": np.zeros((n, n)),
             "world_rate": np.float64(fin.interest_rate),
             "premium": finance.premium(nfa, full, fin.premium_threshold, fin.premium_slope, fin.premium_cap),
             "stopped": np.zeros(n, dtype=bool),
@@ -803,6 +817,8 @@ class TradeModel(mesa.Model):
         st.nii, self._res_int = finance.net_investment_income(
             st.reserves, st.private, ca.issuer_index, st.official_rate, st.rate
         )
+        st.fdi_income = fdi.income(st.fdi, kn.development.fdi_return)
+        st.nii = st.nii + st.fdi_income
         st.habit_income = demand.habit_update(st.habit_income, st.full_income, dm.habit_speed, dt)
         base = (1.0 - dm.habit) * st.full_income + dm.habit * st.habit_income + st.nii
         held = st.reserves.sum(axis=-1)
@@ -1012,8 +1028,9 @@ class TradeModel(mesa.Model):
         prev = self._stock_scale
         now = np.abs(st.nfa) + st.reserves.sum(axis=-1) + st.liabilities + np.abs(st.private) + st.gdp
         self._stock_scale = now if prev is None else np.maximum(prev, now)
+        net_fdi = fdi.net_position(st.fdi)
         self._guard(
-            accounts.suspect_stocks(st.nfa, st.reserves, st.liabilities, st.private, self._stock_scale),
+            accounts.suspect_stocks(st.nfa, st.reserves, st.liabilities, st.private, self._stock_scale, net_fdi),
             lambda r: accounts.check_stocks(
                 tick,
                 names,
@@ -1023,6 +1040,7 @@ class TradeModel(mesa.Model):
                 st.private[r],
                 st.gdp[r],
                 None if prev is None else prev[r],
+                net_fdi[r],
             ),
         )
 
@@ -1181,38 +1199,61 @@ class TradeModel(mesa.Model):
             st.loss_years = np.where(on, years, st.loss_years)
             st.firm_writeoff = np.where(lends[:, None], writeoff, 0.0)
         st.relocated = np.zeros((self.R, self.n))
+        st.fdi_outflow, st.fdi_inflow = np.zeros((self.R, self.n)), np.zeros((self.R, self.n))
         moves = dev.relocation_rate[:, 0] > 0
         if moves.any() and self.n > 1:
-            k = self.sectors.index(dev.relocation_sector[0])
-            prod = st.productivity()
-            ulc = st.wage * st.e / prod[..., k]
-            moved = development.relocation(
-                ulc,
-                st.alloc[..., k] * prod[..., k] * st.labor,
-                st.labor,
-                dev.relocation_threshold,
-                dev.relocation_scale,
-                dev.relocation_rate,
-                dt,
-            )
-            alloc, log_base, relocated = development.apply_relocation(
-                moved,
-                st.alloc,
-                st.log_base,
-                st.log_frontier,
-                prod,
-                st.labor,
-                k,
-                self.sectors.index(dev.upgrade_sector[0]),
-                dev.relocation_upgrade,
-                dev.relocation_technology,
-            )
-            if moves.all():
-                st.alloc, st.log_base, st.relocated = alloc, log_base, relocated
-            else:
-                st.alloc = np.where(moves[:, None, None], alloc, st.alloc)
-                st.log_base = np.where(moves[:, None, None], log_base, st.log_base)
-                st.relocated = np.where(moves[:, None], relocated, 0.0)
+            self._relocate(moves)
+        st.fdi_assets, st.fdi_liabilities = st.fdi.sum(axis=-1), st.fdi.sum(axis=-2)
+
+    def _relocate(self, moves: np.ndarray) -> None:
+        """Industrial transfer (sim/development.py) into the room destinations have (sim/fdi.py),
+        and the FDI claims the investors acquire for it.
+        """
+        st, dev, dt = self.state, self.kn.development, self.wp.dt
+        k = self.sectors.index(dev.relocation_sector[0])
+        prod = st.productivity()
+        ulc = st.wage * st.e / prod[..., k]
+        room = fdi.absorption_room(
+            st.labor,
+            st.alloc,
+            st.sales,
+            st.price * st.capacity,
+            prod,
+            k,
+            self.ca.fdi_open,
+            dev.relocation_absorption,
+            dev.relocation_utilisation,
+            dt,
+        )
+        cap_k = st.alloc[..., k] * prod[..., k] * st.labor
+        moved = development.relocation(
+            ulc, cap_k, room, dev.relocation_threshold, dev.relocation_scale, dev.relocation_rate, dt
+        )
+        alloc, log_base, relocated = development.apply_relocation(
+            moved,
+            st.alloc,
+            st.log_base,
+            st.log_frontier,
+            prod,
+            st.labor,
+            k,
+            self.sectors.index(dev.upgrade_sector[0]),
+            dev.relocation_upgrade,
+            dev.relocation_technology,
+        )
+        out = moved.sum(axis=-1)
+        left = np.where(cap_k > 0, np.minimum(out / np.where(cap_k > 0, cap_k, 1.0), 1.0), 0.0)
+        claims, d_private, bought, sold = fdi.acquire(
+            st.fdi, moved, left, st.price[..., k] - st.input_cost[..., k], dev.fdi_capital_output
+        )
+        on, on3 = moves[:, None], moves[:, None, None]
+        st.alloc = np.where(on3, alloc, st.alloc)
+        st.log_base = np.where(on3, log_base, st.log_base)
+        st.relocated = np.where(on, relocated, 0.0)
+        st.fdi = np.where(on3, claims, st.fdi)
+        st.private = np.where(on, st.private + d_private, st.private)
+        st.fdi_outflow = np.where(on, bought / dt, 0.0)
+        st.fdi_inflow = np.where(on, sold / dt, 0.0)
 
     # ------------------------------------------------------------------ convenience
 

@@ -33,7 +33,7 @@ COUNTRY_COLUMNS: dict[str, str] = {
     "imports": "imports at producer prices (tariffs excluded), USD bn/yr",
     "trade_balance": "exports - imports, USD bn/yr",
     "tariff_revenue": "tariffs collected, USD bn/yr",
-    "net_investment_income": "interest received - paid, USD bn/yr",
+    "net_investment_income": "interest and FDI income received - paid, USD bn/yr",
     "current_account": "trade balance + net investment income, USD bn/yr",
     "consumption": "USD bn/yr",
     "investment": "USD bn/yr",
@@ -72,6 +72,11 @@ COUNTRY_COLUMNS: dict[str, str] = {
     "policy_rate": "the country's base rate: its central-bank policy rate where it sets one, else the world rate, per year",
     "portfolio_inflow": "desired net private portfolio inflow drawn by expected excess returns, USD bn/yr",
     "private_capital_inflow": "realised net private capital inflow (fall in net private claims, write-downs excluded), USD bn/yr",
+    "fdi_income": "FDI income received - paid (part of net investment income), USD bn/yr",
+    "fdi_assets": "FDI claims held on other countries (relocated capacity owned abroad), USD bn",
+    "fdi_liabilities": "FDI claims other countries hold on this one, USD bn",
+    "fdi_outflow": "net acquisition of FDI assets (paid out of private claims), USD bn/yr",
+    "fdi_inflow": "net incurrence of FDI liabilities (received as private claims), USD bn/yr",
 }
 SECTOR_COLUMNS: dict[str, str] = {
     "productivity": "real output per worker-year (with noise)",
@@ -152,6 +157,11 @@ _STATE_COLUMNS: dict[str, str] = {
     "policy_rate": "policy_rate",
     "portfolio_inflow": "portfolio_inflow",
     "private_capital_inflow": "private_inflow",
+    "fdi_income": "fdi_income",
+    "fdi_assets": "fdi_assets",
+    "fdi_liabilities": "fdi_liabilities",
+    "fdi_outflow": "fdi_outflow",
+    "fdi_inflow": "fdi_inflow",
 }
 _SECTOR_STATE: dict[str, str] = {
     "labor_share": "alloc",

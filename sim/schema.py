@@ -282,6 +282,19 @@ class Development(Strict):
     spread over the other sectors in proportion."""
     upgrade_sector: Name = "hightech"
     """Sector the origin's freed labor moves up into (parts and capital goods)."""
+    relocation_absorption: Annotated[float, Field(ge=0.0, le=1.0)] = 0.01
+    """Largest share of a destination's labour force that relocated capacity may employ per
+    year (how fast its labour market absorbs the plants; about the fastest recorded rise of a
+    manufacturing employment share)."""
+    relocation_utilisation: Annotated[float, Field(gt=0.0, le=10.0)] = 1.1
+    """Utilisation of a destination's other sectors (the ones relocated plants hire from) that
+    relocation may not push them above; a destination above it takes nothing."""
+    fdi_return: Annotated[float, Field(ge=0.0, le=1.0)] = 0.07
+    """Income per year paid by a destination on the FDI claims of the investors whose capacity
+    it received (share of the claims)."""
+    fdi_capital_output: Annotated[float, Field(ge=0.0, le=20.0)] = 2.5
+    """Value of the FDI claim an investor acquires per unit of annual value added of the
+    capacity it relocates (capital / output of the plants), years."""
 
 
 DEFAULT_INPUTS: dict[str, dict[str, float]] = {
@@ -493,6 +506,9 @@ class Country(Strict):
     sector's unit cost and builds capacity beyond what demand asks; firms carry the debt."""
     government: Government = Field(default_factory=Government)
     """The government (default: none: no spending, taxes or debt)."""
+    fdi_open: Frac = 1.0
+    """Openness to foreign direct investment (0 closed .. 1 open): scales how much relocated
+    capacity the country can take as a destination."""
 
 
 Number = Annotated[float, Field(allow_inf_nan=False)]

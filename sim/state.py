@@ -44,6 +44,7 @@ class State:
     reserves: np.ndarray  # (N, K) official claims on each reserve issuer
     liabilities: np.ndarray  # (N,) official liabilities (nonzero for issuers only)
     private: np.ndarray  # (N,) net private claims on the pooled world market
+    fdi: np.ndarray  # (N, N) FDI claims of investor i (row) on destination j (column), sim/fdi.py
     world_rate: np.ndarray  # (R,) world interest rate set last tick, per year
     premium: np.ndarray  # (N,) risk premium, per year
     stopped: np.ndarray  # (N,) bool: in a sudden stop
@@ -103,6 +104,11 @@ class State:
     gross_liabilities: np.ndarray = field(default=None)  # (N,) gross private foreign liabilities
     own_liabilities: np.ndarray = field(default=None)  # (N,) the part of them in own currency
     e_valued: np.ndarray = field(default=None)  # (N,) rates at which stocks were last valued
+    fdi_income: np.ndarray = field(default=None)  # (N,) FDI income received - paid (in nii), USD bn/yr
+    fdi_assets: np.ndarray = field(default=None)  # (N,) FDI claims held abroad, USD bn
+    fdi_liabilities: np.ndarray = field(default=None)  # (N,) FDI claims of foreigners on the country, USD bn
+    fdi_outflow: np.ndarray = field(default=None)  # (N,) net acquisition of FDI assets, USD bn/yr
+    fdi_inflow: np.ndarray = field(default=None)  # (N,) net incurrence of FDI liabilities, USD bn/yr
 
     def copy(self) -> State:
         """A deep copy (arrays copied)."""

@@ -26,7 +26,13 @@ def check_tables(res: sim.Results) -> None:
     for a, b in (("exports", "imports"),):
         gap = (by_tick[a].sum() - by_tick[b].sum()).abs()
         assert (gap <= TOL * world_gdp).all(), f"world {a} differ from world {b} by up to {gap.max():.3g}"
-    for col in ("current_account", "net_investment_income", "net_foreign_assets", "private_claims"):
+    for col in (
+        "current_account",
+        "net_investment_income",
+        "net_foreign_assets",
+        "private_claims",
+        "fdi_income",
+    ):
         total = by_tick[col].sum().abs()
         scale = world_gdp + by_tick[col].apply(lambda x: x.abs().sum())
         assert (total <= TOL * scale).all(), f"{col} does not sum to zero (up to {total.max():.3g})"
@@ -36,14 +42,40 @@ def check_tables(res: sim.Results) -> None:
     )
     np.testing.assert_allclose(ts.trade_balance, ts.gdp - ts.absorption, rtol=0, atol=1e-8 * ts.gdp.max())
     # GDP = value added + tariff revenue, value added = gross output - inputs: gross output >= GDP - tariffs
-    # net foreign assets = reserves - official liabilities + private claims
+    # net foreign assets = reserves - official liabilities + private claims + FDI assets - FDI liabilities
     np.testing.assert_allclose(
         ts.net_foreign_assets,
-        ts.reserves - ts.official_liabilities + ts.private_claims,
+        ts.reserves - ts.official_liabilities + ts.private_claims + ts.fdi_assets - ts.fdi_liabilities,
         rtol=0,
         atol=TOL
-        * (ts.reserves.abs().max() + ts.official_liabilities.max() + ts.private_claims.abs().max() + ts.gdp.max()),
+        * (
+            ts.reserves.abs().max()
+            + ts.official_liabilities.max()
+            + ts.private_claims.abs().max()
+            + ts.fdi_assets.max()
+            + ts.fdi_liabilities.max()
+            + ts.gdp.max()
+        ),
     )
+    # FDI: world assets = world liabilities, world outflows = inflows; the flows are the stocks'
+    # changes, per year
+    for a, b in (("fdi_assets", "fdi_liabilities"), ("fdi_outflow", "fdi_inflow")):
+        gap = (by_tick[a].sum() - by_tick[b].sum()).abs()
+        assert (gap <= TOL * (world_gdp + by_tick[a].sum().abs())).all(), f"world {a} and {b} differ by {gap.max():.3g}"
+    fdi_scale = res.series("fdi_assets").max().max() + res.series("gdp").max().max()
+    for stock, flow in (("fdi_assets", "fdi_outflow"), ("fdi_liabilities", "fdi_inflow")):
+        change = res.series(stock).diff().iloc[1:].to_numpy()
+        assert np.max(np.abs(change - dt * res.series(flow).iloc[1:].to_numpy()), initial=0.0) <= 1e-9 * fdi_scale
+    # private claims change by the current account less what went into reserves (net of the
+    # issuer's new liabilities) and into FDI, plus write-downs
+    d_priv = res.series("private_claims").diff().iloc[1:]
+    d_off = (res.series("reserves") - res.series("official_liabilities")).diff().iloc[1:]
+    flows = (
+        dt * (res.series("current_account") - res.series("fdi_outflow") + res.series("fdi_inflow"))
+        + res.series("writedown")
+    ).iloc[1:]
+    priv_scale = res.series("private_claims").abs().max().max() + fdi_scale
+    assert np.max(np.abs(d_priv.to_numpy() - (flows - d_off).to_numpy())) <= 1e-9 * priv_scale
     # stocks change by exactly their flows
     wide = {c: res.series(c) for c in ("net_foreign_assets", "current_account", "writedown", "valuation")}
     d_nfa = wide["net_foreign_assets"].diff().iloc[1:]

@@ -179,6 +179,10 @@ ACTS: dict[str, tuple] = {
     "world.development.relocation_technology": ("set", "world.development.relocation_technology", 1.0, {}),
     "world.development.relocation_upgrade": ("set", "world.development.relocation_upgrade", 0.0, {}),
     "world.development.upgrade_sector": ("set", "world.development.upgrade_sector", "primary", {}),
+    "world.development.relocation_absorption": ("set", "world.development.relocation_absorption", 0.5, {}),
+    "world.development.relocation_utilisation": ("set", "world.development.relocation_utilisation", 0.5, {}),
+    "world.development.fdi_return": ("set", "world.development.fdi_return", 0.5, {}),
+    "world.development.fdi_capital_output": ("set", "world.development.fdi_capital_output", 10.0, {}),
     "world.policy.pull_forward": (
         "set",
         "world.policy.pull_forward",
@@ -253,6 +257,7 @@ ACTS: dict[str, tuple] = {
         5.0,
         {"country.B.government": {"spending": 0.2, "tax": 0.15, "balance_target": 0.0}},
     ),
+    "country.<name>.fdi_open": ("set", "country.C.fdi_open", 0.0, {}),
 }
 
 # key pattern -> (operation, key path, value, words of the reason)

@@ -1,0 +1,101 @@
+"""Foreign direct investment: where relocating capacity may go, and who owns it afterwards.
+
+Industrial transfer (:func:`sim.development.relocation`) moves capacity of the relocating sector
+from an origin to cheaper destinations. This module holds the two things that make it a transfer
+the destination can absorb and that earns its owners income:
+
+- **Absorption** (:func:`absorption_room`): a destination takes at most the capacity that
+  ``fdi_open_j x min(speed dt, R_j (1 - u_j / u_max))`` of its labour force can run at its own
+  productivity, where R_j is the labour share of its other sectors (the ones the new plants
+  hire from) and u_j their value-weighted utilisation last tick. Drawing those workers away
+  raises u_j to ``u_j R_j / (R_j - need)``, so a full room leaves it at exactly ``u_max``; a
+  destination already above the bound, or closed (``fdi_open = 0``), takes nothing.
+- **Ownership** (:func:`acquire`, :func:`income`): the investor (the origin country, the
+  immediate-investor convention of FDI statistics) keeps the relocated capacity. It acquires a
+  claim ``fdi[i, j]`` on the destination worth the moved capacity's capital, ``K/Y x moved x
+  value added per unit`` at the destination's prices, paid for out of its private claims (which
+  the destination receives): a swap of claims, so net foreign assets do not move. The claims
+  pay ``fdi_return`` a year (investment income); when a destination's capacity in the sector
+  leaves in turn, the same share of the claims on it is repaid (another swap).
+
+Every stock and flow is in the unit of account (USD bn; flows per year), and every payment has a
+payer and a payee, so FDI income and the net FDI position sum to zero over the world.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def absorption_room(
+    labor: np.ndarray,
+    alloc: np.ndarray,
+    sales: np.ndarray,
+    full: np.ndarray,
+    productivity: np.ndarray,
+    sector: int,
+    open_: np.ndarray,
+    speed: np.ndarray,
+    bound: np.ndarray,
+    dt: float,
+) -> np.ndarray:
+    """(R, N) real capacity of the relocating sector each destination can take this tick.
+
+    Args:
+        labor: (R, N) labour forces, millions.
+        alloc: (R, N, S1) labour shares by sector.
+        sales: (R, N, S1) last traded sales by sector, USD bn/yr.
+        full: (R, N, S1) value of capacity (price x capacity) by sector, USD bn/yr.
+        productivity: (R, N, S1) real units per worker-year.
+        sector: index of the relocating sector.
+        open_: (R, N) openness to FDI, 0..1.
+        speed: (R, 1) largest share of the labour force the inflow may employ per year.
+        bound: (R, 1) utilisation of the sectors losing workers that the inflow may not exceed.
+        dt: tick length, years.
+    """
+    rest = np.ones(alloc.shape[-1], dtype=bool)
+    rest[sector] = False
+    rest_share = np.sum(alloc * rest, axis=-1)
+    value = np.sum(full * rest, axis=-1)
+    u_rest = np.where(value > 0, np.sum(sales * rest, axis=-1) / np.where(value > 0, value, 1.0), np.inf)
+    slack = rest_share * np.maximum(0.0, 1.0 - u_rest / bound)
+    workers = labor * open_ * np.minimum(speed * dt, slack)
+    return workers * productivity[..., sector]
+
+
+def acquire(
+    fdi: np.ndarray,
+    moved: np.ndarray,
+    left: np.ndarray,
+    value_added: np.ndarray,
+    capital_output: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """FDI claims after a tick of relocation, and the private claims that pay for them.
+
+    Args:
+        fdi: (R, N, N) claims of investor i (row) on destination j (column), USD bn.
+        moved: (R, N, N) real capacity moved from i to j this tick.
+        left: (R, N) share of each country's capacity in the sector that left it this tick (0..1).
+        value_added: (R, N) value added per real unit of the sector at each destination, USD.
+        capital_output: (R, 1) capital / annual value added of the relocated plants, years.
+
+    Returns:
+        new claims (R, N, N); change in private claims (R, N), USD bn, zero-sum; net acquisition
+        of FDI assets (R, N) and net incurrence of FDI liabilities (R, N), USD bn this tick.
+    """
+    bought = capital_output[..., None] * moved * np.maximum(value_added, 0.0)[..., None, :]
+    repaid = fdi * left[..., None, :]
+    change = bought - repaid
+    assets = change.sum(axis=-1)
+    liabilities = change.sum(axis=-2)
+    return fdi + change, liabilities - assets, assets, liabilities
+
+
+def income(fdi: np.ndarray, rate: np.ndarray) -> np.ndarray:
+    """(R, N) net FDI income, USD bn/yr: ``rate`` (R, 1) per year on claims held minus claims owed."""
+    return rate * (fdi.sum(axis=-1) - fdi.sum(axis=-2))
+
+
+def net_position(fdi: np.ndarray) -> np.ndarray:
+    """(R, N) FDI assets minus FDI liabilities, USD bn."""
+    return fdi.sum(axis=-1) - fdi.sum(axis=-2)

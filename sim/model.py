@@ -702,6 +702,7 @@ class TradeModel(mesa.Model):
         self._settle()
         self._set_policy()
         self._develop()
+        self._revalue()  # after the tick's last change of rates and of private claims (FDI)
         self.recorder.record(self)
         if self.datacollector is not None:
             self.datacollector.collect(self)
@@ -1085,7 +1086,6 @@ class TradeModel(mesa.Model):
         log_e = log_e + np.where(entering, np.log1p(-fin.stop_depreciation), 0.0)
         st.stopped = stopped
         st.e = np.exp(log_e)
-        self._revalue()
         st.tariff_prev = st.tariff
         st.household_debt = np.maximum(st.household_debt + dt * st.household_credit, 0.0)
         st.public_debt = fiscal.debt_step(st.public_debt, st.fiscal_balance, dt)
@@ -1097,22 +1097,32 @@ class TradeModel(mesa.Model):
 
     def _revalue(self) -> None:
         """Revalue the stocks for the rate changes since they were last valued: this tick's
-        events and policy step (:mod:`sim.valuation`), and check the identities again.
+        events and policy step (:mod:`sim.valuation`), and check the identities again. It runs
+        after development, so the gross positions it records include the tick's FDI swaps.
         """
         st, ca, tick, names = self.state, self.ca, self.tick, self.names
         valuation.revalue_state(st, ca.gross_liabilities, ca.own_currency, ca.issuer_index, self.anchor)
+        net_fdi = fdi.net_position(st.fdi)
         peak = np.maximum(
             self._stock_scale, np.abs(st.nfa) + st.reserves.sum(axis=-1) + st.liabilities + np.abs(st.private)
         )
         self._guard(
             accounts.suspect_valuation(st.valuation, st.gross_assets, st.gross_liabilities, st.private, peak)
-            | accounts.suspect_stocks(st.nfa, st.reserves, st.liabilities, st.private, peak),
+            | accounts.suspect_stocks(st.nfa, st.reserves, st.liabilities, st.private, peak, net_fdi),
             lambda r: (
                 accounts.check_valuation(
                     tick, names, st.valuation[r], st.gross_assets[r], st.gross_liabilities[r], st.private[r], peak[r]
                 ),
                 accounts.check_stocks(
-                    tick, names, st.nfa[r], st.reserves[r], st.liabilities[r], st.private[r], st.gdp[r], peak[r]
+                    tick,
+                    names,
+                    st.nfa[r],
+                    st.reserves[r],
+                    st.liabilities[r],
+                    st.private[r],
+                    st.gdp[r],
+                    peak[r],
+                    net_fdi[r],
                 ),
             ),
         )

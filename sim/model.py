@@ -841,12 +841,8 @@ class TradeModel(mesa.Model):
         gov = fiscal.flows(
             ca.gov_spending, ca.gov_tax, st.tax_adjust, st.public_debt, st.rate, st.full_income, dm.ricardian_offset
         )
-        st.gov_spending, st.taxes, st.public_interest, st.fiscal_balance = (
-            gov.spending,
-            gov.taxes,
-            gov.interest,
-            gov.balance,
-        )
+        st.gov_spending, st.taxes = gov.spending, gov.taxes
+        st.public_interest, st.fiscal_balance = gov.interest, gov.balance
         plan = demand.DemandPlan(
             cons_base=consume * base,
             cons_floor=dm.consumption_floor * consume * base,

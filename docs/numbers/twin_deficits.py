@@ -3,7 +3,8 @@ current account, and why.
 
 Runs scenarios/baseline.toml (seed 1, 40 years) with a US government spending and taxing 20% of
 full-capacity income, against the same world where US purchases rise to 24% at tick 10, for
-three Ricardian offsets omega (0, the default 0.4, 1), and prints as JSON, per omega:
+three Ricardian offsets omega (0, the default 0.4, 1), and prints as JSON, per omega (keys
+``omega_0``, ``omega_0_4``, ``omega_1``):
 
 - ``nl_ratio_t10``: the change of US desired net lending / the change of its fiscal balance at
   the event tick (at an unchanged rate it would be 1 - omega; the world rate's rise takes part);

@@ -67,12 +67,14 @@ def check_tables(res: sim.Results) -> None:
         change = res.series(stock).diff().iloc[1:].to_numpy()
         assert np.max(np.abs(change - dt * res.series(flow).iloc[1:].to_numpy()), initial=0.0) <= 1e-9 * fdi_scale
     # private claims change by the current account less what went into reserves (net of the
-    # issuer's new liabilities) and into FDI, plus write-downs
+    # issuer's new liabilities) and into FDI, plus write-downs and revaluation (the official
+    # stocks' revaluation is in both the change of reserves and the valuation column: it cancels)
     d_priv = res.series("private_claims").diff().iloc[1:]
     d_off = (res.series("reserves") - res.series("official_liabilities")).diff().iloc[1:]
     flows = (
         dt * (res.series("current_account") - res.series("fdi_outflow") + res.series("fdi_inflow"))
         + res.series("writedown")
+        + res.series("valuation")
     ).iloc[1:]
     priv_scale = res.series("private_claims").abs().max().max() + fdi_scale
     assert np.max(np.abs(d_priv.to_numpy() - (flows - d_off).to_numpy())) <= 1e-9 * priv_scale

@@ -46,6 +46,7 @@ def sweep_spec(runs: int, ticks: int) -> dict:
 
 
 def measure(runs: int, ticks: int, workers: int | None, dask: str | None, block: int | None = None) -> dict:
+    import sim.model  # noqa: F401 - imported before the clock starts (the workers import it too)
     from sim.sweep import build_sweep, run_sweep
 
     sweep = build_sweep(sweep_spec(runs, ticks), name=f"bench_{workers or 'dask'}")

@@ -176,10 +176,14 @@ def solve_world_rate(
                 result[stop], fallback[stop] = hi[stop], True
                 live &= ~stop
             r_new = np.where(out, 0.5 * (lo + hi), r_new)
-        r = np.where(live, r_new, r)
-        f_new, df_new = plan.net_lending(r)
-        f = np.where(live, f_new, f)
-        df = np.where(live, df_new, df)
+        if live.all():  # the usual case (and always a single run's): nothing to keep
+            r = r_new
+            f, df = plan.net_lending(r)
+        else:
+            r = np.where(live, r_new, r)
+            f_new, df_new = plan.net_lending(r)
+            f = np.where(live, f_new, f)
+            df = np.where(live, df_new, df)
         narrow = live & (hi - lo < 1e-14)
         if narrow.any():
             scale = 1e-6 * np.abs(plan.income).sum(axis=-1) if scale is None else scale

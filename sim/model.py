@@ -828,7 +828,8 @@ class TradeModel(mesa.Model):
             st.stopped, st.nfa, st.full_income, st.nii, held, fin.sudden_stop_debt, fin.stop_floor, dt
         )
         st.fx_plan = policy.reserve_purchases(ca.reserve_target, st.imports, held, ca.reserve_speed, dt)
-        st.fx_plan = np.where(st.stopped, 0.0, st.fx_plan)
+        if st.stopped.any():
+            st.fx_plan = np.where(st.stopped, 0.0, st.fx_plan)
         mult = demand.investment_multiplier(st.growth, st.full_income, dm.investment_growth_response)
         consume = demand.propensity(ca.consume, dm.consumption_drift, st.full_income, st.labor)
         st.household_credit = demand.household_credit(

@@ -396,6 +396,45 @@ class Recorder:
         ts.insert(at, "sudden_stop", country["sudden_stop"][:k].reshape(-1).astype(bool))
         return ts, self._bilateral_table(model, m if bilateral else None)
 
+    def column_block(self, model: TradeModel, column: str, members: np.ndarray) -> np.ndarray:
+        """(M, rows, N) values of one timeseries-table column for members that ran to the end,
+        exactly as their tables hold them (float; ``sudden_stop`` as 0 / 1), in a C-contiguous
+        copy. Computed columns are filled in first (see :meth:`member`).
+        """
+        store, key, j = self._locate(model, column)
+        k = len(self.ticks)
+        if (store is self._country and key not in _STATE_COLUMNS and key != "mean_tariff") or (
+            store is self._sector and key not in _SECTOR_STATE
+        ):
+            for m in members:
+                self._fill(int(m))
+        buf = store[key] if key is not None else store
+        out = buf[:k, members]  # (rows, M, N[, width])
+        out = np.ascontiguousarray((out if j is None else out[..., j]).swapaxes(0, 1))
+        return (out != 0).astype(float) if column == "sudden_stop" else out
+
+    def _locate(self, model: TradeModel, column: str) -> tuple[Any, str | None, int | None]:
+        if column in COUNTRY_COLUMNS:
+            return self._country, column, None
+        issuers = [model.names[i] for i in model.ca.issuer_index]
+        layout = [(self._sector, key, model.sectors) for key in SECTOR_COLUMNS]
+        layout += [(self._traded, key, model.spec.traded) for key in TRADED_COLUMNS]
+        layout.append((self._reserves, None, issuers))
+        for store, key, labels in layout:
+            prefix = f"{key}_" if key is not None else "reserves_in_"
+            if column.startswith(prefix) and column[len(prefix) :] in labels:
+                return store, key, labels.index(column[len(prefix) :])
+        raise KeyError(column)
+
+    def flow_block(self, origin: int, destination: int, members: np.ndarray) -> np.ndarray:
+        """(M, bilateral ticks, S) producer-price flows from ``origin`` to ``destination``
+        (country indices) for members that ran to the end, C-contiguous.
+        """
+        out = np.empty((len(members), len(self._bilateral), self.s1 - 1))
+        for j, flows in enumerate(self._bilateral):  # (R, S, N, N) each
+            out[:, j] = flows[members, :, origin, destination]
+        return out
+
     def _bilateral_table(self, model: TradeModel, m: int | None) -> pd.DataFrame:
         names, traded = model.names, model.spec.traded
         n, s = self.n, self.s1 - 1

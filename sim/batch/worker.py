@@ -69,12 +69,11 @@ def run_block(tasks: list[Task]) -> list[dict[str, Any]]:
 
 
 def _run_ensemble(group: list[Task], specs: list, outs: dict[str, dict[str, Any]]) -> None:
-    from sim.metrics import evaluate
     from sim.model import TradeModel
-    from sim.results import Results
 
     model = TradeModel.ensemble(specs)
     model.run()
+    fast = _block_metrics(group, model)
     for r, task in enumerate(group):
         out = outs[task.id]
         err = model.errors[r]
@@ -82,16 +81,52 @@ def _run_ensemble(group: list[Task], specs: list, outs: dict[str, dict[str, Any]
             out["status"], out["error"] = "error", _error_text(err)
             continue
         try:
-            # country and world metrics read only the timeseries table; other kinds may need flows
-            flows = not all(m.kind in ("country", "world") for m in task.metrics)
-            ts, bil = model.recorder.tables(model, r, bilateral=flows)
-            res = Results(timeseries=ts, bilateral=bil, scenario=model.specs[r])
-            values, series = evaluate(task.metrics, res, with_series=task.series)
-            out["metrics"] = values
-            out["series"] = {k: (s.index.to_numpy(), s.to_numpy(dtype=float)) for k, s in series.items()}
+            out["metrics"], out["series"] = _member_metrics(task, model, r, fast.get(r))
             out["_done"] = True
         except Exception as exc:
             out["status"], out["error"] = "error", _error_text(exc)
+
+
+def _block_metrics(group: list[Task], model) -> dict[int, tuple[dict, dict]]:
+    """The metrics computable from the recorder's arrays (:mod:`sim.metric_arrays`), for every
+    member that ran to the end, one vectorised pass per distinct list of metrics.
+    """
+    from sim.metric_arrays import evaluate_block
+
+    wanted: dict[tuple, list[int]] = {}
+    for r, task in enumerate(group):
+        if model.errors[r] is None:
+            wanted.setdefault((task.metrics, task.series), []).append(r)
+    fast: dict[int, tuple[dict, dict]] = {}
+    for (metrics, series), members in wanted.items():
+        try:
+            fast.update(evaluate_block(metrics, model, members, with_series=series))
+        except Exception:  # noqa: BLE001 - those members go through their tables, which report the error
+            pass
+    return fast
+
+
+def _member_metrics(task: Task, model, r: int, fast: tuple[dict, dict] | None) -> tuple[dict, dict]:
+    """A member's metric values and series: those of the block pass, the rest (cycle and fact
+    metrics, or all of them if the block pass left the member out) from its tables.
+    """
+    from sim.metric_arrays import from_arrays
+    from sim.metrics import evaluate
+    from sim.results import Results
+
+    values, series = fast if fast is not None else ({}, {})
+    rest = [m for m in task.metrics if fast is None or not from_arrays(m)]
+    if rest:
+        # country and world metrics read only the timeseries table; other kinds may need flows
+        flows = not all(m.kind in ("country", "world") for m in rest)
+        ts, bil = model.recorder.tables(model, r, bilateral=flows)
+        res = Results(timeseries=ts, bilateral=bil, scenario=model.specs[r])
+        more, more_series = evaluate(rest, res, with_series=task.series)
+        values = {**values, **more}
+        series = {**series, **{k: (s.index.to_numpy(), s.to_numpy(dtype=float)) for k, s in more_series.items()}}
+    ordered = {m.name: values[m.name] for m in task.metrics}
+    keys = dict.fromkeys(m.series_key for m in task.metrics if m.kind not in ("cycle", "fact"))
+    return ordered, ({k: series[k] for k in keys} if task.series else {})
 
 
 def _error_text(exc: BaseException) -> str:

@@ -13,9 +13,9 @@ Log productivity of country i in sector s is ``base + innov + noise``:
   falls behind until the gap reaches the level at which the pull makes up the shortfall.
 - ``innov``: a large innovation (log size z) lands, with probability 1 - exp(-rate dt) per
   tick, on one country in one traded sector (or, with scope "traded", in all of them), chosen
-  with weight (capacity share) x exp(-gap/h) (large and near the frontier). The sector's
-  innovation frontier rises by z; the innovator embodies it at speed ``innovator_adoption``,
-  others close ``1 - exp(-adoption A_i dt)`` of their gap per tick.
+  with weight (capacity share) x phi_i x exp(-gap/h) (large, capable and near the frontier).
+  The sector's innovation frontier rises by z; the innovator embodies it at speed
+  ``innovator_adoption``, others close ``1 - exp(-adoption A_i dt)`` of their gap per tick.
 - ``noise``: transitory AR(1), annual persistence phi and annual shock sd.
 
 With ``uneven = false`` every country's base grows at g_F and every innovation reaches every
@@ -101,7 +101,8 @@ def innovation(
         draws: (R, 3) three uniforms drawn every tick (arrival, sector, recipient).
         rate: (R,) expected innovations per year.
         dt: tick length, years.
-        weight_by_sector: (R, N, S1) each country's share of world capacity in each sector.
+        weight_by_sector: (R, N, S1) each country's share of world capacity in each sector
+            (times its capability factor phi).
         gap: (R, N, S1) distance to the frontier (log).
         curvature: (R,) h; the recipient weight falls as exp(-gap / h).
         n_traded: number of traded sectors (innovations land in traded sectors).

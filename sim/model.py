@@ -1157,7 +1157,7 @@ class TradeModel(mesa.Model):
         )
         st.log_frontier = st.log_frontier + dev.frontier_growth * dt
         total = st.capacity.sum(axis=-2, keepdims=True)
-        weight = st.capacity / np.where(total > 0, total, 1.0)
+        weight = st.capacity / np.where(total > 0, total, 1.0) * phi[..., None]  # the incapable do not innovate
         gap = (st.innov_frontier[..., None, :] - st.log_innov) + (st.log_frontier[..., None, :] - st.log_base)
         hit, who, where = development.innovation(
             draws, dev.innovation_rate[:, 0], dt, weight, gap, dev.catchup_curvature[:, 0], s

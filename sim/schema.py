@@ -242,9 +242,10 @@ class Development(Strict):
     """Elasticity of catch-up speed to the investment rate (absorptive capacity)."""
     capability_threshold: Annotated[float, Field(gt=0.0, le=1.0)] = 0.5
     """Social capability below which a country absorbs only capability / threshold of the
-    frontier's growth and of its catch-up and adoption speeds (club convergence); 0.5, about the
-    literacy rate that separates growth regimes in 1960 cross-sections (Azariadis and Drazen
-    1990; Durlauf and Johnson 1995)."""
+    frontier's growth and of its catch-up and adoption speeds (club convergence); 0.5: half the
+    leaders' capability, a round value in the region of the adult-literacy splits between growth
+    regimes in 1960 cross-sections (Azariadis and Drazen 1990; Durlauf and Johnson 1995), not an
+    estimate."""
     noise_sd: Annotated[float, Field(ge=0.0, le=0.2)] = 0.005
     """Standard deviation (per year) of the transitory AR(1) productivity noise."""
     noise_persistence: Annotated[float, Field(ge=0.0, lt=1.0)] = 0.7

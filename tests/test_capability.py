@@ -134,6 +134,36 @@ def test_a_reform_raising_capability_starts_catch_up():
     assert gaps[-1] < gaps[k - 1]
 
 
+def test_followers_adopt_innovations_at_the_speed_their_capability_allows():
+    """adoption closes 1 - exp(-adoption phi a dt) of a follower's gap to the innovation frontier:
+    with capability 0 nothing is adopted (and nothing invented), below the threshold phi times
+    as fast."""
+    doc = _world(0.2, ticks=40)
+    doc["country"][1]["capability"] = 0.0
+    doc["world"]["development"]["innovation_rate"] = 3.0
+    model = TradeModel(doc)
+    checked = 0
+    for _ in range(40):
+        before = model.state.log_innov[0].copy()
+        model.step()
+        st = model.state
+        a = development.absorptive_capacity(st.investment, st.full_income, 1.0)[0]
+        for s, who in enumerate(st.innovator[0]):
+            if who < 0:
+                continue
+            for i, phi in ((1, 0.0), (2, 0.4)):
+                if who == i:
+                    continue
+                close = 1.0 - np.exp(-0.12 * phi * a[i])  # the default adoption speed, annual ticks
+                want = before[i, s] + close * (st.innov_frontier[0, s] - before[i, s])
+                assert st.log_innov[0, i, s] == pytest.approx(want, rel=0, abs=1e-12)
+                checked += 1
+    assert checked > 20
+    # capability 0 never adopts, and no innovation lands on it (recipient weight x phi = 0)
+    assert (model.state.log_innov[0, 1] == 0.0).all()
+    assert (model.state.innov_frontier[0, :3] > 0).all()
+
+
 def test_capable_countries_run_bit_for_bit_as_before_and_the_off_arm_ignores_capability():
     # every capability at or above the threshold is the same as the default 1
     a = sim.simulate(_world(1.0, ticks=8)).timeseries

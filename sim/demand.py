@@ -1,6 +1,7 @@
 """Demand: absorption planned from full-capacity income, wealth and the interest rate.
 
-Equations (i country; USD bn/yr; r_i = r_w + spread_i the country's borrowing rate):
+Equations (i country; USD bn/yr; r_i = base_i + spread_i the country's borrowing rate, base_i its
+policy rate where it sets one (:mod:`sim.capital`), else the world rate r_w):
 
     habit'    = habit + (1 - exp(-lambda dt)) (full_income - habit)
     base      = (1 - h) full_income + h habit + NII

@@ -2,7 +2,8 @@
 
 Claims are of two kinds. Official reserves are claims of holder i on issuer k (``reserves[i, k]``)
 paying the issuer's official rate ``r_w - privilege_k`` (lending to the issuer at its low rate).
-Private claims are pooled: debtors (``private < 0``) pay ``r_w + premium_i`` into a world pool
+Private claims are pooled: debtors (``private < 0``) pay their rate (``r_w + premium_i``, or
+their policy rate + premium, :mod:`sim.capital`) into a world pool
 that pays creditors in proportion to their claims, so every payment has a payer and a payee
 and net investment income sums to exactly zero. No dense country x country matrix is kept.
 """

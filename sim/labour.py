@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import numpy as np
 
-
 ENTRY_SHARE = 0.01
 """A sector with workers but under this share of the workforce recruits, when it runs hot, as if
 it held this share (below it, the multiplicative rule would take decades to regrow a sector

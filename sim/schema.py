@@ -273,10 +273,11 @@ class Structure(Strict):
     sectors' sales need (half-life ln 2 / speed: 2.8 years at 0.25; 0 = shares move only by
     relocation and events)."""
     income_elasticity: dict[Name, Annotated[float, Field(ge=0.0, le=5.0)]] | None = None
-    """Income elasticity of final spending by sector (only differences matter): the log ratio of
-    two sectors' budget shares changes by the difference per unit of log income per worker.
-    Sectors left out get 1. Default: primary 0.5, services 1.3, every other sector 1; all
-    equal = budget shares fixed (homothetic)."""
+    """Income elasticity of final spending by sector, each 0 to 5 (only differences matter): the
+    log ratio of two sectors' budget shares changes by the difference per unit of log income per
+    worker, measured relative to the productivity frontier from the country's start (where the
+    shares are ``budget_shares``). Sectors left out get 1. Default: primary 0.5, services 1.3,
+    every other sector 1; all equal = budget shares fixed (homothetic)."""
 
 
 DEFAULT_ELASTICITY = {"primary": 0.5, SERVICES: 1.3}

@@ -64,12 +64,18 @@ def _language() -> dict:
     doc["world"]["pair_costs"] = {"Japan": {"China": 0.4}}
     doc["world"]["regions"] = {"East": ["Japan", "China"], "West": ["US"]}
     doc["world"]["region_costs"] = {"East": {"East": 0.3, "West": 0.6}}
+    doc["world"]["structure"] = {"reallocation_speed": 0.4, "income_elasticity": {"primary": 0.3, "services": 1.6}}
     doc["event"] = [
         {"year": 1986, "realign": {"currency": "US", "change": -0.3, "years": 2, "against": ["Japan"]}},
         {"tick": 1, "scale": {"country.*.productivity.primary": 0.8}, "years": 1, "half_life": 1.0},
         {"year": 1987, "add": {"country.China.labor_force": 10.0, "world.trade_cost": -0.1}},
         {"year": 1988, "set": {"world.pair_costs.China.US": 0.5, "country.China.undervaluation": 0.1}},
         {"tick": 2, "scale": {"country.US.household_credit": 2.0, "country.Japan.wage": 1.1}, "years": 2},
+        {
+            "tick": 3,
+            "scale": {"world.structure.reallocation_speed": 2.0},
+            "add": {"world.structure.income_elasticity.services": 0.2},
+        },
     ]
     return doc
 
@@ -451,6 +457,9 @@ KEY_PATHS = [
     "world.elasticity",
     "world.elasticity.labor",
     "world.finance.premium_cap",
+    "world.structure.reallocation_speed",
+    "world.structure.income_elasticity.services",
+    "world.structure.income_elasticity.nowhere",
     "world.pair_costs.Rich.Poor",
     "world.regions.East",
     "country.Poor.crawl",

@@ -195,7 +195,7 @@ def render() -> str:
     for title, model, prefix in sections:
         out += [f"## {title}", "", *_table(model, prefix), ""]
     w = World.model_fields
-    for sub in ("prices", "demand", "finance", "exchange_rate", "development", "policy"):
+    for sub in ("prices", "demand", "finance", "exchange_rate", "development", "policy", "structure"):
         model = typing.get_args(w[sub].annotation) or (w[sub].annotation,)
         model = w[sub].annotation
         out += [

@@ -32,6 +32,7 @@ from sim import (
     fdi,
     finance,
     fiscal,
+    labour,
     market,
     policy,
     production,
@@ -99,6 +100,8 @@ class WorldParams:
     adjustment: np.ndarray
     noise_phi: np.ndarray  # (R, 1, 1) per-tick AR(1) coefficient of the noise
     noise_scale: np.ndarray  # (R, 1, 1) per-tick scale of its shocks
+    income_elasticity: np.ndarray  # (R, S1) Engel elasticities of final spending
+    reallocation: np.ndarray  # (R, 1) speed per year at which workers move between sectors
 
     @classmethod
     def from_specs(cls, specs: list[Scenario]) -> WorldParams:
@@ -107,7 +110,7 @@ class WorldParams:
         kw = {"dt": specs[0].dt}
         for name in rows[0]:
             kw[name] = np.stack([np.asarray(r[name], dtype=float) for r in rows])
-        for name in ("sigma_hat", "markup", "gamma", "rho", "theta", "adjustment"):
+        for name in ("sigma_hat", "markup", "gamma", "rho", "theta", "adjustment", "reallocation"):
             kw[name] = kw[name][:, None]
         kw["noise_phi"] = kw["noise_phi"][:, None, None]
         kw["noise_scale"] = kw["noise_scale"][:, None, None]
@@ -131,6 +134,8 @@ class WorldParams:
             "adjustment": w.exchange_rate.adjustment,
             "noise_phi": phi,
             "noise_scale": scale,
+            "income_elasticity": np.array([w.structure.income_elasticity[s] for s in scn.all_sectors]),
+            "reallocation": w.structure.reallocation_speed,
         }
 
     def set_member(self, r: int, scn: Scenario) -> None:
@@ -640,6 +645,7 @@ class TradeModel(mesa.Model):
             "log_frontier": log_prod.max(axis=0),
             "innov_frontier": np.zeros(s1),
             "innovator": np.full(s1, -1, dtype=np.int64),
+            "log_gap_start": log_prod - log_prod.max(axis=0),
             "alloc": alloc,
             "wage": wage,
             "e": start.e,
@@ -693,7 +699,7 @@ class TradeModel(mesa.Model):
     # ------------------------------------------------------------------ one tick
 
     def step(self) -> None:
-        """Advance one tick: produce, plan demand, trade, settle, set policy, develop, log."""
+        """Advance one tick: events, produce, plan demand, trade, settle, set policy, develop, revalue, log."""
         self._apply_events()
         self._update_pull()
         self._produce()
@@ -941,7 +947,7 @@ class TradeModel(mesa.Model):
         st.purchaser_price = purchaser
         # [m, i, r] = sum_s a[r, s] Q[i, s] P[i, r]: a stack of (N, S1) x (S1, S1) products
         st.intermediate = np.matmul(st.output, wp.a.swapaxes(-1, -2)) * purchaser
-        st.final_spend = st.absorption[..., None] * wp.budget[:, None, :]
+        st.final_spend = st.absorption[..., None] * self._budget_shares()
         spend = st.final_spend + st.intermediate
         self._spend_traded = spend[..., :s].swapaxes(-1, -2)
         agg = self._trade_flows(self._spend_traded)
@@ -968,6 +974,13 @@ class TradeModel(mesa.Model):
         st.sales = revenue
         self._wage_usd, self._alloc_traded, self._labor_traded = st.wage * st.e, st.alloc, st.labor
         st.util, st.util_sector = production.utilisation(revenue, st.price, st.capacity)
+
+    def _budget_shares(self) -> np.ndarray:
+        """(R, N, S1) final budget shares at each country's income per worker (Engel curves)."""
+        st, wp = self.state, self.wp
+        gap = st.log_base + st.log_innov + st.log_shock - st.log_frontier[:, None, :]
+        log_income = labour.log_income_index(gap - st.log_gap_start, wp.budget)
+        return labour.engel_shares(wp.budget, wp.income_elasticity, log_income)
 
     def _settle(self) -> None:
         st, ca, fin, dt = self.state, self.ca, self.kn.finance, self.wp.dt
@@ -1205,6 +1218,7 @@ class TradeModel(mesa.Model):
             st.firm_debt = np.where(on, debt, st.firm_debt)
             st.loss_years = np.where(on, years, st.loss_years)
             st.firm_writeoff = np.where(lends[:, None], writeoff, 0.0)
+        st.alloc = labour.reallocate(st.alloc, st.util_sector, wp.reallocation, dt)
         st.relocated = np.zeros((self.R, self.n))
         st.fdi_outflow, st.fdi_inflow = np.zeros((self.R, self.n)), np.zeros((self.R, self.n))
         moves = dev.relocation_rate[:, 0] > 0

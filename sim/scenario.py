@@ -23,7 +23,7 @@ import tomli_w
 from pydantic import ValidationError
 
 from sim.errors import ScenarioError
-from sim.schema import DEFAULT_BUDGET, DEFAULT_INPUTS, SERVICES, Scenario, as_file_name
+from sim.schema import DEFAULT_BUDGET, DEFAULT_ELASTICITY, DEFAULT_INPUTS, SERVICES, Scenario, as_file_name
 
 __all__ = [
     "Scenario",
@@ -237,6 +237,8 @@ def check_semantics(scn: Scenario) -> list[tuple[str, str]]:
     if w.budget_shares is not None:
         _keys_within(p, "world.budget_shares", w.budget_shares, sectors, "sector")
         _sums_to_one(p, "world.budget_shares", w.budget_shares)
+    if w.structure.income_elasticity is not None:
+        _keys_within(p, "world.structure.income_elasticity", w.structure.income_elasticity, sectors, "sector")
     if w.inputs is not None:
         _keys_within(p, "world.inputs", w.inputs, sectors, "sector")
         for using, row in w.inputs.items():
@@ -471,6 +473,9 @@ def _fill_defaults(scn: Scenario) -> Scenario:
         upd_world["budget_shares"] = {s: float(w.budget_shares.get(s, 0.0)) for s in sectors}
     if w.inputs is None:
         upd_world["inputs"] = default_inputs(scn.traded)
+    given = w.structure.income_elasticity
+    elasticity = {s: float((DEFAULT_ELASTICITY if given is None else given).get(s, 1.0)) for s in sectors}
+    upd_world["structure"] = w.structure.model_copy(update={"income_elasticity": elasticity})
     if w.reserve_issuers is None:
         upd_world["reserve_issuers"] = scn.names[:1]
     if not isinstance(w.elasticity, dict):

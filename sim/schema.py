@@ -298,6 +298,24 @@ class Development(Strict):
     capacity it relocates (capital / output of the plants), years."""
 
 
+class Structure(Strict):
+    """``[world.structure]``: workers moving between sectors and budget shares moving with income."""
+
+    reallocation_speed: Annotated[float, Field(ge=0.0, le=5.0)] = 0.25
+    """Speed (per year) at which a country's labour shares close the gap to the shares its
+    sectors' sales need (half-life ln 2 / speed: 2.8 years at 0.25; 0 = shares move only by
+    relocation and events)."""
+    income_elasticity: dict[Name, Annotated[float, Field(ge=0.0, le=5.0)]] | None = None
+    """Income elasticity of final spending by sector, each 0 to 5 (only differences matter): the
+    log ratio of two sectors' budget shares changes by the difference per unit of log income per
+    worker, measured relative to the productivity frontier from the country's start (where the
+    shares are ``budget_shares``). Sectors left out get 1. Default: primary 0.5, services 1.3,
+    every other sector 1; all equal = budget shares fixed (homothetic)."""
+
+
+DEFAULT_ELASTICITY = {"primary": 0.5, SERVICES: 1.3}
+"""Income elasticities of the default sectors that differ from 1 (docs/model.md §7)."""
+
 DEFAULT_INPUTS: dict[str, dict[str, float]] = {
     "labor": {"hightech": 0.15, "primary": 0.08},
     "hightech": {"hightech": 0.12, "primary": 0.06},
@@ -353,6 +371,8 @@ class World(Strict):
     """Productivity growth, catch-up and innovations."""
     policy: Policy = Field(default_factory=Policy)
     """Trade and industrial policy parameters."""
+    structure: Structure = Field(default_factory=Structure)
+    """Workers moving between sectors and Engel curves."""
 
 
 class ExportControl(Strict):

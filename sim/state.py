@@ -27,6 +27,7 @@ class State:
     log_frontier: np.ndarray  # (S1,) log of the catch-up frontier
     innov_frontier: np.ndarray  # (S1,) cumulative log size of innovations
     innovator: np.ndarray  # (S1,) index of the country that made the sector's latest innovation (-1: none)
+    log_gap_start: np.ndarray  # (N, S1) log productivity relative to the frontier at the start (Engel reference)
     alloc: np.ndarray  # (N, S1) labor shares by sector
     wage: np.ndarray  # (N,) local currency (thousands) per worker-year
     e: np.ndarray  # (N,) USD per unit of local currency

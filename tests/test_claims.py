@@ -54,7 +54,8 @@ def export_led(comp):
 
 
 def weak_consumption(comp):
-    assert (diff(comp, "China_ca_before", "strong_throughout") < -0.02).all()
+    # 1.5 pp of GDP: 1.9-2.0 with structural change (2.2 before it; docs/model.md section 8)
+    assert (diff(comp, "China_ca_before", "strong_throughout") < -0.015).all()
     assert (diff(comp, "China_ca_after", "consumption_rises") < -0.02).all()
 
 

@@ -59,7 +59,8 @@ def test_value_added_deficit_with_the_assembler_is_well_below_the_gross_one():
         gross, va = value_added_balances(res, 59)
         assert -gross.loc["R", "L"] > 0
         # L assembles with E's and R's parts: what R buys from L embodies much foreign value added
-        assert -va.loc["R", "L"] < 0.7 * -gross.loc["R", "L"]
+        # (0.47-0.57 of the gross before structural change, 0.73-0.77 with it: docs/model.md section 8)
+        assert -va.loc["R", "L"] < 0.8 * -gross.loc["R", "L"]
     # without value chains there is nothing to tell apart
     doc = sim.scenario.load_toml(SCN / "flying_geese.toml")
     doc["world"]["inputs"] = {s: {} for s in ("labor", "hightech", "primary", "services")}

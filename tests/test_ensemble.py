@@ -108,6 +108,8 @@ def random_members(rng: np.random.Generator, r: int, names: list[str]) -> list[d
             "world.development.fdi_return": float(rng.uniform(0.0, 0.1)),
             f"country.{b}.fdi_open": float(rng.choice([0.0, 1.0])),
             "world.demand.consumption_drift": float(rng.choice([0.0, 0.05])),
+            "world.structure.reallocation_speed": float(rng.choice([0.0, rng.uniform(0.05, 1.0)])),
+            "world.structure.income_elasticity": {"services": float(rng.uniform(0.8, 2.0))},
             "world.exchange_rate.managed_share": float(rng.uniform(0.3, 0.9)),
             f"country.{b}.propensity_to_consume": float(rng.uniform(0.6, 0.9)),
             f"country.{b}.exchange_rate_regime": str(rng.choice(["float", "managed", "peg"])),

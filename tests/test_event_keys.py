@@ -199,6 +199,8 @@ ACTS: dict[str, tuple] = {
         0.5,
         {"country.C.state_lending": {"labor": 1.0, "hightech": 1.0, "primary": 1.0}},
     ),
+    "world.structure.reallocation_speed": ("set", "world.structure.reallocation_speed", 2.0, {}),
+    "world.structure.income_elasticity": ("set", "world.structure.income_elasticity.services", 3.0, {}),
     "country.<name>.labor_force": ("scale", "country.C.labor_force", 1.2, {}),
     "country.<name>.labor_growth": ("set", "country.C.labor_growth", 0.05, {}),
     "country.<name>.productivity": ("scale", "country.C.productivity.labor", 0.8, {}),

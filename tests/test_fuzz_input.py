@@ -73,6 +73,7 @@ def _language() -> dict:
     doc["world"]["pair_costs"] = {"Japan": {"China": 0.4}}
     doc["world"]["regions"] = {"East": ["Japan", "China"], "West": ["US"]}
     doc["world"]["region_costs"] = {"East": {"East": 0.3, "West": 0.6}}
+    doc["world"]["structure"] = {"reallocation_speed": 0.4, "income_elasticity": {"primary": 0.3, "services": 1.6}}
     doc["event"] = [
         {"year": 1986, "realign": {"currency": "US", "change": -0.3, "years": 2, "against": ["Japan"]}},
         {"tick": 1, "scale": {"country.*.productivity.primary": 0.8}, "years": 1, "half_life": 1.0},
@@ -83,6 +84,11 @@ def _language() -> dict:
         {"tick": 2, "scale": {"country.US.household_credit": 2.0, "country.Japan.wage": 1.1}, "years": 2},
         {"tick": 3, "add": {"country.Japan.government.spending": 0.05}, "years": 1},
         {"tick": 4, "set": {"country.US.government.balance_target": -0.05, "world.demand.ricardian_offset": 0.5}},
+        {
+            "tick": 3,
+            "scale": {"world.structure.reallocation_speed": 2.0},
+            "add": {"world.structure.income_elasticity.services": 0.2},
+        },
     ]
     return doc
 
@@ -464,6 +470,9 @@ KEY_PATHS = [
     "world.elasticity",
     "world.elasticity.labor",
     "world.finance.premium_cap",
+    "world.structure.reallocation_speed",
+    "world.structure.income_elasticity.services",
+    "world.structure.income_elasticity.nowhere",
     "world.pair_costs.Rich.Poor",
     "world.regions.East",
     "country.Poor.crawl",

@@ -7,7 +7,8 @@ using]``, real output Q of the previous tick, purchaser price P), and they are s
 origins like all of d's purchases of r. The bilateral table logs each flow at producer prices
 with its ``intermediate`` part, so the flow of r from o used by sector u in d is that part times
 ``a[r, u] Q[d, u, t-1] / sum_u' a[r, u'] Q[d, u', t-1]``. Services are not traded: d's services
-are bought at home, by final demand (its budget share of planned absorption) and as inputs.
+are bought at home, by final demand (services sales less the services bought as inputs) and as
+inputs.
 
 Gross output X at producer prices = logged output x producer price of tick t. Each column's
 value added is X minus its inputs at purchaser prices; tariffs on imported inputs (purchaser
@@ -147,10 +148,9 @@ def io_table(results: Results, tick: int) -> WorldIOTable:
     F[:, :s, :] = flows["final"].transpose(0, 2, 1)
     d = np.arange(n)
     Z[d, s1 - 1, d, :] = cost[:, s1 - 1, :]
-    budget = scn.world.budget_shares or {}
-    svc_share = float(budget.get(sectors[-1], 0.0))
-    planned = now["absorption"].to_numpy(dtype=float) + now["unmet_demand"].to_numpy(dtype=float)
-    F[d, s1 - 1, d] = planned * svc_share
+    # services are sold only at home, to final demand and as inputs: final demand is the rest
+    # (budget shares move with income, so the world's base shares would not give it)
+    F[d, s1 - 1, d] = X[:, s1 - 1] - cost[:, s1 - 1, :].sum(axis=1)
     inputs = cost.sum(axis=1)  # [d, u] at purchaser prices
     at_producer = Z.sum(axis=(0, 1))  # [d, u]
     return WorldIOTable(

@@ -40,6 +40,7 @@ class PreTrade:
     price: np.ndarray  # (N, S1) producer prices
     output: np.ndarray  # (N, S1) last tick's real output (inputs are bought for it)
     absorption: np.ndarray  # (N,)
+    income_gain: np.ndarray  # (N, S1) log productivity gain relative to the frontier since the start
 
 
 def prepare(model) -> PreTrade:
@@ -53,7 +54,8 @@ def prepare(model) -> PreTrade:
     model._produce()
     model._plan_demand()
     st = model.view(0)  # member 0 of the ensemble (a single run's only member)
-    return PreTrade(st.capacity.copy(), st.price.copy(), st.output.copy(), st.absorption.copy())
+    gain = st.log_base + st.log_innov + st.log_shock - st.log_frontier[None, :] - st.log_gap_start
+    return PreTrade(st.capacity.copy(), st.price.copy(), st.output.copy(), st.absorption.copy(), gain.copy())
 
 
 class CountryTrader(mesa.Agent):
@@ -73,6 +75,7 @@ class CountryTrader(mesa.Agent):
         self.price: list[float] = []
         self.output: list[float] = []
         self.absorption = 0.0
+        self.budget: list[float] = []  # final budget shares at this country's income (Engel curves)
         self.purchaser: list[float] = []
         self.sales: list[float] = []  # at producer prices, home included, by traded sector
         self.exports: list[float] = []
@@ -122,13 +125,22 @@ class CountryTrader(mesa.Agent):
             log_sum += w * share * math.log(delivered)
         return math.exp(log_sum / weight) if weight > 0.0 else math.inf
 
-    def buy(self, sigma: list[float], world_capacity: list[float], pbar: list[float], a, budget) -> None:
+    def set_budget(self, base: list[float], elasticity: list[float], gain: list[float]) -> None:
+        """Budget shares at this country's income: b_s exp(eta_s y) / sum_k b_k exp(eta_k y), with
+        y = sum_s b_s (gain of log productivity relative to the frontier since the start)."""
+        y = sum(b * g for b, g in zip(base, gain, strict=True))
+        top = max(eta * y for eta in elasticity)
+        weights = [b * math.exp(eta * y - top) for b, eta in zip(base, elasticity, strict=True)]
+        total = sum(weights)
+        self.budget = [w / total for w in weights]
+
+    def buy(self, sigma: list[float], world_capacity: list[float], pbar: list[float], a) -> None:
         """Split this country's spending on each traded sector across origins and pay them."""
         s_traded = len(sigma)
         s_all = len(self.price)
         for s in range(s_traded):
             # final spending plus intermediate purchases of input s for last tick's output
-            spend = self.absorption * budget[s]
+            spend = self.absorption * self.budget[s]
             for u in range(s_all):
                 spend += a[s][u] * self.output[u] * self.purchaser[s]
             one_minus = 1.0 - sigma[s]
@@ -161,7 +173,8 @@ class MesaTradeReference(mesa.Model):
     Args:
         model: the tradesim model whose parameters (trade costs, the tariffs in force with any
             retaliation, export controls and quotas with any announced pull-forward,
-            elasticities, budget shares, input coefficients) the agents copy.
+            elasticities, budget shares and their income elasticities, input coefficients) the agents
+            copy; each agent computes its own budget shares at its income (Engel curves).
     """
 
     def __init__(self, model):
@@ -173,6 +186,8 @@ class MesaTradeReference(mesa.Model):
         self.sigma = [float(x) for x in market.effective_sigma(model.wp.sigma[0])]
         self.a = model.wp.a[0].tolist()
         self.budget = model.wp.budget[0].tolist()
+        structure = model.specs[0].world.structure
+        self.elasticity = [float(structure.income_elasticity[s]) for s in model.sectors]
         tariff = model.tariff_in_force
         openness = open_ if model._pull[0] is None else open_ * model._pull[0]
         for d in self.traders:
@@ -194,6 +209,7 @@ class MesaTradeReference(mesa.Model):
             ag.price = pre.price[i].tolist()
             ag.output = pre.output[i].tolist()
             ag.absorption = float(pre.absorption[i])
+            ag.set_budget(self.budget, self.elasticity, pre.income_gain[i].tolist())
             ag.sales = [0.0] * s_traded
             ag.exports = [0.0] * s_traded
             ag.imports = [0.0] * s_traded
@@ -206,7 +222,7 @@ class MesaTradeReference(mesa.Model):
         for ag in self.traders:
             ag.set_prices(self.sigma, world_capacity, pbar)
         for ag in self.traders:
-            ag.buy(self.sigma, world_capacity, pbar, self.a, self.budget)
+            ag.buy(self.sigma, world_capacity, pbar, self.a)
         return {
             "purchaser_price": np.array([ag.purchaser for ag in self.traders]),
             "sales": np.array([ag.sales for ag in self.traders]),

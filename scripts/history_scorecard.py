@@ -140,7 +140,8 @@ def run_notes(runs: list[sim.Results]) -> list[str]:
 
 def scorecards(overrides: dict | None = None) -> tuple[list[sim.Results], dict[str, Scorecard]]:
     """The seeds' runs of the history (with ``overrides``: key path -> value) and their
-    scorecards by facts table."""
+    scorecards by facts table.
+    """
     scn = sim.load_scenario(ROOT / SCENARIO, overrides or {})
     runs = [sim.simulate(scn, seed=s) for s in SEEDS]
     return runs, {Path(t).name: score(runs, load_facts(ROOT / t)) for t in TABLES}

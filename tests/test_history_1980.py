@@ -113,3 +113,34 @@ def test_no_event_is_silent_except_targets_already_met(doc):
         now = runs[0][runs[0].year == ev["year"]].set_index("country")
         held = 12 * now["reserves"] / now["imports"]
         assert all(held[c] > t for c, t in targets.items()), f"event[{k}]: a target above the holdings did nothing"
+
+
+def test_the_scorecard_script_reports_each_sample_of_the_split(tmp_path):
+    # the constructed run of tests/test_score.py, whose answers are worked out by hand there:
+    # in-sample (<= 2000) facts errors 0.5 and 2 (one pass), out-of-sample 2 and 0.6 (one pass)
+    import importlib.util
+
+    from sim.history.score import score
+    from tests.test_score import constructed_run, facts_of
+
+    spec = importlib.util.spec_from_file_location("history_scorecard", ROOT / "scripts" / "history_scorecard.py")
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    facts = facts_of(
+        tmp_path,
+        "South Korea,,1999-2000,ca_gdp,2.0,1.0,4.0,made,exact,",  # 3 in [1, 4]: 0.5, pass
+        "US,,2000,gdp_share,50,40,55,made,recalled,",  # 60 against [40, 55]: 2, fail
+        "South Korea,,2001,ca_gdp,5.0,4.5,5.5,made,exact,",  # 6 against [4.5, 5.5]: 2, fail
+        "World,,2001,global_imbalance,1.5,1.0,2.0,made,recalled,",  # 1.2 in [1, 2]: 0.6, pass
+        "Japan,,2001,ca_gdp,1,0,2,made,recalled,",  # not in the model: not covered
+    )
+    card = score([constructed_run()], facts, split=2000)
+    assert script.numbers({"made.csv": card}) == {
+        "made": {
+            "in": {"facts": 2, "covered": 2, "passed": 1, "distance": 1.25},
+            "out": {"facts": 3, "covered": 2, "passed": 1, "distance": 1.3},
+        }
+    }
+    rows = script.fact_table(card, "out")
+    assert [r.split("|")[-2].strip() for r in rows[2:4]] == ["fail", "pass"]
+    assert rows[-1] == "Not covered (1: economies the regions merge): Japan."

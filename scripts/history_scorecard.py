@@ -133,6 +133,33 @@ def story(runs: list[sim.Results]) -> list[str]:
     ]
 
 
+def diagnostics(runs: list[sim.Results]) -> list[str]:
+    """What docs/validation.md's discussion of China cites (seed 1): its sector utilisation at the
+    start, its 1986 current account and central-bank purchases as run and with China floating
+    until its 1994 peg, and the months of imports the dragons and China hold when their 1998
+    reserve targets (7 and 8) start.
+    """
+    ts = runs[0].timeseries.assign(country=runs[0].timeseries["country"].astype(str))
+    ch = ts[ts["country"] == "China"].set_index("year")
+    util = ", ".join(
+        f"{s} {ch.loc[1980.0, f'utilisation_{s}']:.1f}" for s in ("labor", "hightech", "primary", "services")
+    )
+    floating = sim.simulate(
+        sim.load_scenario(ROOT / SCENARIO, {"country.China.exchange_rate_regime": "float"}), seed=SEEDS[0]
+    )
+    fl = floating.timeseries[floating.timeseries["country"].astype(str) == "China"].set_index("year")
+    y98 = ts[ts["year"] == 1998.0].set_index("country")
+    months = 12 * y98["reserves"] / y98["imports"]
+    return [
+        f"- China's utilisation by sector in 1980: {util}.",
+        f"- China's current account / GDP in 1986: {100 * ch.loc[1986.0, 'current_account'] / ch.loc[1986.0, 'gdp']:.1f}% "
+        f"(central-bank purchases {100 * ch.loc[1986.0, 'fx_purchases'] / ch.loc[1986.0, 'gdp']:.1f}% of GDP); with China "
+        f"floating until 1994: {100 * fl.loc[1986.0, 'current_account'] / fl.loc[1986.0, 'gdp']:.1f}%.",
+        f"- Reserves in 1998, months of imports: dragons {months['Dragons']:.0f}, China {months['China']:.0f} "
+        "(their targets from 1998: 7 and 8).",
+    ]
+
+
 def run_notes(runs: list[sim.Results]) -> list[str]:
     """The run notes of the first seed (reserves running out, realignments stopping)."""
     return [f"- {n}" for n in runs[0].manifest.get("notes", [])]
@@ -168,6 +195,7 @@ def block() -> str:
     lines += summary_table(cards)
     lines += ["", "**The story in levels.**", ""] + story(runs)
     lines += ["", "**Run notes** (seed 1):", ""] + run_notes(runs)
+    lines += ["", "**Diagnostics** (seed 1, cited below):", ""] + diagnostics(runs)
     for name, card in cards.items():
         for label, key in (("in-sample (≤ 2000)", "in"), ("out-of-sample (2001-2024)", "out")):
             if card.summary(key)["facts"]:

@@ -13,7 +13,7 @@ import pytest
 
 from sim.errors import ScenarioError, SimulationError
 from sim.model import TradeModel
-from sim.scenario import apply_overrides, load_toml
+from sim.scenario import apply_overrides, load_scenario, load_toml
 from tests.conftest import ROOT, SCENARIOS, two_country
 
 SHIPPED = SCENARIOS
@@ -79,8 +79,9 @@ def assert_members_match(scenario, members: list[dict], ticks: int, corrupt: dic
 
 @pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
 def test_every_shipped_scenario_with_seven_seeds(path):
-    events = [ev["tick"] for ev in load_toml(path).get("event", [])]
-    ticks = max([6, *(t + 2 for t in events)])  # through the scenario's events
+    scn = load_scenario(path)
+    events = [ev.tick for ev in scn.event]  # dated by tick, year or quarter
+    ticks = min(max([6, *(t + 2 for t in events)]), scn.simulation.ticks)  # through the scenario's events
     assert_members_match(str(path), [{"simulation.seed": 100 + k} for k in range(7)], ticks=ticks)
 
 

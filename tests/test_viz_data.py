@@ -302,6 +302,29 @@ def test_offered_scenarios_put_the_cycle_first_and_levers_follow_each_world():
     assert out == {"country.North.tariffs": {"East": 0.25}}
 
 
+def test_the_history_is_offered_with_levers_of_its_regions_read_at_the_levers_year():
+    assert classroom_choices("endless_cycle")[-1] == "history_1980"
+    assert default_pair("history_1980") == ("China", "US")
+    doc = classroom_document("history_1980", Levers())
+    # the levers act on the scenario as its events left it at the levers' year: by 2020 (tick
+    # 40) the US tariff on China is the trade war's 16.2% and China's propensity 0.65 (1980)
+    out = lever_overrides(doc, Levers(tariff=0.25, consumption_change=0.05, start_tick=40))
+    assert out == {"country.US.tariffs": {"China": 0.25}, "country.China.propensity_to_consume": pytest.approx(0.70)}
+    early = lever_overrides(doc, Levers(tariff=0.25, start_tick=10))
+    assert early == {"country.US.tariffs": {"China": 0.25}}
+    # the page plays it: the years are calendar years from 1980, one a tick, to 2024
+    model = DemoModel("history_1980", start_tick=40, tariff=0.25)
+    for _ in range(45):
+        model.step()
+    years = [p[0] for p in views.balance(model).option["series"][0]["data"]]
+    assert years[0] == 1980.0 and years[-1] == 2024.0 and len(years) == 45
+    assert model.spec.country[0].tariffs == {"China": 0.25}
+    # one colour per region, US and China as the key says (docs/demo.md)
+    colors = views.countries(model)
+    assert len(set(colors.values())) == 6
+    assert (colors["US"], colors["China"]) == ("#0072B2", "#D55E00")
+
+
 # ---------------------------------------------------------------- colours
 
 

@@ -14,6 +14,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from sim.history import gapminder
 from sim.history.facts import EURO_AREA
 
@@ -32,6 +34,102 @@ def history_regions() -> dict[str, list[str]]:
     taken = {c for members in named.values() for c in members}
     named["Rest of world"] = [c for c in gapminder.countries() if c not in taken]
     return named
+
+
+PAST, BEFORE_START = 1957, 1977
+"""The persistence rule's window: the last 20 years of data before the 1980 start."""
+
+OPENNESS_1980 = {"US": 9.8, "China": 6.0}
+"""1980 exports of goods and services / GDP, % (World Bank WDI, recalled; rows of
+``data/facts_history.csv``): the two targets of :func:`solve_openness`."""
+
+
+def relative_income(year: int, interpolate: bool = False) -> dict[str, float]:
+    """Log PPP income per head of each region relative to the US in ``year`` (regions'
+    population-weighted means).
+    """
+    reg = history_regions()
+    df = gapminder.at(year, [m for ms in reg.values() for m in ms], interpolate=interpolate)
+    level = {r: float((df.loc[ms, "population"] * df.loc[ms, "income"]).sum() / df.loc[ms, "population"].sum())
+             for r, ms in reg.items()}  # fmt: skip
+    return {r: float(np.log(v / level["US"])) for r, v in level.items()}
+
+
+def catchup_multipliers() -> dict[str, float]:
+    """Each region's ``catchup_speed`` multiplier, from data up to 1977 only (rounded to 0.01).
+
+    The persistence rule (:mod:`sim.history.world142`, lam = 1): a region at first closes its
+    1980 gap at the rate r it closed it over 1957-1977, ``m = clip(r / (kappa gap**2 / (gap +
+    h)), 0, 20)`` with kappa and h the model's default catch-up speed and curvature. China fell
+    behind over 1957-1977 (m would be 0); its 1978 reforms are a break the past cannot show, so
+    it gets the rate of the dragons over 1957-1977 instead, the nearest earlier case of a poor
+    Asian economy opening to trade. The US is the frontier (its multiplier does nothing): 1.
+    """
+    from sim.schema import Development
+
+    dev = Development()
+    past, before, now = relative_income(PAST), relative_income(BEFORE_START), relative_income(1980, True)
+    out = {}
+    for r in history_regions():
+        rate = (before["Dragons" if r == "China" else r] - past["Dragons" if r == "China" else r]) / (
+            BEFORE_START - PAST
+        )
+        gap = max(-now[r], 0.0)
+        pull = dev.catchup_speed * gap**2 / (gap + dev.catchup_curvature)
+        out[r] = 1.0 if pull < 1e-9 else round(float(np.clip(rate / pull, 0.0, 20.0)), 2)
+    return out
+
+
+def exports_gdp_at_start(doc: dict[str, Any]) -> dict[str, float]:
+    """Exports / GDP (%) of each country at tick 0 of a scenario document (its balanced start)."""
+    import sim
+
+    d = {**doc, "simulation": {**doc["simulation"], "ticks": 1}, "event": []}
+    t0 = sim.simulate(d).timeseries.set_index("country")
+    return {str(k): float(v) for k, v in (100.0 * t0["exports"] / t0["gdp"]).items()}
+
+
+def solve_openness(doc: dict[str, Any], tol: float = 0.005) -> tuple[float, float]:
+    """(world trade cost, cost of every pair with China) giving the US and China their 1980
+    exports / GDP (:data:`OPENNESS_1980`) at the start of ``doc`` (rounded to 0.01).
+
+    Each cost is found by bisection on [0, 10] with the other held, twice over (the US's
+    exports hardly depend on China's cost).
+    """
+    import copy
+
+    others = [c["name"] for c in doc["country"] if c["name"] != "China"]
+
+    def with_costs(world: float, china: float) -> dict[str, Any]:
+        d = copy.deepcopy(doc)
+        d["world"] = {**d.get("world", {}), "trade_cost": world, "pair_costs": {"China": dict.fromkeys(others, china)}}
+        return d
+
+    def bisect(f, target: float) -> float:  # f falls with the cost
+        lo, hi = 0.0, 10.0
+        while hi - lo > tol:
+            mid = 0.5 * (lo + hi)
+            lo, hi = (mid, hi) if f(mid) > target else (lo, mid)
+        return round(0.5 * (lo + hi), 2)
+
+    world, china = 1.0, 3.0
+    for _ in range(2):
+        world = bisect(lambda x, c=china: exports_gdp_at_start(with_costs(x, c))["US"], OPENNESS_1980["US"])
+        china = bisect(lambda x, w=world: exports_gdp_at_start(with_costs(w, x))["China"], OPENNESS_1980["China"])
+    return world, china
+
+
+CHINA_TARIFF = {1982: 55.6, 1985: 43.3, 1994: 36.3, 1996: 23.6, 1997: 17.6, 2001: 15.3, 2002: 12.0, 2005: 9.9}
+"""China's average statutory import tariff, % (Lardy 2002, table 2-1; WTO 2006 Trade Policy
+Review of China): the time profile of China's trade barriers in rule T."""
+
+
+def china_pair_cost(year: int, world: float, china_1980: float) -> float:
+    """Rule T: the cost of China's pairs in ``year`` (one of :data:`CHINA_TARIFF`'s years), its
+    1980 excess over the world cost shrunk in proportion to China's average tariff (rounded to
+    0.01).
+    """
+    return round(world + (china_1980 - world) * CHINA_TARIFF[year] / CHINA_TARIFF[1982], 2)
 
 
 def history_1980_document(*, ticks: int = 45, seed: int = 1) -> dict[str, Any]:

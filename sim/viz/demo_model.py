@@ -50,10 +50,12 @@ CLASSROOM = (
     "settlement",
     "flying_geese",
     "china_2024",
+    "history_1980",
 )
 """Shipped scenarios offered on the page, in this order: the endless cycle first (the page's
 story, balance -> imbalance -> rebalancing again and again), then the five-economy worlds, then
-the others. Levers and colours follow each world's own countries."""
+the others, the real history (1980-2024) last. Levers and colours follow each world's own
+countries."""
 
 CONTROLLED_SECTOR = "hightech"
 """The sector the export-controls lever blocks."""

@@ -1,6 +1,7 @@
 """docs/model.md section 8 (the endless cycle): cycles counted per run in the endless-cycle
 world, for uneven development ON and OFF at two price responses, and ON with one setting
-changed at a time (where it holds and where it is fragile).
+changed at a time (where it holds and where it is fragile), each also OFF (``<name>_off``: the
+amplitude comparison).
 
 For the 12 seeds of scenarios/experiments/endless_cycle.toml (derived from its master seed 0),
 500 years each, prints as JSON per setting: ``standard`` (mean cycles per run with the standard
@@ -39,6 +40,8 @@ SETTINGS: dict[str, dict] = {
     "one_sector": {D + "innovation_scope": "sector"},
     "noise_1": {D + "noise_sd": 0.01},
 }
+ROBUSTNESS = ("innovator_0_25", "innovator_1", "innovator_at_once", "rate_0_05", "rate_0_2", "one_sector", "noise_1")
+SETTINGS |= {f"{k}_off": {**SETTINGS[k], D + "uneven": False} for k in ROBUSTNESS}
 
 
 def counts(overrides: dict) -> dict[str, float]:

@@ -1135,6 +1135,7 @@ class TradeModel(mesa.Model):
             st.firm_debt = np.where(on, debt, st.firm_debt)
             st.loss_years = np.where(on, years, st.loss_years)
             st.firm_writeoff = np.where(lends[:, None], writeoff, 0.0)
+        self._alloc_sold = st.alloc
         st.alloc = labour.reallocate(st.alloc, st.util_sector, wp.reallocation, dt)
         st.relocated = np.zeros((self.R, self.n))
         st.fdi_outflow, st.fdi_inflow = np.zeros((self.R, self.n)), np.zeros((self.R, self.n))
@@ -1151,11 +1152,14 @@ class TradeModel(mesa.Model):
         k = self.sectors.index(dev.relocation_sector[0])
         prod = st.productivity()
         ulc = st.wage * st.e / prod[..., k]
+        # the value of capacity at the labour shares just reallocated (§7.11), not at those that sold
+        # last tick: the room counts the workers reallocation already moved out of the other sectors
+        held = np.where(self._alloc_sold > 0, st.alloc / np.where(self._alloc_sold > 0, self._alloc_sold, 1.0), 0.0)
         room = fdi.absorption_room(
             st.labor,
             st.alloc,
             st.sales,
-            st.price * st.capacity,
+            st.price * st.capacity * held,
             prod,
             k,
             self.ca.fdi_open,

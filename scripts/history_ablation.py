@@ -19,8 +19,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
-import sim  # noqa: E402
 from history_scorecard import SCENARIO, SEEDS, TABLES, numbers, story  # noqa: E402
+
+import sim  # noqa: E402
 from sim.history.facts import load_facts  # noqa: E402
 from sim.history.score import score  # noqa: E402
 
@@ -34,7 +35,8 @@ GROUPS = {
 
 def without(doc: dict, group: str) -> dict:
     """``doc`` with one group of the new inputs left out (the country key, its events; for the
-    government the US propensity goes back to rule S's 0.78; for FDI relocation is off too)."""
+    government the US propensity goes back to rule S's 0.78; for FDI relocation is off too).
+    """
     d = copy.deepcopy(doc)
     field, keys = GROUPS[group]
     for c in d["country"]:
@@ -57,6 +59,7 @@ def without(doc: dict, group: str) -> dict:
 
 
 def measure(doc: dict) -> dict:
+    """Summary numbers by facts table and the five story cells of ``doc`` over the seeds."""
     runs = [sim.simulate(doc, seed=s) for s in SEEDS]
     cards = {Path(t).name: score(runs, load_facts(ROOT / t)) for t in TABLES}
     rows = story(runs)[2:]
@@ -64,6 +67,7 @@ def measure(doc: dict) -> dict:
 
 
 def main() -> int:
+    """Print the JSON of the file and of each variant."""
     doc = tomllib.loads((ROOT / SCENARIO).read_text(encoding="utf-8"))
     out = {"all": measure(doc)}
     for g in GROUPS:

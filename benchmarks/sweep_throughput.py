@@ -5,6 +5,7 @@ Dask cluster).
     python benchmarks/sweep_throughput.py --runs 80 --ticks 200 --workers 1 2 4
     python benchmarks/sweep_throughput.py --dask tcp://127.0.0.1:8786
     python benchmarks/sweep_throughput.py --runs 1000 --workers 1 2 --block 1 0   # alone vs blocks
+    python benchmarks/sweep_throughput.py --runs 1000 --profile   # where an in-process sweep's time goes
 
 Each measurement is a fresh sweep (a random design over China's propensity to consume and the
 trade cost) into a temporary folder, timed from the first run to the last: it includes starting
@@ -66,6 +67,47 @@ def measure(runs: int, ticks: int, workers: int | None, dask: str | None, block:
     }
 
 
+PROFILED = {
+    "solve_balanced_start": "balanced start, solved per member",
+    "tables": "pandas tables (Recorder.tables)",
+    "evaluate": "metrics from tables (sim.metrics.evaluate)",
+    "evaluate_block": "metrics from arrays (sim.metric_arrays.evaluate_block)",
+    "run": "stepping (TradeModel.run)",
+    "load_scenario": "loading each task's scenario",
+}
+
+
+def profile(runs: int, ticks: int, block: int | None) -> None:
+    """Print the share of an in-process sweep's time spent in the functions of :data:`PROFILED`
+    (cumulative cProfile times, so nested calls count in both)."""
+    import cProfile
+    import pstats
+
+    import sim.model  # noqa: F401
+    from sim.sweep import build_sweep, run_sweep
+
+    sweep = build_sweep(sweep_spec(runs, ticks), name="bench_profile")
+    prof = cProfile.Profile()
+    with tempfile.TemporaryDirectory() as tmp:
+        prof.enable()
+        run_sweep(sweep, workers=1, out=tmp, report=False, block=block)
+        prof.disable()
+    shares: dict[str, float] = {}
+    total = 0.0
+    for (path, _, name), (_, _, _, cum, _) in pstats.Stats(prof).stats.items():
+        path = path.replace(os.sep, "/")
+        if name == "run_sweep" and path.endswith("sim/sweep/run.py"):
+            total = cum
+        owner = {"run": "sim/model.py", "evaluate": "sim/metrics.py", "tables": "sim/results.py"}.get(name, "sim/")
+        if name in PROFILED and owner in path:
+            shares[PROFILED[name]] = shares.get(PROFILED[name], 0.0) + cum
+    print(f"cProfile of one in-process sweep of {runs} runs: {total:.1f} s")
+    print("| where | seconds | share |")
+    print("|---|---:|---:|")
+    for what, sec in sorted(shares.items(), key=lambda kv: -kv[1]):
+        print(f"| {what} | {sec:.2f} | {100 * sec / max(total, 1e-9):.1f}% |")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=40)
@@ -75,7 +117,11 @@ def main() -> None:
     ap.add_argument(
         "--block", type=int, nargs="+", default=[0], help="runs per ensemble block (0: the default size; 1: runs alone)"
     )
+    ap.add_argument("--profile", action="store_true", help="instead, profile one in-process sweep (blocks: --block)")
     args = ap.parse_args()
+    if args.profile:
+        profile(args.runs, args.ticks, args.block[0] or None)
+        return
     rows = [measure(args.runs, args.ticks, w, None, b or None) for w in args.workers for b in args.block]
     if args.dask:
         rows.append(measure(args.runs, args.ticks, None, args.dask))

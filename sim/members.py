@@ -8,12 +8,17 @@ own scenario gives, so its arithmetic is the arithmetic of its single run.
 
 from __future__ import annotations
 
+import hashlib
+from dataclasses import dataclass, fields
 from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
 
+from sim import development
+from sim.country import CountryArrays
 from sim.errors import ScenarioError
+from sim.scenario import input_matrix
 from sim.schema import Scenario
 
 SECTIONS = ("prices", "demand", "finance", "exchange_rate", "development", "policy")
@@ -110,3 +115,96 @@ def copy_row(obj: Any, to: int, frm: int, skip: tuple[str, ...] = ()) -> None:
             copy_row(v, to, frm)
         elif isinstance(v, list) and len(v) > max(to, frm):
             v[to] = v[frm]
+
+
+@dataclass
+class WorldParams:
+    """World parameters of each member as arrays with a leading member axis, rebuilt at set-up
+    and after events: (R, 1) for numbers, (R, S), (R, S1), (R, S1, S1) for arrays. ``dt`` is
+    shared (members share their clock).
+    """
+
+    dt: float
+    sigma: np.ndarray
+    sigma_hat: np.ndarray
+    budget: np.ndarray
+    a: np.ndarray
+    markup: np.ndarray
+    gamma: np.ndarray
+    rho: np.ndarray
+    theta: np.ndarray
+    adjustment: np.ndarray
+    noise_phi: np.ndarray  # (R, 1, 1) per-tick AR(1) coefficient of the noise
+    noise_scale: np.ndarray  # (R, 1, 1) per-tick scale of its shocks
+    income_elasticity: np.ndarray  # (R, S1) Engel elasticities of final spending
+    reallocation: np.ndarray  # (R, 1) speed per year at which workers move between sectors
+
+    @classmethod
+    def from_specs(cls, specs: list[Scenario]) -> WorldParams:
+        """Derive per-tick gains from each member's annual parameters."""
+        rows = [cls._row(scn) for scn in specs]
+        kw = {"dt": specs[0].dt}
+        for name in rows[0]:
+            kw[name] = np.stack([np.asarray(r[name], dtype=float) for r in rows])
+        for name in ("sigma_hat", "markup", "gamma", "rho", "theta", "adjustment", "reallocation"):
+            kw[name] = kw[name][:, None]
+        kw["noise_phi"] = kw["noise_phi"][:, None, None]
+        kw["noise_scale"] = kw["noise_scale"][:, None, None]
+        return cls(**kw)
+
+    @staticmethod
+    def _row(scn: Scenario) -> dict[str, Any]:
+        w = scn.world
+        sigma = np.array([w.elasticity[s] for s in scn.traded], dtype=float)
+        dev = w.development
+        phi, scale = development.noise_coefficients(dev.noise_persistence, dev.noise_sd, scn.dt)
+        return {
+            "sigma": sigma,
+            "sigma_hat": max(1.0, float(sigma.max())),
+            "budget": np.array([w.budget_shares[s] for s in scn.all_sectors]),
+            "a": input_matrix(scn),
+            "markup": w.prices.markup,
+            "gamma": w.prices.price_response,
+            "rho": w.prices.price_adjustment,
+            "theta": w.prices.wage_response,
+            "adjustment": w.exchange_rate.adjustment,
+            "noise_phi": phi,
+            "noise_scale": scale,
+            "income_elasticity": np.array([w.structure.income_elasticity[s] for s in scn.all_sectors]),
+            "reallocation": w.structure.reallocation_speed,
+        }
+
+    def set_member(self, r: int, scn: Scenario) -> None:
+        """Write member r's parameters (after an event)."""
+        for name, value in self._row(scn).items():
+            getattr(self, name)[r] = value
+
+
+def stack_country_arrays(rows: list[CountryArrays]) -> CountryArrays:
+    """Member-stacked country arrays; issuer_index is shared, trade policy is kept per member."""
+    kw = {}
+    for f in fields(CountryArrays):
+        if f.name in ("tau", "tariff", "open_"):
+            kw[f.name] = None
+        elif f.name == "issuer_index":
+            kw[f.name] = rows[0].issuer_index
+        else:
+            kw[f.name] = np.stack([getattr(r, f.name) for r in rows])
+    return CountryArrays(**kw)
+
+
+def set_country_row(stacked: CountryArrays, r: int, row: CountryArrays) -> None:
+    """Write member r's country arrays (after an event) into the stacked arrays."""
+    for f in fields(CountryArrays):
+        if f.name not in ("tau", "tariff", "open_", "issuer_index"):
+            getattr(stacked, f.name)[r] = getattr(row, f.name)
+
+
+def array_digest(*arrays: np.ndarray) -> bytes:
+    """A 16-byte hash of arrays' shapes and bytes: members with equal digests share trade factors."""
+    h = hashlib.blake2b(digest_size=16)
+    for a in arrays:
+        a = np.ascontiguousarray(a)
+        h.update(str(a.shape).encode())
+        h.update(a.tobytes())
+    return h.digest()

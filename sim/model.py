@@ -13,10 +13,9 @@ member r gives the tables of its single run bit for bit.
 
 from __future__ import annotations
 
-import hashlib
 import zlib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import fields
 from types import SimpleNamespace
 from typing import Any
 
@@ -38,11 +37,20 @@ from sim import (
     production,
     valuation,
 )
-from sim.country import Country, CountryArrays, country_arrays
+from sim.country import Country, country_arrays
 from sim.errors import SimulationError
-from sim.members import check_same_shape, copy_row, set_knobs, world_knobs
+from sim.members import (
+    WorldParams,
+    array_digest,
+    check_same_shape,
+    copy_row,
+    set_country_row,
+    set_knobs,
+    stack_country_arrays,
+    world_knobs,
+)
 from sim.results import Recorder, _mean_tariff
-from sim.scenario import input_matrix, load_scenario, resolved_document
+from sim.scenario import load_scenario, resolved_document
 from sim.schema import Scenario
 from sim.start import solve_balanced_start
 from sim.state import State
@@ -79,97 +87,6 @@ and the exchange rate in USD per unit of local currency."""
 STREAMS = ("noise", "innovation")
 """Named random streams; each is drawn every tick whether or not its mechanism is on, so runs
 that differ in one switch see the same draws everywhere else."""
-
-
-@dataclass
-class WorldParams:
-    """World parameters of each member as arrays with a leading member axis, rebuilt at set-up
-    and after events: (R, 1) for numbers, (R, S), (R, S1), (R, S1, S1) for arrays. ``dt`` is
-    shared (members share their clock).
-    """
-
-    dt: float
-    sigma: np.ndarray
-    sigma_hat: np.ndarray
-    budget: np.ndarray
-    a: np.ndarray
-    markup: np.ndarray
-    gamma: np.ndarray
-    rho: np.ndarray
-    theta: np.ndarray
-    adjustment: np.ndarray
-    noise_phi: np.ndarray  # (R, 1, 1) per-tick AR(1) coefficient of the noise
-    noise_scale: np.ndarray  # (R, 1, 1) per-tick scale of its shocks
-    income_elasticity: np.ndarray  # (R, S1) Engel elasticities of final spending
-    reallocation: np.ndarray  # (R, 1) speed per year at which workers move between sectors
-
-    @classmethod
-    def from_specs(cls, specs: list[Scenario]) -> WorldParams:
-        """Derive per-tick gains from each member's annual parameters."""
-        rows = [cls._row(scn) for scn in specs]
-        kw = {"dt": specs[0].dt}
-        for name in rows[0]:
-            kw[name] = np.stack([np.asarray(r[name], dtype=float) for r in rows])
-        for name in ("sigma_hat", "markup", "gamma", "rho", "theta", "adjustment", "reallocation"):
-            kw[name] = kw[name][:, None]
-        kw["noise_phi"] = kw["noise_phi"][:, None, None]
-        kw["noise_scale"] = kw["noise_scale"][:, None, None]
-        return cls(**kw)
-
-    @staticmethod
-    def _row(scn: Scenario) -> dict[str, Any]:
-        w = scn.world
-        sigma = np.array([w.elasticity[s] for s in scn.traded], dtype=float)
-        dev = w.development
-        phi, scale = development.noise_coefficients(dev.noise_persistence, dev.noise_sd, scn.dt)
-        return {
-            "sigma": sigma,
-            "sigma_hat": max(1.0, float(sigma.max())),
-            "budget": np.array([w.budget_shares[s] for s in scn.all_sectors]),
-            "a": input_matrix(scn),
-            "markup": w.prices.markup,
-            "gamma": w.prices.price_response,
-            "rho": w.prices.price_adjustment,
-            "theta": w.prices.wage_response,
-            "adjustment": w.exchange_rate.adjustment,
-            "noise_phi": phi,
-            "noise_scale": scale,
-            "income_elasticity": np.array([w.structure.income_elasticity[s] for s in scn.all_sectors]),
-            "reallocation": w.structure.reallocation_speed,
-        }
-
-    def set_member(self, r: int, scn: Scenario) -> None:
-        """Write member r's parameters (after an event)."""
-        for name, value in self._row(scn).items():
-            getattr(self, name)[r] = value
-
-
-def _stack_country_arrays(rows: list[CountryArrays]) -> CountryArrays:
-    """Member-stacked country arrays; issuer_index is shared, trade policy is kept per member."""
-    kw = {}
-    for f in fields(CountryArrays):
-        if f.name in ("tau", "tariff", "open_"):
-            kw[f.name] = None
-        elif f.name == "issuer_index":
-            kw[f.name] = rows[0].issuer_index
-        else:
-            kw[f.name] = np.stack([getattr(r, f.name) for r in rows])
-    return CountryArrays(**kw)
-
-
-def _set_country_row(stacked: CountryArrays, r: int, row: CountryArrays) -> None:
-    for f in fields(CountryArrays):
-        if f.name not in ("tau", "tariff", "open_", "issuer_index"):
-            getattr(stacked, f.name)[r] = getattr(row, f.name)
-
-
-def _digest(*arrays: np.ndarray) -> bytes:
-    h = hashlib.blake2b(digest_size=16)
-    for a in arrays:
-        a = np.ascontiguousarray(a)
-        h.update(str(a.shape).encode())
-        h.update(a.tobytes())
-    return h.digest()
 
 
 class TradeModel(mesa.Model):
@@ -407,7 +324,7 @@ class TradeModel(mesa.Model):
         self.wp = WorldParams.from_specs(specs)
         self.kn = world_knobs(specs)
         rows = [country_arrays(sp) for sp in specs]
-        self.ca = _stack_country_arrays(rows)
+        self.ca = stack_country_arrays(rows)
         self._policy = [(row.tau, row.tariff, row.open_) for row in rows]
         self.base_regime = self.ca.regime.copy()
         self._broken = np.zeros(self.base_regime.shape, dtype=bool)
@@ -432,7 +349,7 @@ class TradeModel(mesa.Model):
         self.wp.set_member(r, spec)
         set_knobs(self.kn, r, spec)
         row = country_arrays(spec)
-        _set_country_row(self.ca, r, row)
+        set_country_row(self.ca, r, row)
         self._policy[r] = (row.tau, row.tariff, row.open_)
         self.base_regime[r] = np.where(self._broken[r], 0, row.regime)
         self._lending_by_member[r] = bool(row.lending.any())
@@ -466,7 +383,7 @@ class TradeModel(mesa.Model):
             old = self._factor_key[r]
             if old is not None and all(x is y or np.array_equal(x, y) for x, y in zip(old, key, strict=True)):
                 continue
-            digest = _digest(tau, tariff, open_, sigma)
+            digest = array_digest(tau, tariff, open_, sigma)
             f = self._factor_cache.get(digest)
             if f is None:
                 f = market.build_factors(tau, tariff, open_, sigma)
@@ -598,7 +515,7 @@ class TradeModel(mesa.Model):
         wage = np.array([c.wage for c in spec.country], dtype=float)
         cap = production.capacity(prod, alloc, labor)
         factors = self._member_factors[r]
-        key = _digest(wage, prod, cap, a, budget, np.array([markup, id(factors), self.anchor], dtype=float))
+        key = array_digest(wage, prod, cap, a, budget, np.array([markup, id(factors), self.anchor], dtype=float))
         start = cache.get(key)
         if start is None:
             start = solve_balanced_start(wage, prod, cap, a, budget, markup, factors, self.anchor, self.names)
@@ -1218,6 +1135,7 @@ class TradeModel(mesa.Model):
             st.firm_debt = np.where(on, debt, st.firm_debt)
             st.loss_years = np.where(on, years, st.loss_years)
             st.firm_writeoff = np.where(lends[:, None], writeoff, 0.0)
+        self._alloc_sold = st.alloc
         st.alloc = labour.reallocate(st.alloc, st.util_sector, wp.reallocation, dt)
         st.relocated = np.zeros((self.R, self.n))
         st.fdi_outflow, st.fdi_inflow = np.zeros((self.R, self.n)), np.zeros((self.R, self.n))
@@ -1234,11 +1152,14 @@ class TradeModel(mesa.Model):
         k = self.sectors.index(dev.relocation_sector[0])
         prod = st.productivity()
         ulc = st.wage * st.e / prod[..., k]
+        # the value of capacity at the labour shares just reallocated (§7.11), not at those that sold
+        # last tick: the room counts the workers reallocation already moved out of the other sectors
+        held = np.where(self._alloc_sold > 0, st.alloc / np.where(self._alloc_sold > 0, self._alloc_sold, 1.0), 0.0)
         room = fdi.absorption_room(
             st.labor,
             st.alloc,
             st.sales,
-            st.price * st.capacity,
+            st.price * st.capacity * held,
             prod,
             k,
             self.ca.fdi_open,

@@ -84,13 +84,81 @@ def test_openness_is_solved_from_the_1980_exports_and_china_s_costs_follow_its_t
         assert len(costs) <= 1
 
 
-def test_the_us_fiscal_stances_follow_rule_f(doc):
-    # CBO mean federal deficits (% of GDP) of each stance; 1980's was 2.6; offset 0.5
-    deficits = {1982: 4.9, 1987: 3.57, 1993: 2.06, 1998: -1.4, 2002: 2.39, 2009: 8.4, 2013: 3.46, 2020: 13.4, 2022: 6.0}
-    base = next(c for c in doc["country"] if c["name"] == "US")["propensity_to_consume"]
-    got = {ev["year"]: ev["set"]["country.US.propensity_to_consume"] for ev in doc["event"]
-           if "country.US.propensity_to_consume" in ev.get("set", {})}  # fmt: skip
-    assert got == pytest.approx({y: base + 0.5 * (d - 2.6) / 100 for y, d in deficits.items()}, abs=6e-4)
+def country(doc: dict, name: str) -> dict:
+    return next(c for c in doc["country"] if c["name"] == name)
+
+
+def event_values(doc: dict, key: str) -> dict[int, float]:
+    """{year: value} of the events that set ``key`` (each key at most once a year)."""
+    got: dict[int, float] = {}
+    for ev in doc["event"]:
+        if key in ev.get("set", {}):
+            assert ev["year"] not in got, f"{key} set twice in {ev['year']}"
+            got[ev["year"]] = ev["set"][key]
+    return got
+
+
+def start_rates(doc: dict) -> tuple[float, float]:
+    """(world rate, US borrowing rate) at tick 0 of the file without its US policy rate."""
+    d = copy.deepcopy(doc)
+    d["simulation"]["ticks"], d["event"] = 1, []
+    del country(d, "US")["policy_rate"]
+    t0 = sim.simulate(d).timeseries.set_index("country")
+    return float(t0.loc["US", "world_interest_rate"]), float(t0.loc["US", "borrowing_rate"])
+
+
+def test_the_us_fiscal_stances_follow_rule_g(doc):
+    # rule G replaces rule F's propensity stand-in: no event moves the US propensity but the
+    # 2008 households' saving; the balance targets are minus the stances' CBO mean deficits
+    assert set(event_values(doc, "country.US.propensity_to_consume")) == set()
+    us, gov = country(doc, "US"), country(doc, "US")["government"]
+    omega = doc["world"]["demand"]["ricardian_offset"]
+    assert omega == 0.5  # as rule F's offset (Ricciuti 2003)
+    d1980 = regions.US_DEFICIT[1980] / 100
+    assert gov["balance_target"] == pytest.approx(-d1980)
+    # 1980 national saving stays rule S's (1 - 0.78): the deficit adds (1 - omega) of itself
+    assert us["propensity_to_consume"] == pytest.approx(0.78 - (1 - omega) * d1980, abs=6e-4)
+    # taxes give the 1980 balance at the neutral borrowing rate
+    _, r_us = start_rates(doc)
+    assert gov["tax"] == pytest.approx(gov["spending"] + r_us * gov["debt"] - d1980, abs=6e-4)
+    want = {y: -d / 100 for y, d in regions.US_DEFICIT.items() if y != 1980}
+    assert event_values(doc, "country.US.government.balance_target") == pytest.approx(want)
+
+
+def test_the_us_policy_rate_follows_rule_p(doc):
+    world, _ = start_rates(doc)
+    assert regions.NEUTRAL_RATE == pytest.approx(100 * world, abs=0.05)  # the anchor is the model's neutral rate
+    assert country(doc, "US")["policy_rate"] == regions.us_policy_rate(1980)
+    events = event_values(doc, "country.US.policy_rate")
+    assert events == {y: regions.us_policy_rate(y) for y in regions.US_FUNDS if y != 1980}
+    # signs stated in advance: Volcker's years tight (above neutral), 2001-04, 2008-15 and 2020-22 loose
+    assert events[1981] > regions.NEUTRAL_RATE / 100
+    assert max(events[2001], events[2008], events[2020], events[2022]) < regions.NEUTRAL_RATE / 100
+
+
+def test_capital_controls_follow_rule_k_and_china_s_fdi_openness_rule_d(doc):
+    for region, years in regions.CONTROLS_GDP.items():
+        first = min(years)
+        assert country(doc, region)["capital_controls"] == regions.capital_controls(region, first)
+        got = event_values(doc, f"country.{region}.capital_controls")
+        assert got == {y: regions.capital_controls(region, y) for y in years if y != first}
+        assert list(got.values())[-1] == 0.0  # every one of them ends free in principle
+    # China: closed in 1980, then 1 - Chinn-Ito (0.16) from 1994; never a reserve issuer's controls
+    assert country(doc, "China")["capital_controls"] == 1.0
+    assert event_values(doc, "country.China.capital_controls") == {1994: 0.84}
+    assert "capital_controls" not in country(doc, "US")
+    opening = regions.CHINA_FDI_OPEN_AREAS
+    assert country(doc, "China")["fdi_open"] == regions.china_fdi_open(1980)
+    assert event_values(doc, "country.China.fdi_open") == {y: regions.china_fdi_open(y) for y in opening if y != 1980}
+    assert regions.china_fdi_open(1992) == 1.0  # Deng's tour opened the country
+    assert doc["world"]["development"] == {"relocation_rate": 0.1}  # as the flying-geese worlds
+
+
+def test_no_capability_is_set_because_the_rule_gives_every_region_1(doc):
+    # world142's capability rule: a region that gained on the frontier over the window keeps
+    # capability 1; each region did (China on the dragons' rate, rule C): a multiplier > 0
+    assert all(m > 0 for m in regions.catchup_multipliers().values())
+    assert all("capability" not in c for c in doc["country"])
 
 
 def test_no_event_is_silent_except_targets_already_met(doc):

@@ -3,6 +3,8 @@ country's largest current account (% of GDP), largest utilisation and real GDP g
 years (times), as JSON, next to the same world without relocation (docs/model.md §8).
 
     python docs/numbers/relocation_world8.py
+
+Further ``key=value`` arguments override the scenario in both arms (numbers).
 """
 
 from __future__ import annotations
@@ -13,11 +15,12 @@ import sim
 from tests.conftest import ROOT
 
 
-def main() -> dict:
+def main(extra: dict | None = None) -> dict:
     """The measures with relocation on and off, printed as one JSON line."""
     out = {}
     for arm, rate in (("on", 0.1), ("off", 0.0)):
-        scn = sim.load_scenario(ROOT / "tests" / "data" / "world8.toml", {"world.development.relocation_rate": rate})
+        over = dict(extra or {}) | {"world.development.relocation_rate": rate}
+        scn = sim.load_scenario(ROOT / "tests" / "data" / "world8.toml", over)
         res = sim.simulate(scn, ticks=60)
         ca = 100 * res.share_of_gdp("current_account")
         real = res.series("gdp_real")
@@ -31,4 +34,6 @@ def main() -> dict:
 
 
 if __name__ == "__main__":
-    main()
+    import sys
+
+    main({k: float(v) for k, v in (a.split("=", 1) for a in sys.argv[1:])})

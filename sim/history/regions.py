@@ -132,6 +132,103 @@ def china_pair_cost(year: int, world: float, china_1980: float) -> float:
     return round(world + (china_1980 - world) * CHINA_TARIFF[year] / CHINA_TARIFF[1982], 2)
 
 
+US_DEFICIT = {
+    1980: 2.6,
+    1982: 4.9,
+    1987: 3.57,
+    1993: 2.06,
+    1998: -1.4,
+    2002: 2.39,
+    2009: 8.4,
+    2013: 3.46,
+    2020: 13.4,
+    2022: 6.0,
+}
+"""Mean federal deficit / GDP (%) of each US fiscal stance from its first year (CBO historical
+budget data, recalled): rule G's balance targets (their negatives) and, before, rule F."""
+
+US_FUNDS = {1980: [13.35], 1981: [16.39, 12.24, 9.09, 10.23], 1985: [8.10, 6.81, 6.66, 7.57, 9.22],
+            1990: [8.10, 5.69, 3.52, 3.02, 4.21], 1995: [5.83, 5.30, 5.46, 5.35, 4.97, 6.24],
+            2001: [3.88, 1.67, 1.13, 1.35], 2005: [3.22, 4.97, 5.02],
+            2008: [1.93, 0.16, 0.18, 0.10, 0.14, 0.11, 0.09, 0.13], 2016: [0.40, 1.00, 1.83, 2.16],
+            2020: [0.38, 0.08], 2022: [1.68], 2023: [5.02, 5.14]}  # fmt: skip
+"""Annual mean effective federal funds rate (%) in each year of each US policy episode, keyed by
+its first year (Fed H.15, recalled)."""
+US_CPI = {1980: [13.5], 1981: [10.3, 6.2, 3.2, 4.3], 1985: [3.6, 1.9, 3.6, 4.1, 4.8],
+          1990: [5.4, 4.2, 3.0, 3.0, 2.6], 1995: [2.8, 3.0, 2.3, 1.6, 2.2, 3.4], 2001: [2.8, 1.6, 2.3, 2.7],
+          2005: [3.4, 3.2, 2.9], 2008: [3.8, -0.4, 1.6, 3.2, 2.1, 1.5, 1.6, 0.1], 2016: [1.3, 2.1, 2.4, 1.8],
+          2020: [1.2, 4.7], 2022: [8.0], 2023: [4.1, 2.9]}  # fmt: skip
+"""CPI inflation (%, annual average) in the same years (BLS, recalled)."""
+US_NATURAL_RATE = {1980: 3.2, 1981: 3.1, 1985: 3.0, 1990: 2.5, 1995: 2.9, 2001: 2.5, 2005: 2.2, 2008: 0.5,
+                   2016: 0.4, 2020: 0.4, 2022: 0.7, 2023: 0.7}  # fmt: skip
+"""The US natural real rate over each episode (%; Laubach and Williams 2003 and its updates,
+recalled)."""
+NEUTRAL_RATE = 3.4
+"""The model's neutral rate, %: the world rate at the balanced start of the history (3.38%,
+rounded): rule P's anchor."""
+
+
+def us_policy_rate(year: int) -> float:
+    """Rule P: the US policy rate (per year) from the episode starting in ``year``: the model's
+    neutral rate plus the episode's mean real federal funds rate less the natural rate (rounded
+    to 0.0001).
+    """
+    real = float(np.mean(US_FUNDS[year]) - np.mean(US_CPI[year]))
+    return round((NEUTRAL_RATE + real - US_NATURAL_RATE[year]) / 100.0, 4)
+
+
+CONTROLS_GDP = {
+    "Japan": {1980: {"Japan": (1100, 1)}, 1981: {"Japan": (1200, 0)}},
+    "Dragons": {1980: {"South Korea": (65, 1), "Taiwan": (42, 1), "Hong Kong": (29, 0), "Singapore": (12, 0)},
+                1987: {"South Korea": (147, 1), "Taiwan": (105, 0), "Hong Kong": (50, 0), "Singapore": (21, 0)},
+                1999: {"South Korea": (446, 0), "Taiwan": (300, 0), "Hong Kong": (166, 0), "Singapore": (86, 0)}},
+    "Europe": {1980: {"Germany": (950, 0), "Netherlands": (190, 0), "France": (700, 1), "Italy": (480, 1),
+                      "Spain": (230, 1), "Belgium-Luxembourg": (131, 1), "Austria": (80, 1), "Finland": (50, 1),
+                      "Greece": (55, 1), "Portugal": (33, 1), "Ireland": (21, 1), "Slovakia, Slovenia": (40, 1)},
+               1990: {"Germany": (1770, 0), "Netherlands": (320, 0), "France": (1270, 0), "Italy": (1180, 0),
+                      "Spain": (535, 1), "Belgium-Luxembourg": (218, 0), "Austria": (165, 1), "Finland": (140, 1),
+                      "Greece": (95, 1), "Portugal": (80, 1), "Ireland": (50, 1), "Slovakia, Slovenia": (33, 1)},
+               1992: {"Germany": (2070, 0), "Netherlands": (360, 0), "France": (1400, 0), "Italy": (1320, 0),
+                      "Spain": (620, 0), "Belgium-Luxembourg": (250, 0), "Austria": (195, 0), "Finland": (110, 0),
+                      "Greece": (105, 1), "Portugal": (105, 0), "Ireland": (55, 0), "Slovakia, Slovenia": (25, 1)},
+               1994: {}},
+}  # fmt: skip
+"""Rule K's data: each member's GDP (bn USD, World Bank WDI, recalled) and whether its capital
+account was still prohibited in principle (1) or free in principle (0) in that year (Japan until
+the revised Foreign Exchange and Foreign Trade Control Law, in force Dec 1980; Korea until
+the Foreign Exchange Transactions Act, Apr 1999; Taiwan until July 1987; Singapore free since 1978,
+Hong Kong always; the EC members until directive 88/361/EEC (1 July 1990) or their derogations:
+Spain, Portugal and Ireland 1992, Greece May 1994; Austria and Finland 1991; Slovakia and Slovenia,
+0.4% of the region's GDP in 1994, rounded away then). An empty year: every member free."""
+
+
+def capital_controls(region: str, year: int) -> float:
+    """Rule K: the GDP-weighted share of a region's members whose capital account is prohibited in
+    principle in ``year`` (rounded to 0.01).
+    """
+    members = CONTROLS_GDP[region][year]
+    if not members:
+        return 0.0
+    total = sum(g for g, _ in members.values())
+    return round(sum(g * c for g, c in members.values()) / total, 2)
+
+
+CHINA_FDI_OPEN_AREAS = {1980: (3, 981), 1984: (30, 1044), 1988: (160, 1110), 1992: (1172, 1172)}
+"""Rule D's data: people (millions) living where foreign firms could invest in China, and China's
+population, in each opening year (Naughton 2007 ch. 17, recalled): the four Special Economic Zones
+(Aug 1980), the fourteen coastal cities (Apr 1984), the coastal open economic zones (1985-88),
+the whole country after Deng's southern tour (1992)."""
+
+
+def china_fdi_open(year: int) -> float:
+    """Rule D: China's ``fdi_open`` in ``year``, the share of its population in areas open to
+    FDI (rounded to 0.01, or 0.001 below 0.01).
+    """
+    open_, total = CHINA_FDI_OPEN_AREAS[year]
+    share = open_ / total
+    return round(share, 3 if share < 0.01 else 2)
+
+
 def history_1980_document(*, ticks: int = 45, seed: int = 1) -> dict[str, Any]:
     """A scenario document of the history's regions in 1980 (1980-2024 with the default 45 ticks),
     by the rules of :func:`sim.worlds.data_document`; no events.

@@ -4,6 +4,8 @@
                                                      # docs/validation.md and docs/calibration.md
     python scripts/history_calibration.py --print    # the same, but prints the blocks instead
     python scripts/history_calibration.py --quick    # a tiny budget (pipeline check); prints only
+    python scripts/history_calibration.py --population 100 --generations 3
+                                                     # a smaller budget than the file's (said so in the blocks)
 
 Runs ``tradesim calibrate scenarios/calibrations/history_1980.toml`` (ABC-SMC on the batch layer,
 in ``results/calibrations/history_1980/``; finished runs are kept, so a rerun after an interrupt
@@ -58,14 +60,21 @@ def _scorecard_module():
     return mod
 
 
-def load(quick: bool = False) -> Calibration:
-    """The history calibration, with the --quick budget if asked (its own results folder)."""
+def load(quick: bool = False, population: int | None = None, generations: int | None = None) -> Calibration:
+    """The history calibration, with the --quick budget if asked (its own results folder), or the
+    file's with a smaller population or fewer generations.
+    """
     doc = load_toml(FILE)
+    budget = {k: v for k, v in (("population", population), ("generations", generations)) if v is not None}
+    if budget:
+        doc["method"] = {**doc.get("method", {}), **budget}
     if quick:
         doc["method"] = {**doc.get("method", {}), **QUICK}
         doc["seeds"] = 1
         doc["name"] = f"{doc.get('name', FILE.stem)}_quick"
-    return build_calibration(doc, file=str(FILE.relative_to(ROOT)), relative_to=FILE.parent, source=FILE, stem=FILE.stem)
+    return build_calibration(
+        doc, file=str(FILE.relative_to(ROOT)), relative_to=FILE.parent, source=FILE, stem=FILE.stem
+    )
 
 
 def fmt(x: float, digits: int = 2) -> str:
@@ -75,7 +84,9 @@ def fmt(x: float, digits: int = 2) -> str:
 
 def _target_keys(cal: Calibration) -> set[tuple[str, str, str, str]]:
     return {
-        (t.fact.economy, t.fact.partner, str(t.fact.year), t.fact.quantity) for t in cal.spec.target if t.fact is not None
+        (t.fact.economy, t.fact.partner, str(t.fact.year), t.fact.quantity)
+        for t in cal.spec.target
+        if t.fact is not None
     }
 
 
@@ -112,8 +123,13 @@ def fact_rows(prior, calibrated, sample: str, targets: set) -> list[str]:
     b = calibrated.table
     pick = (a["sample"] == sample) & a["model"].notna()
     tgt = _is_target(a, targets)
-    head = "| economy | partner | year | quantity | value [band] | prior-only | calibrated | error: prior → calibrated |"
-    out = [head + (" target |" if sample == "in" else ""), "|---|---|---|---|---|---|---|---|" + ("---|" if sample == "in" else "")]
+    head = (
+        "| economy | partner | year | quantity | value [band] | prior-only | calibrated | error: prior → calibrated |"
+    )
+    out = [
+        head + (" target |" if sample == "in" else ""),
+        "|---|---|---|---|---|---|---|---|" + ("---|" if sample == "in" else ""),
+    ]
     for i in np.flatnonzero(pick.to_numpy()):
         f, g = a.iloc[i], b.iloc[i]
         mark = lambda ok: "pass" if bool(ok) else "fail"  # noqa: E731
@@ -127,15 +143,17 @@ def fact_rows(prior, calibrated, sample: str, targets: set) -> list[str]:
 
 def posterior_table(res: CalibrationResult) -> list[str]:
     """One row per parameter: prior, the file's value, median, 90% interval, sd ratio, identified, Sobol ST."""
-    from sim.scenario import apply_overrides  # noqa: F401  (documented dependency of the base values)
-
     base = base_values(res.calibration)
     out = [
         "| parameter | prior | history file | posterior median | 90% interval | sd / prior sd | identified | Sobol ST of the distance |",
         "|---|---|---|---|---|---|---|---|",
     ]
     for r in res.parameters.itertuples():
-        st = f"{r.ST:.2f} ± {r.ST_conf:.2f}" if "ST" in res.parameters.columns and np.isfinite(getattr(r, "ST", np.nan)) else "—"
+        st = (
+            f"{r.ST:.2f} ± {r.ST_conf:.2f}"
+            if "ST" in res.parameters.columns and np.isfinite(getattr(r, "ST", np.nan))
+            else "—"
+        )
         out.append(
             f"| `{r.parameter}` | {r.prior} on [{r.low:g}, {r.high:g}] | {base.get(r.parameter, float('nan')):.3g} "
             f"| {r.median:.3g} | {r.lower:.3g} to {r.upper:.3g} | {r.sd_ratio:.2f} | {'yes' if r.identified else '**no**'} | {st} |"
@@ -172,9 +190,7 @@ def sentences(res: CalibrationResult) -> list[str]:
             if r.identified
             else f"the in-sample facts do NOT identify it (posterior sd {r.sd_ratio:.2f} of the prior's, at least 0.8)"
         )
-        out.append(
-            f"- `{r.parameter}`: median {r.median:.3g}, 90% interval {r.lower:.3g} to {r.upper:.3g}; {verdict}."
-        )
+        out.append(f"- `{r.parameter}`: median {r.median:.3g}, 90% interval {r.lower:.3g} to {r.upper:.3g}; {verdict}.")
     return out
 
 
@@ -211,6 +227,19 @@ def blocks(res: CalibrationResult, seconds: float) -> tuple[str, str, str]:
     prior, calibrated = prior_cards[TABLE], cal_cards[TABLE]
     targets = _target_keys(cal)
     k = len(cal.priors)
+    filed = load_toml(FILE).get("method", {})
+    m = cal.spec.method
+    reduced = (filed.get("population", m.population), filed.get("generations", m.generations)) != (
+        m.population,
+        m.generations,
+    )
+    budget_note = (
+        f" **A smaller budget than the file's** ({m.population} particles × {m.generations} generations against "
+        f"{filed.get('population')} × {filed.get('generations')}): `python scripts/history_calibration.py` without "
+        "--population/--generations runs the file's."
+        if reduced
+        else ""
+    )
     seeds = f"seeds {hs.SEEDS[0]}-{hs.SEEDS[-1]}"
     po, co = prior.summary("out"), calibrated.summary("out")
     better = "better" if co["distance"] < po["distance"] else "no better"
@@ -222,7 +251,7 @@ def blocks(res: CalibrationResult, seconds: float) -> tuple[str, str, str]:
     cmd = "python scripts/history_calibration.py"
     head = [
         f"Generated by `{cmd}` (commit {_git_head()}; `scenarios/calibrations/history_1980.toml` on "
-        f"`{hs.SCENARIO}`; do not edit by hand). {run_line(res, seconds)}",
+        f"`{hs.SCENARIO}`; do not edit by hand). {run_line(res, seconds)}{budget_note}",
         "",
     ]
     val = [
@@ -267,8 +296,8 @@ def blocks(res: CalibrationResult, seconds: float) -> tuple[str, str, str]:
         "",
         *summ,
         "",
-        verdict + " Every fact, and the prior-only scorecard beside it: docs/validation.md, \"Calibrated to "
-        f"1980-2000 ({k} knobs)\".",
+        verdict + ' Every fact, and the prior-only scorecard beside it: docs/validation.md, "Calibrated to '
+        f'1980-2000 ({k} knobs)".',
         "",
         SUMMARY[1],
     ]
@@ -307,10 +336,12 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--quick", action="store_true", help="a tiny budget to check the pipeline (prints only)")
     p.add_argument("--print", action="store_true", help="print the blocks instead of rewriting the docs")
+    p.add_argument("--population", type=int, help="particles per generation (default: the file's)")
+    p.add_argument("--generations", type=int, help="generations (default: the file's)")
     p.add_argument("--workers", type=int, help="local worker processes (default: every core)")
     p.add_argument("--out", default=str(ROOT / "results" / "calibrations"), help="results root")
     args = p.parse_args(argv)
-    cal = load(args.quick)
+    cal = load(args.quick, args.population, args.generations)
     t0 = time.perf_counter()
     res = run_calibration(cal, workers=args.workers, out=args.out, progress=sys.stderr.isatty(), figures=True)
     seconds = time.perf_counter() - t0
@@ -325,7 +356,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     replace_block(VALIDATION, BLOCK, val, before=INSERT_BEFORE)
     replace_block(GUIDE, SUMMARY, guide, before="\n## Sizing `scenarios/china_2024.toml` by hand")
-    print(f"rewrote the history calibration blocks in docs/validation.md and docs/calibration.md; report: {res.path / 'report.md'}")
+    print(
+        f"rewrote the history calibration blocks in docs/validation.md and docs/calibration.md; report: {res.path / 'report.md'}"
+    )
     return 0
 
 

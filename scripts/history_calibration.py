@@ -141,6 +141,26 @@ def fact_rows(prior, calibrated, sample: str, targets: set) -> list[str]:
     return out
 
 
+def moves(prior, calibrated, targets: set) -> str:
+    """The targets whose normalised error the calibration changed most (the distance is a root
+    mean square, so one target missed by far can drive the posterior).
+    """
+    a, b = prior.table, calibrated.table
+    pick = (a["sample"] == "in") & _is_target(a, targets) & a["model"].notna()
+    change = (b["error"] - a["error"])[pick].sort_values(key=np.abs, ascending=False)
+    parts = []
+    for i in change.index[:3]:
+        f = a.loc[i]
+        who = f"{f.economy}{' with ' + f.partner if f.partner else ''}"
+        parts.append(f"{who} {f.quantity} {f.year} ({fmt(a.loc[i, 'error'])} → {fmt(b.loc[i, 'error'])})")
+    worst = a[pick]["error"].max()
+    return (
+        f"The targets whose error (in half-bands) moved most: {'; '.join(parts)}. The calibration's distance is a root mean "
+        f"square of the targets' deviations in half-bands, so the targets the prior-only history misses by most (up to {fmt(worst)}) weigh "
+        "most in the posterior."
+    )
+
+
 def posterior_table(res: CalibrationResult) -> list[str]:
     """One row per parameter: prior, the file's value, median, 90% interval, sd ratio, identified, Sobol ST."""
     base = base_values(res.calibration)
@@ -244,6 +264,7 @@ def blocks(res: CalibrationResult, seconds: float) -> tuple[str, str, str]:
     po, co = prior.summary("out"), calibrated.summary("out")
     better = "better" if co["distance"] < po["distance"] else "no better"
     summ = summaries(prior, calibrated, targets)
+    moved = moves(prior, calibrated, targets)
     verdict = (
         f"Out of sample the calibrated history scores {better} than the prior-only one: distance "
         f"{fmt(po['distance'])} → {fmt(co['distance'])}, {po['passed']} → {co['passed']} of {co['covered']} facts passed."
@@ -277,6 +298,8 @@ def blocks(res: CalibrationResult, seconds: float) -> tuple[str, str, str]:
         *summ,
         "",
         verdict,
+        "",
+        moved,
         "",
         "**Out of sample, fact by fact (2001-2024).**",
         "",

@@ -50,6 +50,27 @@ def test_the_history_calibration_validates_and_uses_in_sample_facts_only():
     )
 
 
+def test_fact_metrics_of_a_run_computed_together_equal_each_computed_alone():
+    """sim.metrics.fact_values (one pass over the run's tables) against the reference fact_value,
+    bit for bit, on the calibration's 24 targets and with one economy mapped differently."""
+    import dataclasses
+
+    import numpy as np
+
+    import sim
+    from sim.metrics import fact_value, fact_values
+
+    cal = load_calibration(FILE)
+    res = sim.simulate(cal.scenario, seed=3)
+    other = dataclasses.replace(cal.metrics[0], name="other", members=(("US", ("Japan",)),))
+    metrics = [*cal.metrics, other]
+    together = fact_values(metrics, res)
+    alone = np.array([fact_value(m, res) for m in metrics])
+    assert list(together) == [m.name for m in metrics]
+    assert np.array_equal(np.array(list(together.values())), alone, equal_nan=True)
+    assert together["other"] != together[cal.metrics[0].name]  # the US read as Japan: computed alone
+
+
 def test_a_tiny_history_calibration_runs_end_to_end(tmp_path):
     doc = load_toml(FILE)
     doc["method"] = {**doc["method"], "population": 10, "generations": 1, "sensitivity": 0, "predictive": 2}

@@ -488,9 +488,11 @@ def evaluate(
     series: dict[str, pd.Series] = {}
     summaries: dict[str, dict] = {}
     dt = results.scenario.dt
+    facts = [m for m in metrics if m.kind == "fact"]
+    if facts:
+        values.update(fact_values(facts, results))
     for m in metrics:
         if m.kind == "fact":
-            values[m.name] = fact_value(m, results)
             continue
         if m.kind == "cycle":
             if m.where not in summaries:
@@ -502,6 +504,41 @@ def evaluate(
             series[key] = metric_series(m, results)
         values[m.name] = aggregate(m, series[key], dt)
     return values, (series if with_series else {})
+
+
+def fact_values(metrics: Sequence[Metric], results: Results) -> dict[str, float]:
+    """Several ``fact`` metrics of one run at once: the same values as :func:`fact_value` gives
+    each, but the run's tables are prepared once and each series computed once (a calibration
+    to facts asks for tens of them per run). Metrics whose economies map to different model
+    countries than an earlier one's are computed alone.
+    """
+    from sim.history.score import model_values
+
+    mapping: dict[str, list[str]] = {}
+    shared: list[Metric] = []
+    values: dict[str, float] = {}
+    for m in metrics:
+        members = {e: list(c) for e, c in m.members}
+        if all(mapping.setdefault(e, c) == c for e, c in members.items()):
+            shared.append(m)
+        else:
+            values[m.name] = fact_value(m, results)
+    if shared:
+        rows = pd.DataFrame(
+            [
+                {
+                    "economy": m.where.partition("|")[0],
+                    "partner": m.where.partition("|")[2],
+                    "quantity": m.column,
+                    "start": m.window[0],
+                    "end": m.window[1],
+                }
+                for m in shared
+            ]
+        )
+        out = model_values(results, rows, mapping)
+        values.update({m.name: float(v) for m, v in zip(shared, out, strict=True)})
+    return {m.name: values[m.name] for m in metrics}
 
 
 def fact_value(metric: Metric, results: Results) -> float:

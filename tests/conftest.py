@@ -91,3 +91,14 @@ FUZZ_EXAMPLES = {
     "deep": {"scenario": 3000, "toml": 500, "sweep": 1000, "experiment": 500},
 }[FUZZ_PROFILE]
 """Examples per fuzz test: 250 in the default profile, 5000 in the deep one."""
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests marked ``slow`` are opt-in (pyproject: "not in the default run"): skipped unless
+    ``-m`` names the marker (``python -m pytest -m slow``)."""
+    if "slow" in (config.getoption("-m") or ""):
+        return
+    skip = pytest.mark.skip(reason="opt-in: select with -m slow")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip)

@@ -114,14 +114,7 @@ def check_flows(
         raise SimulationError(tick, "world", "exports", f"world exports differ from world imports by {gap:.6g}")
     resid = (exports - imports) - (gdp - spent)
     scale = gdp + exports + imports + 1e-12 * world
-    worst = int(np.argmax(np.abs(resid) / scale))
-    if abs(resid[worst]) > TOL * scale[worst]:
-        raise SimulationError(
-            tick,
-            names[worst],
-            "trade_balance",
-            f"exports - imports differs from GDP - absorption by {resid[worst]:.6g}",
-        )
+    _check_residual(tick, names, resid, scale, "trade_balance", "exports - imports differs from GDP - absorption")
     if abs(float(nii.sum())) > TOL * world:
         raise SimulationError(tick, "world", "net_investment_income", f"sums to {nii.sum():.6g}, not zero")
     if abs(float(ca.sum())) > TOL * world:
@@ -160,14 +153,14 @@ def check_stocks(
     world = float(peak.sum())
     resid = nfa - (held - liabilities + private + fdi)
     scale = peak + 1e-12 * world
-    worst = int(np.argmax(np.abs(resid) / scale))
-    if abs(resid[worst]) > TOL * scale[worst]:
-        raise SimulationError(
-            tick,
-            names[worst],
-            "net_foreign_assets",
-            f"differs from reserves - official liabilities + private claims + net FDI by {resid[worst]:.6g}",
-        )
+    _check_residual(
+        tick,
+        names,
+        resid,
+        scale,
+        "net_foreign_assets",
+        "differs from reserves - official liabilities + private claims + net FDI",
+    )
     totals = (("net_foreign_assets", nfa.sum()), ("private_claims", private.sum()), ("net_fdi", fdi.sum()))
     for quantity, total in totals:
         if abs(float(total)) > TOL * world:
@@ -256,14 +249,14 @@ def check_valuation(
         raise SimulationError(tick, "world", "valuation", f"changes sum to {total:.6g}, not zero")
     resid = assets - gross_liabilities - private
     scale = peak + assets + 1e-12 * world
-    worst = int(np.argmax(np.abs(resid) / scale))
-    if abs(resid[worst]) > TOL * scale[worst]:
-        raise SimulationError(
-            tick,
-            names[worst],
-            "gross_private_assets",
-            f"less gross private liabilities differs from net private claims by {resid[worst]:.6g}",
-        )
+    _check_residual(
+        tick,
+        names,
+        resid,
+        scale,
+        "gross_private_assets",
+        "less gross private liabilities differs from net private claims",
+    )
 
 
 def suspect_valuation(
@@ -277,3 +270,12 @@ def suspect_valuation(
     scale = peak + assets + 1e-12 * world[..., None]
     bad |= (np.abs(assets - gross_liabilities - private) > 0.5 * TOL * scale).any(axis=-1)
     return bad | ~np.isfinite(valuation).all(axis=-1)
+
+
+def _check_residual(
+    tick: int, names: list[str], resid: np.ndarray, scale: np.ndarray, quantity: str, what: str
+) -> None:
+    """Raise for the country whose residual is largest relative to its scale, if it exceeds TOL of it."""
+    worst = int(np.argmax(np.abs(resid) / scale))
+    if abs(resid[worst]) > TOL * scale[worst]:
+        raise SimulationError(tick, names[worst], quantity, f"{what} by {resid[worst]:.6g}")

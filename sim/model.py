@@ -959,17 +959,24 @@ class TradeModel(mesa.Model):
         net_fdi = fdi.net_position(st.fdi)
         self._guard(
             accounts.suspect_stocks(st.nfa, st.reserves, st.liabilities, st.private, self._stock_scale, net_fdi),
-            lambda r: accounts.check_stocks(
-                tick,
-                names,
-                st.nfa[r],
-                st.reserves[r],
-                st.liabilities[r],
-                st.private[r],
-                st.gdp[r],
-                None if prev is None else prev[r],
-                net_fdi[r],
-            ),
+            lambda r: self._check_stock_row(r, prev, net_fdi),
+        )
+
+    def _check_stock_row(self, r: int, peak: np.ndarray | None, net_fdi: np.ndarray) -> None:
+        """Member r's balance-sheet identities (:func:`sim.accounts.check_stocks`), judged against
+        ``peak`` (the largest stocks + GDP it has seen; None on the first tick).
+        """
+        st = self.state
+        accounts.check_stocks(
+            self.tick,
+            self.names,
+            st.nfa[r],
+            st.reserves[r],
+            st.liabilities[r],
+            st.private[r],
+            st.gdp[r],
+            None if peak is None else peak[r],
+            net_fdi[r],
         )
 
     def _capital_flows(self, fx: np.ndarray) -> np.ndarray:
@@ -1040,17 +1047,7 @@ class TradeModel(mesa.Model):
                 accounts.check_valuation(
                     tick, names, st.valuation[r], st.gross_assets[r], st.gross_liabilities[r], st.private[r], peak[r]
                 ),
-                accounts.check_stocks(
-                    tick,
-                    names,
-                    st.nfa[r],
-                    st.reserves[r],
-                    st.liabilities[r],
-                    st.private[r],
-                    st.gdp[r],
-                    peak[r],
-                    net_fdi[r],
-                ),
+                self._check_stock_row(r, peak, net_fdi),
             ),
         )
 
@@ -1135,7 +1132,6 @@ class TradeModel(mesa.Model):
             st.firm_debt = np.where(on, debt, st.firm_debt)
             st.loss_years = np.where(on, years, st.loss_years)
             st.firm_writeoff = np.where(lends[:, None], writeoff, 0.0)
-        self._alloc_sold = st.alloc
         st.alloc = labour.reallocate(st.alloc, st.util_sector, wp.reallocation, dt)
         st.relocated = np.zeros((self.R, self.n))
         st.fdi_outflow, st.fdi_inflow = np.zeros((self.R, self.n)), np.zeros((self.R, self.n))
@@ -1154,7 +1150,8 @@ class TradeModel(mesa.Model):
         ulc = st.wage * st.e / prod[..., k]
         # the value of capacity at the labour shares just reallocated (§7.11), not at those that sold
         # last tick: the room counts the workers reallocation already moved out of the other sectors
-        held = np.where(self._alloc_sold > 0, st.alloc / np.where(self._alloc_sold > 0, self._alloc_sold, 1.0), 0.0)
+        sold = self._alloc_traded
+        held = np.where(sold > 0, st.alloc / np.where(sold > 0, sold, 1.0), 0.0)
         room = fdi.absorption_room(
             st.labor,
             st.alloc,

@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 import tests.timescale as ts
-from sim import development
+from sim import development, finance
 from sim.model import TradeModel
 from sim.scenario import apply_overrides, load_toml
 from sim.schema import Scenario
@@ -78,22 +78,7 @@ def test_baseline_current_accounts_agree_between_annual_and_quarterly_ticks(monk
 FILES = sorted(p.name for p in EXPERIMENTS.glob("*.toml") if p.stem != "endless_cycle")
 
 
-@pytest.mark.parametrize(
-    "name",
-    [
-        pytest.param(
-            f,
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="a sudden stop is decided tick by tick: it lasts at least a tick and the file's "
-                "windows read the stop's own year, so its effects depend on the tick (not convergent)",
-            ),
-        )
-        if f == "debt_limits.toml"
-        else f
-        for f in FILES
-    ],
-)
+@pytest.mark.parametrize("name", FILES)
 def test_each_experiment_effect_per_year_agrees_between_tick_lengths(name, monkeypatch):
     """Noise off, one seed (endless_cycle.toml is left out: its effects come from random
     innovations, whose dates depend on the draws of each tick)."""
@@ -108,6 +93,45 @@ def test_each_experiment_effect_per_year_agrees_between_tick_lengths(name, monke
         ref = fine[key][1]
         # a convergent, first-order discretisation: the quarterly error is about 1/7 of the annual
         assert abs(quarterly - ref) < 0.3 * abs(annual - ref), (name, key, annual, quarterly, ref)
+
+
+def test_stop_step_holds_a_stop_for_its_stated_years_whatever_the_tick():
+    # debt passes the limit once, then falls below it at once: the stop binds exactly min_years
+    # (2 ticks of a year, 8 of a quarter), or a single tick when no length is stated
+    for dt, min_years, expected in ((1.0, 2.0, 2), (0.25, 2.0, 8), (0.125, 2.0, 16), (0.25, 0.0, 1), (1.0, 0.0, 1)):
+        stopped, age, bound = np.array([False]), np.zeros(1), 0
+        for k in range(40):
+            stopped_next, age = finance.stop_step(np.array([0.6 if k == 0 else 0.4]), 0.5, stopped, age, min_years, dt)
+            bound += int(stopped[0])
+            stopped = stopped_next
+        assert bound == expected, (dt, min_years, bound)
+        assert age[0] == 0.0
+    # past its length a stop goes on while the debt is above the limit, and a new stop starts
+    # its count again
+    debt = [0.6, 0.6, 0.6, 0.6, 0.4, 0.6, 0.4, 0.4, 0.4]
+    stopped, age, bound = np.array([False]), np.zeros(1), []
+    for d in debt:
+        stopped, age = finance.stop_step(np.array([d]), 0.5, stopped, age, 1.5, 1.0)
+        bound.append(int(stopped[0]))
+    assert bound == [1, 1, 1, 1, 0, 1, 1, 0, 0], bound
+
+
+def test_a_sudden_stop_lasts_its_stated_years_with_annual_and_quarterly_ticks(monkeypatch):
+    # debt_limits.toml states 2 years: every spell of Europe's stop binds 2 years of ticks
+    doc = load_toml(ROOT / "scenarios" / "debt_limits.toml")
+    assert doc["world"]["finance"]["stop_years"] == 2.0
+    for per in (1, 4):
+        d = apply_overrides(doc, {"simulation.ticks": 40 * per, "world.development.noise_sd": 0.0})
+        if per > 1:
+            d["simulation"]["tick_length"] = "quarter"
+        model = TradeModel(d)
+        flags = []
+        for _ in range(40 * per):
+            model.step()
+            flags.append(bool(model.state.stop_applied[0, 1]))
+        edges = np.diff(np.r_[0, np.array(flags, dtype=int), 0])
+        spells = (np.flatnonzero(edges == -1) - np.flatnonzero(edges == 1)) / per
+        assert len(spells) >= 1 and np.all(spells == 2.0), (per, spells)
 
 
 def noise_driven_ca_sd(per: int, seeds: int = 20, years: int = 60, burn: int = 10) -> float:

@@ -86,22 +86,59 @@ def stop_limits(
     limit: float | np.ndarray,
     floor: float | np.ndarray,
     dt: float,
+    held: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Absorption ceiling, floor share and the reserve sales that may finance it, in a stop.
 
     A stopped country may absorb its income plus the credit left below the debt limit plus what
     selling reserves can pay (reserves are sold before imports are compressed); it never cuts
-    absorption below ``floor`` of its plan.
+    absorption below ``floor`` of its plan. ``held`` (N,) bool marks stops still inside their
+    stated length (:func:`stop_step`): lenders are away, so no credit is left to them.
 
     Returns:
         ceiling (N,) USD bn/yr (inf when not stopped), floor share (N,), and the income plus
         credit (N,) USD bn/yr beyond which absorption must be paid for by selling reserves.
     """
     room = np.maximum(0.0, limit * income + nfa) / dt
+    if held is not None:
+        room = np.where(held, 0.0, room)
     sales = np.where(stopped, reserves_total / dt, 0.0)
     funded = income + nii + room
     ceiling = np.where(stopped, funded + sales, np.inf)
     return ceiling, np.where(stopped, floor, 0.0), funded
+
+
+def stop_step(
+    debt: np.ndarray,
+    limit: float | np.ndarray,
+    stopped: np.ndarray,
+    bound_years: np.ndarray,
+    min_years: float | np.ndarray,
+    dt: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Whether each country is in a sudden stop next tick, and the years its stop has bound.
+
+    A stop starts when net external debt / income (``debt``) passes ``limit``; it lasts at least
+    ``min_years`` years of ticks that it bound and then until the debt is back below the limit.
+    The length is in years, so it is the same with any tick (0: until the debt is below the
+    limit, a condition read tick by tick).
+
+    Args:
+        debt: (N,) net external debt over annual income at the end of this tick.
+        limit: debt / income at which lenders stop.
+        stopped: (N,) bool, a stop bound this tick.
+        bound_years: (N,) years the stop had bound before this tick (0 when not stopped).
+        min_years: the stop's least length, years.
+        dt: tick length, years.
+
+    Returns:
+        stopped next tick (N,) bool, and the years it has bound by the end of this tick (N,).
+    """
+    years = np.where(stopped, bound_years + dt, 0.0)
+    # 1e-9: years are sums of ticks; a stop of exactly min_years ends on time
+    held = stopped & (years < min_years - 1e-9)
+    nxt = (debt > limit) | held
+    return nxt, np.where(nxt, years, 0.0)
 
 
 def stop_reserve_sales(

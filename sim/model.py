@@ -582,6 +582,7 @@ class TradeModel(mesa.Model):
             "world_rate": np.float64(fin.interest_rate),
             "premium": finance.premium(nfa, full, fin.premium_threshold, fin.premium_slope, fin.premium_cap),
             "stopped": np.zeros(n, dtype=bool),
+            "stop_age": np.zeros(n),
             "household_debt": np.zeros(n),
             "extra_capacity": np.zeros((n, s1)),
             "firm_debt": np.zeros((n, s1)),
@@ -747,8 +748,9 @@ class TradeModel(mesa.Model):
         base = (1.0 - dm.habit) * st.full_income + dm.habit * st.habit_income + st.nii
         held = st.reserves.sum(axis=-1)
         st.stop_applied = st.stopped.copy()
+        away = st.stopped & (st.stop_age < fin.stop_years - 1e-9)  # within the stop's stated years
         ceiling, floor_share, funded = finance.stop_limits(
-            st.stopped, st.nfa, st.full_income, st.nii, held, fin.sudden_stop_debt, fin.stop_floor, dt
+            st.stopped, st.nfa, st.full_income, st.nii, held, fin.sudden_stop_debt, fin.stop_floor, dt, away
         )
         st.fx_plan = policy.reserve_purchases(ca.reserve_target, st.imports, held, ca.reserve_speed, dt)
         if st.stopped.any():
@@ -1014,7 +1016,9 @@ class TradeModel(mesa.Model):
             log_e = log_e + np.where(self._realign_end > self.tick, self._realign_drift * self.wp.dt, 0.0)
         st.premium = finance.premium(st.nfa, st.full_income, fin.premium_threshold, fin.premium_slope, fin.premium_cap)
         debt = finance.debt_to_income(st.nfa, st.full_income)
-        stopped = debt > fin.sudden_stop_debt
+        stopped, st.stop_age = finance.stop_step(
+            debt, fin.sudden_stop_debt, st.stopped, st.stop_age, fin.stop_years, dt
+        )
         entering = stopped & ~st.stopped & (self.regime == policy.FLOAT)
         entering[..., self.anchor] = False
         log_e = log_e + np.where(entering, np.log1p(-fin.stop_depreciation), 0.0)

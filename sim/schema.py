@@ -180,6 +180,9 @@ class Finance(Strict):
     sudden_stop_debt: Annotated[float, Field(gt=0.0, le=20.0)] = 1.0
     """Net external debt / GDP at which lenders stop: absorption is cut to income plus what
     reserves can pay."""
+    stop_years: Annotated[float, Field(ge=0.0, le=20.0)] = 0.0
+    """Least length of a sudden stop, years: lenders stay away this long once it starts (lending
+    nothing more), then until debt / GDP is back below ``sudden_stop_debt``. 0 = only the latter."""
     stop_floor: Frac = 0.85
     """In a sudden stop absorption falls to no less than this share of planned absorption."""
     stop_depreciation: Frac = 0.15

@@ -49,6 +49,7 @@ class State:
     world_rate: np.ndarray  # (R,) world interest rate set last tick, per year
     premium: np.ndarray  # (N,) risk premium, per year
     stopped: np.ndarray  # (N,) bool: in a sudden stop
+    stop_age: np.ndarray  # (N,) years the current sudden stop has bound (0 when none)
     household_debt: np.ndarray  # (N,) domestic household debt, USD bn
     extra_capacity: np.ndarray  # (N, S1) capacity built with state credit, share of base capacity
     firm_debt: np.ndarray  # (N, S1) state-bank debt of firms, USD bn

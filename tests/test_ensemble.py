@@ -95,6 +95,7 @@ def random_members(rng: np.random.Generator, r: int, names: list[str]) -> list[d
             "world.demand.habit": float(rng.uniform(0.2, 0.8)),
             "world.finance.premium_cap": float(rng.uniform(0.02, 0.1)),
             "world.finance.sudden_stop_debt": float(rng.uniform(0.2, 1.0)),
+            "world.finance.stop_years": float(rng.choice([0.0, 2.0])),
             "world.prices.markup": float(rng.choice([0.2, rng.uniform(0.1, 0.3)])),
             "world.development.catchup_speed": float(rng.uniform(0.0, 0.08)),
             "world.development.noise_sd": float(rng.uniform(0.0, 0.03)),

@@ -138,6 +138,20 @@ ACTS: dict[str, tuple] = {
             "event": [{"tick": K + 1, "set": {"world.finance.sudden_stop_debt": 0.5}}],
         },
     ),
+    # a stop (of the borrowing B) that starts after the event and whose debt limit is lifted a
+    # tick later: it ends then, unless it is held for its least length
+    "world.finance.stop_years": (
+        "set",
+        "world.finance.stop_years",
+        3.0,
+        {
+            "world.finance.sudden_stop_debt": 4.0,
+            "event": [
+                {"tick": K + 1, "set": {"world.finance.sudden_stop_debt": 0.3}},
+                {"tick": K + 2, "set": {"world.finance.sudden_stop_debt": 4.0}},
+            ],
+        },
+    ),
     "world.finance.default_debt": ("set", "world.finance.default_debt", 0.6, {}),
     "world.finance.writedown": (
         "set",

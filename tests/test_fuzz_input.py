@@ -470,6 +470,7 @@ KEY_PATHS = [
     "world.elasticity",
     "world.elasticity.labor",
     "world.finance.premium_cap",
+    "world.finance.stop_years",
     "world.structure.reallocation_speed",
     "world.structure.income_elasticity.services",
     "world.structure.income_elasticity.nowhere",

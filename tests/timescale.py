@@ -111,7 +111,7 @@ def main() -> None:
     """Print the numbers of docs/model.md §2 (``PYTHONPATH=. python -m tests.timescale``)."""
     from sim.scenario import load_toml
     from tests.conftest import ROOT
-    from tests.test_timestep import annual_ca_share, noise_driven_ca_sd
+    from tests.test_timestep import annual_ca_share, noise_driven_ca_sd, shock_response
 
     doc = load_toml(ROOT / "scenarios" / "baseline.toml")
     path = {}
@@ -121,9 +121,14 @@ def main() -> None:
     print(f"baseline, CA/GDP: annual vs quarterly, years 2-29: {np.abs(path[1] - path[4])[2:].max():.3f} pp")
     for per in (1, 2, 4):
         print(f"  ticks of 1/{per} year vs 1/16: {np.abs(path[per] - path[16])[2:].max():.3f} pp")
-    for per in (1, 4, 16):
+    for per in (1, 2, 4, 8, 16):
         _ticks_per_year(per)
-        print(f"noise-driven CA/GDP sd, ticks of 1/{per} year: {100 * noise_driven_ca_sd(per):.3f}%")
+        sd, se = noise_driven_ca_sd(per)
+        first = shock_response(per)[0]
+        print(
+            f"ticks of 1/{per} year: noise-driven CA/GDP sd {100 * sd:.3f}% (se {100 * se:.3f}), "
+            f"first year's CA/GDP after a 1% productivity rise {first:.3f}%"
+        )
     _ticks_per_year(4)
     for f in sorted((ROOT / "scenarios" / "experiments").glob("*.toml")):
         if f.stem == "endless_cycle":

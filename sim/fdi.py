@@ -5,11 +5,13 @@ from an origin to cheaper destinations. This module holds the two things that ma
 the destination can absorb and that earns its owners income:
 
 - **Absorption** (:func:`absorption_room`): a destination takes at most the capacity that
-  ``fdi_open_j x min(speed dt, R_j (1 - u_j / u_max))`` of its labour force can run at its own
-  productivity, where R_j is the labour share of its other sectors (the ones the new plants
+  ``fdi_open_j x min(speed dt h_j, R_j (1 - u_j / u_max))`` of its labour force can run at its
+  own productivity, where R_j is the labour share of its other sectors (the ones the new plants
   hire from) and u_j their value-weighted utilisation last tick. Drawing those workers away
   raises u_j to ``u_j R_j / (R_j - need)``, so a full room leaves it at exactly ``u_max``; a
-  destination already above the bound, or closed (``fdi_open = 0``), takes nothing.
+  destination already above the bound, or closed (``fdi_open = 0``), takes nothing. The pace
+  h_j (:func:`pace`) slows the hiring as the destination's economy or its own relocating
+  industry runs above full use, to nothing at ``u_max``.
 - **Ownership** (:func:`acquire`, :func:`income`): the investor (the origin country, the
   immediate-investor convention of FDI statistics) keeps the relocated capacity. It acquires a
   claim ``fdi[i, j]`` on the destination worth the moved capacity's capital, ``K/Y x moved x
@@ -70,10 +72,11 @@ def pace(sales: np.ndarray, full: np.ndarray, sector: int, bound: np.ndarray) ->
     ``h_j = clip((u_max - U_j) / (u_max - 1), 0, 1) x clip((u_max - u_j,k) / (u_max - 1), 0, 1)``,
     with U_j the country's utilisation (all sectors, value-weighted) and u_j,k its relocating
     sector's: full speed while both are at or below full use, nothing once either reaches the
-    bound. The plants' sales follow their capacity (CES weights, docs/model.md §7.4) and their
-    technology cheapens the destination's whole sector, so plants added to a hot economy or a
-    hot industry are sold out and heat it further; the pace falls before the bound is reached
-    because that heat arrives a tick after the plants (§7.8).
+    bound (with ``u_max <= 1``: 1 below the bound, 0 from it). The plants' sales follow their
+    capacity (CES weights, docs/model.md §7.4) and their technology cheapens the destination's
+    whole sector, so plants added to a hot economy or a hot industry are sold out and heat it
+    further; the pace falls before the bound is reached because that heat arrives a tick after
+    the plants (§7.8).
 
     Args:
         sales: (R, N, S1) last traded sales by sector, USD bn/yr.

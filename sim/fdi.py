@@ -5,11 +5,13 @@ from an origin to cheaper destinations. This module holds the two things that ma
 the destination can absorb and that earns its owners income:
 
 - **Absorption** (:func:`absorption_room`): a destination takes at most the capacity that
-  ``fdi_open_j x min(speed dt, R_j (1 - u_j / u_max))`` of its labour force can run at its own
-  productivity, where R_j is the labour share of its other sectors (the ones the new plants
+  ``fdi_open_j x min(speed dt h_j, R_j (1 - u_j / u_max))`` of its labour force can run at its
+  own productivity, where R_j is the labour share of its other sectors (the ones the new plants
   hire from) and u_j their value-weighted utilisation last tick. Drawing those workers away
   raises u_j to ``u_j R_j / (R_j - need)``, so a full room leaves it at exactly ``u_max``; a
-  destination already above the bound, or closed (``fdi_open = 0``), takes nothing.
+  destination already above the bound, or closed (``fdi_open = 0``), takes nothing. The pace
+  h_j (:func:`pace`) slows the hiring as the destination's economy or its own relocating
+  industry runs above full use, to nothing at ``u_max``.
 - **Ownership** (:func:`acquire`, :func:`income`): the investor (the origin country, the
   immediate-investor convention of FDI statistics) keeps the relocated capacity. It acquires a
   claim ``fdi[i, j]`` on the destination worth the moved capacity's capital, ``K/Y x moved x
@@ -59,8 +61,35 @@ def absorption_room(
     value = np.sum(full * rest, axis=-1)
     u_rest = np.where(value > 0, np.sum(sales * rest, axis=-1) / np.where(value > 0, value, 1.0), np.inf)
     slack = rest_share * np.maximum(0.0, 1.0 - u_rest / bound)
-    workers = labor * open_ * np.minimum(speed * dt, slack)
+    workers = labor * open_ * np.minimum(speed * dt * pace(sales, full, sector, bound), slack)
     return workers * productivity[..., sector]
+
+
+def pace(sales: np.ndarray, full: np.ndarray, sector: int, bound: np.ndarray) -> np.ndarray:
+    """(R, N) share of the labour-market speed a destination hires at, 0..1: the headroom of its
+    economy times that of its own industry in the relocating sector.
+
+    ``h_j = clip((u_max - U_j) / (u_max - 1), 0, 1) x clip((u_max - u_j,k) / (u_max - 1), 0, 1)``,
+    with U_j the country's utilisation (all sectors, value-weighted) and u_j,k its relocating
+    sector's: full speed while both are at or below full use, nothing once either reaches the
+    bound (with ``u_max <= 1``: 1 below the bound, 0 from it). The plants' sales follow their
+    capacity (CES weights, docs/model.md §7.4) and their technology cheapens the destination's
+    whole sector, so plants added to a hot economy or a hot industry are sold out and heat it
+    further; the pace falls before the bound is reached because that heat arrives a tick after
+    the plants (§7.8).
+
+    Args:
+        sales: (R, N, S1) last traded sales by sector, USD bn/yr.
+        full: (R, N, S1) value of capacity by sector, USD bn/yr.
+        sector: index of the relocating sector.
+        bound: (R, 1) utilisation at which the destination takes nothing, > 1 for any room.
+    """
+    total = full.sum(axis=-1)
+    country = np.where(total > 0, sales.sum(axis=-1) / np.where(total > 0, total, 1.0), np.inf)
+    own = full[..., sector]
+    industry = np.where(own > 0, sales[..., sector] / np.where(own > 0, own, 1.0), 1.0)
+    width = np.maximum(bound - 1.0, 1e-12)
+    return np.clip((bound - country) / width, 0.0, 1.0) * np.clip((bound - industry) / width, 0.0, 1.0)
 
 
 def acquire(

@@ -292,7 +292,9 @@ class Development(Strict):
     manufacturing employment share)."""
     relocation_utilisation: Annotated[float, Field(gt=0.0, le=10.0)] = 1.1
     """Utilisation of a destination's other sectors (the ones relocated plants hire from) that
-    relocation may not push them above; a destination above it takes nothing."""
+    relocation may not push them above; a destination above it takes nothing. Also where the
+    destination's pace stops: its hiring speed falls linearly from full use to this bound, of
+    its country utilisation and of its relocating sector's."""
     fdi_return: Annotated[float, Field(ge=0.0, le=1.0)] = 0.07
     """Income per year paid by a destination on the FDI claims of the investors whose capacity
     it received (share of the claims)."""

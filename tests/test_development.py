@@ -58,9 +58,10 @@ def test_value_added_deficit_with_the_assembler_is_well_below_the_gross_one():
         res = sim.simulate(SCN / "flying_geese.toml", seed=seed)
         gross, va = value_added_balances(res, 59)
         assert -gross.loc["R", "L"] > 0
-        # L assembles with E's and R's parts: what R buys from L embodies much foreign value added
-        # (0.47-0.57 of the gross before structural change, 0.73-0.77 with it: docs/model.md section 8)
-        assert -va.loc["R", "L"] < 0.8 * -gross.loc["R", "L"]
+        # L assembles with E's and R's parts: what R buys from L embodies much foreign value added,
+        # at least 15% of it (0.47-0.57 of the gross before structural change, 0.73-0.77 with it,
+        # 0.78-0.81 with the destination's pace of relocation: docs/model.md section 8)
+        assert -va.loc["R", "L"] < 0.85 * -gross.loc["R", "L"]
     # without value chains there is nothing to tell apart
     doc = sim.scenario.load_toml(SCN / "flying_geese.toml")
     doc["world"]["inputs"] = {s: {} for s in ("labor", "hightech", "primary", "services")}

@@ -273,7 +273,9 @@ ACTS: dict[str, tuple] = {
         5.0,
         {"country.B.government": {"spending": 0.2, "tax": 0.15, "balance_target": 0.0}},
     ),
-    "country.<name>.fdi_open": ("set", "country.C.fdi_open", 0.0, {}),
+    # D, not C: C's assembly runs above the relocation bound (1.1 to 1.8 of capacity), so its pace (sim/fdi.py)
+    # already takes nothing and closing it would change nothing
+    "country.<name>.fdi_open": ("set", "country.D.fdi_open", 0.0, {}),
 }
 
 # key pattern -> (operation, key path, value, words of the reason)

@@ -164,17 +164,19 @@ def _flying_geese(speed: float) -> np.ndarray:
 
 def test_the_relocated_industry_no_longer_leaves_its_destination_overheated():
     """Flying geese: assembly relocates to L. Without workers moving, L's assembly ends below
-    capacity and its services above (0.60 to 0.69 and 1.23 to 1.24 over the last 20 years; 0.5
-    to 0.6 and 1.4 before the relocation bounds of §7.8); with them, services run within 5% of
+    capacity and its services above (0.63 to 0.73 and 1.21 to 1.22 over the last 20 years; 0.60
+    to 0.69 and 1.23 to 1.24 before the destination's pace of §7.8, 0.5 to 0.6 and 1.4 before
+    the relocation bounds); with them, services run within 5% of
     full use and assembly within 6% (it stays a little below: relocation still adds capacity
     there every year, which workers leave at the stated speed). The arm without asserts that
-    both sectors then sit outside those bands by a clear margin: services by three times the
-    band (above 1.15), so the test fails if workers moving is not what closes the gap."""
+    both sectors then sit outside those bands by a clear margin: assembly by over three times
+    its band (below 0.75), services by three times theirs (above 1.15), so the test fails if
+    workers moving is not what closes the gap."""
     labor, services = 0, -1
     on, off = _flying_geese(SPEED), _flying_geese(0.0)
     assert (np.abs(on[40:, labor] - 1.0) < 0.06).all(), on[40:, labor]
     assert (np.abs(on[40:, services] - 1.0) < 0.05).all(), on[40:, services]
-    assert (off[40:, labor] < 0.7).all() and (off[40:, services] > 1.15).all()
+    assert (off[40:, labor] < 0.75).all() and (off[40:, services] > 1.15).all()
 
 
 @pytest.mark.parametrize(

@@ -17,7 +17,6 @@ says is silently ignored. The state operations are small vectorised functions on
 
 from __future__ import annotations
 
-import copy
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -25,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from sim.doccopy import copy_tree
 from sim.errors import SimulationError
 from sim.schema import Country, World
 
@@ -208,7 +208,7 @@ def apply_params(
     """
     from sim.scenario import get_path, set_path
 
-    out = copy.deepcopy(doc)
+    out = copy_tree(doc)
     for path, value in expand(ev.set if permanent else {}, names).items():
         try:
             set_path(out, path, value)

@@ -1,0 +1,125 @@
+"""Validating a scenario document that differs from an already validated one in a few tables.
+
+An event changes a few keys of a member's document, and a calibration's tasks differ from their
+base file in a few parameters; validating the whole document again (every country, the world's
+tables and the event list) for each one dominated the run time of event-heavy files such as the
+1980-2024 history. Pydantic validates each table of a :class:`~sim.schema.Scenario` on its own
+(the schema has no validator that reads a parent or a sibling table, and nothing passes a
+validation context), so a document whose ``simulation`` table, ``world`` table or one country's
+table is equal to the reference's validates to the very object the reference gave. :func:`validate_like`
+therefore validates only the tables that differ and passes the others as the validated instances
+(pydantic's default ``revalidate_instances='never'`` takes an instance of the right class as it is).
+
+Whenever the cheap path meets a problem it gives up and the caller validates the whole document
+the usual way, so every error (its key path and wording) is exactly the one the full validation
+reports. ``tests/test_revalidate.py`` checks that both paths give equal scenarios.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+from sim.schema import Scenario
+
+TOP = ("simulation", "world", "country")
+"""The tables a document without events holds (anything else goes through full validation)."""
+
+
+def validate_like(doc: Mapping[str, Any], ref_doc: Mapping[str, Any], ref: Scenario) -> Scenario | None:
+    """``Scenario.model_validate(doc)`` computed from ``ref`` (``Scenario.model_validate(ref_doc)``),
+    re-validating only the tables of ``doc`` that differ from ``ref_doc``'s; None when that is not
+    possible (other top-level keys, countries added, removed, renamed or reordered, events) or when
+    a changed table does not validate, for the caller to validate ``doc`` in full.
+
+    Both documents must hold plain values (see :func:`sim.scenario.plain_values`).
+    """
+    if type(doc) is not dict or type(ref_doc) is not dict or doc.keys() != ref_doc.keys():
+        return None
+    if any(k not in TOP for k in doc):
+        return None
+    countries, ref_countries = doc.get("country"), ref_doc.get("country")
+    if type(countries) is not list or type(ref_countries) is not list or len(countries) != len(ref_countries):
+        return None
+    if len(ref.country) != len(ref_countries):
+        return None
+    data: dict[str, Any] = {}
+    for key in ("simulation", "world"):
+        if key in doc:
+            data[key] = getattr(ref, key) if same(doc[key], ref_doc[key]) else doc[key]
+    new_countries: list[Any] = []
+    for c, rc, model in zip(countries, ref_countries, ref.country, strict=True):
+        if same(c, rc):
+            new_countries.append(model)
+        elif type(c) is dict and type(rc) is dict and c.get("name") == rc.get("name"):
+            new_countries.append(c)
+        else:
+            return None
+    data["country"] = new_countries
+    try:
+        return Scenario.model_validate(data)
+    except Exception:  # noqa: BLE001 - the full validation reports it, with the document's key paths
+        return None
+
+
+class Like:
+    """The last document validated through it and its (raw, not yet resolved) scenario: the
+    reference :func:`validate_like` starts from. A cache only: it never changes a result.
+    """
+
+    __slots__ = ("doc", "scn")
+
+    def __init__(self) -> None:
+        self.doc: dict | None = None
+        self.scn: Scenario | None = None
+
+    def validate(self, doc: Mapping[str, Any]) -> Scenario | None:
+        """``Scenario.model_validate(doc)`` the cheap way, or None (then validate in full and
+        :meth:`remember`). ``doc`` must hold plain values and not change afterwards.
+        """
+        if self.doc is None:
+            return None
+        scn = validate_like(doc, self.doc, self.scn)
+        if scn is not None:
+            self.doc, self.scn = doc, scn
+        return scn
+
+    def remember(self, doc: Mapping[str, Any], scn: Scenario) -> None:
+        """Make ``doc`` (validated in full to ``scn``) the reference."""
+        self.doc, self.scn = doc, scn
+
+
+def same(a: Any, b: Any) -> bool:
+    """Whether two plain documents are identical: equal, and of the same types all the way down
+    (``1``, ``1.0`` and ``True`` are equal in Python but not to a strict schema), with keys in the
+    same order (a validated table keeps its keys' order) and the same sign of zero.
+    """
+    t = type(a)
+    if t is not type(b):
+        return False
+    if t is dict:
+        if len(a) != len(b):
+            return False
+        for (k, v), (k2, v2) in zip(a.items(), b.items(), strict=True):
+            if k != k2 or type(k) is not type(k2):
+                return False
+            if v is v2:
+                continue
+            tv = type(v)
+            if tv is not type(v2):
+                return False
+            if tv is float:
+                if v != v2 or (v == 0.0 and math.copysign(1.0, v) != math.copysign(1.0, v2)):
+                    return False
+            elif tv is str or tv is int or tv is bool:
+                if v != v2:
+                    return False
+            elif not same(v, v2):
+                return False
+        return True
+    if t is list:
+        return len(a) == len(b) and all(same(v, v2) for v, v2 in zip(a, b, strict=True))
+    if t is float:
+        return a == b and (a != 0.0 or math.copysign(1.0, a) == math.copysign(1.0, b))
+    return t in (str, int, bool, type(None)) and a == b

@@ -27,15 +27,19 @@ TOP = ("simulation", "world", "country")
 """The tables a document without events holds (anything else goes through full validation)."""
 
 
-def validate_like(doc: Mapping[str, Any], ref_doc: Mapping[str, Any], ref: Scenario) -> Scenario | None:
-    """``Scenario.model_validate(doc)`` computed from ``ref`` (``Scenario.model_validate(ref_doc)``),
-    re-validating only the tables of ``doc`` that differ from ``ref_doc``'s; None when that is not
-    possible (other top-level keys, countries added, removed, renamed or reordered, events) or when
-    a changed table does not validate, for the caller to validate ``doc`` in full.
-
-    Both documents must hold plain values (see :func:`sim.scenario.plain_values`).
+def validate_like(
+    doc: Mapping[str, Any], ref_doc: Mapping[str, Any], ref: Scenario
+) -> tuple[dict[str, Any], Scenario] | None:
+    """``Scenario.model_validate(plain_values(doc))`` computed from ``ref``
+    (``Scenario.model_validate(ref_doc)``, ``ref_doc`` plain), re-validating only the tables of
+    ``doc`` that differ from ``ref_doc``'s, and that plain document (holding ``doc``'s own tables
+    where they are plain, so that the next document, which shares them, is compared by identity); None when that is not possible (other top-level keys,
+    countries added, removed, renamed or reordered, events) or when a changed table does not
+    validate, for the caller to validate ``doc`` in full.
     """
-    if type(doc) is not dict or type(ref_doc) is not dict or doc.keys() != ref_doc.keys():
+    from sim.scenario import plain_values
+
+    if type(doc) is not dict or type(ref_doc) is not dict or list(doc) != list(ref_doc):
         return None
     if any(k not in TOP for k in doc):
         return None
@@ -44,23 +48,39 @@ def validate_like(doc: Mapping[str, Any], ref_doc: Mapping[str, Any], ref: Scena
         return None
     if len(ref.country) != len(ref_countries):
         return None
+    plain: dict[str, Any] = {}
     data: dict[str, Any] = {}
     for key in ("simulation", "world"):
         if key in doc:
-            data[key] = getattr(ref, key) if same(doc[key], ref_doc[key]) else doc[key]
+            if same(doc[key], ref_doc[key]):
+                plain[key], data[key] = doc[key], getattr(ref, key)
+            else:
+                plain[key] = data[key] = _plain(doc[key], plain_values)
+    plain_countries: list[Any] = []
     new_countries: list[Any] = []
     for c, rc, model in zip(countries, ref_countries, ref.country, strict=True):
         if same(c, rc):
+            plain_countries.append(c)
             new_countries.append(model)
-        elif type(c) is dict and type(rc) is dict and c.get("name") == rc.get("name"):
-            new_countries.append(c)
-        else:
+            continue
+        c = _plain(c, plain_values)
+        if type(c) is not dict or type(rc) is not dict or c.get("name") != rc.get("name"):
             return None
+        plain_countries.append(c)
+        new_countries.append(c)
+    plain["country"] = plain_countries
     data["country"] = new_countries
     try:
-        return Scenario.model_validate(data)
+        scn = Scenario.model_validate(data)
     except Exception:  # noqa: BLE001 - the full validation reports it, with the document's key paths
         return None
+    return {k: plain[k] for k in doc}, scn
+
+
+def _plain(x: Any, plain_values: Any) -> Any:
+    """``x`` itself if it holds plain values only, else its plain copy."""
+    p = plain_values(x)
+    return x if same(p, x) else p
 
 
 class Like:
@@ -75,18 +95,19 @@ class Like:
         self.scn: Scenario | None = None
 
     def validate(self, doc: Mapping[str, Any]) -> Scenario | None:
-        """``Scenario.model_validate(doc)`` the cheap way, or None (then validate in full and
-        :meth:`remember`). ``doc`` must hold plain values and not change afterwards.
+        """``Scenario.model_validate(plain_values(doc))`` the cheap way, or None (then validate
+        in full and :meth:`remember`). The tables of ``doc`` must not change afterwards.
         """
         if self.doc is None:
             return None
-        scn = validate_like(doc, self.doc, self.scn)
-        if scn is not None:
-            self.doc, self.scn = doc, scn
-        return scn
+        got = validate_like(doc, self.doc, self.scn)
+        if got is None:
+            return None
+        self.doc, self.scn = got
+        return self.scn
 
     def remember(self, doc: Mapping[str, Any], scn: Scenario) -> None:
-        """Make ``doc`` (validated in full to ``scn``) the reference."""
+        """Make ``doc`` (plain, validated in full to ``scn``) the reference."""
         self.doc, self.scn = doc, scn
 
 
@@ -95,6 +116,8 @@ def same(a: Any, b: Any) -> bool:
     (``1``, ``1.0`` and ``True`` are equal in Python but not to a strict schema), with keys in the
     same order (a validated table keeps its keys' order) and the same sign of zero.
     """
+    if a is b:
+        return True  # shared by copy on write (sim.events.apply_params)
     t = type(a)
     if t is not type(b):
         return False

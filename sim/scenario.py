@@ -137,8 +137,12 @@ def validate_document(
     """
     if not isinstance(doc, Mapping):
         raise ScenarioError(file, [("", "a scenario must be a table of tables")])
-    doc = plain_values(doc)
-    scn = _validate_raw(doc, file, like, lambda exc: _pydantic_problems(exc, doc))
+    scn = like.validate(doc) if like is not None else None  # plain values of the tables it validates
+    doc = like.doc if scn is not None else plain_values(doc)
+    if scn is None:
+        scn = _validate_raw(doc, file, None, lambda exc: _pydantic_problems(exc, doc))
+        if like is not None:
+            like.remember(doc, scn)
     problems = check_semantics(scn)
     if problems:
         raise ScenarioError(file, problems)

@@ -1,14 +1,15 @@
 """Validating a scenario document that differs from an already validated one in a few tables.
 
-An event changes a few keys of a member's document, and a calibration's tasks differ from their
-base file in a few parameters; validating the whole document again (every country, the world's
-tables and the event list) for each one dominated the run time of event-heavy files such as the
-1980-2024 history. Pydantic validates each table of a :class:`~sim.schema.Scenario` on its own
-(the schema has no validator that reads a parent or a sibling table, and nothing passes a
-validation context), so a document whose ``simulation`` table, ``world`` table or one country's
-table is equal to the reference's validates to the very object the reference gave. :func:`validate_like`
+An event changes a few keys of a member's document; validating the whole document again (every
+country and the world's tables) after each event of each member, and after each event when a
+scenario's events are checked at load, dominated the run time of event-heavy files such as the
+1980-2024 history (and so of calibrating it). Pydantic validates each table of a
+:class:`~sim.schema.Scenario` on its own (nothing passes a validation context, and a validator of
+a table sees only that table), so a ``simulation`` table, ``world`` table or country table equal to
+the reference's validates to an object equal to the one the reference gave. :func:`validate_like`
 therefore validates only the tables that differ and passes the others as the validated instances
-(pydantic's default ``revalidate_instances='never'`` takes an instance of the right class as it is).
+(pydantic's default ``revalidate_instances='never'`` takes an instance of the right class as it
+is); validators of the whole scenario, if any, still run.
 
 Whenever the cheap path meets a problem it gives up and the caller validates the whole document
 the usual way, so every error (its key path and wording) is exactly the one the full validation

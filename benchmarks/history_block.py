@@ -3,11 +3,13 @@
     python benchmarks/history_block.py                 # a block of 50 tasks, in this process
     python benchmarks/history_block.py --tasks 30 --profile   # cProfile, cumulative, the parts that matter
     python benchmarks/history_block.py --no-metrics    # the same runs without the 24 fact targets
+    python benchmarks/history_block.py --tasks 100 --parts   # CPU time a run of each part
 
 Builds ``tasks`` tasks of ``scenarios/calibrations/history_1980.toml`` at parameter values drawn
 from its prior (fixed seed), runs them as one block through ``sim.batch.worker.run_block`` (one
 ensemble, as a calibration's worker does) and prints the seconds per run and the 1-minute load
-average. On a shared machine read it beside the load.
+average, and the CPU time of this process (less sensitive to a shared machine's load than the wall
+time). On a shared machine read them beside the load.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--tasks", type=int, default=50)
     p.add_argument("--profile", action="store_true")
     p.add_argument("--no-metrics", action="store_true")
+    p.add_argument("--parts", action="store_true", help="CPU time per run of each part of a block")
     args = p.parse_args(argv)
     import numpy as np
 
@@ -47,23 +50,64 @@ def main(argv: list[str] | None = None) -> int:
         for i, v in enumerate(values)
     ]
     run_block(tasks[:1])  # imports and caches outside the clock
-    t0 = time.perf_counter()
+    if args.parts:
+        return parts(tasks)
+    t0, c0 = time.perf_counter(), time.process_time()
     if args.profile:
         prof = cProfile.Profile()
         prof.enable()
     results = run_block(tasks)
     if args.profile:
         prof.disable()
-    seconds = time.perf_counter() - t0
+    seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
     ok = sum(r["status"] == "ok" for r in results)
     print(
         f"{len(tasks)} tasks ({ok} ok), {len(metrics)} metrics: {seconds:.2f} s, {seconds / len(tasks):.4f} s a run; "
-        f"load average {os.getloadavg()[0]:.2f}"
+        f"CPU {cpu:.2f} s, {cpu / len(tasks):.4f} s a run; load average {os.getloadavg()[0]:.2f}"
     )
     if args.profile:
         pstats.Stats(prof).sort_stats("cumulative").print_stats(
             r"worker.py|model.py:.*(run|_apply_events|ensemble)|scenario.py:.*(load_scenario|_check_events)|events.py|metrics.py|score.py"
         )
+    return 0
+
+
+def parts(tasks: list) -> int:
+    """CPU milliseconds per run of each part of what ``run_block`` does with these tasks."""
+    from sim.batch import worker
+    from sim.model import TradeModel
+    from sim.scenario import apply_overrides, load_scenario
+
+    c0 = time.process_time()
+    specs = [
+        load_scenario(apply_overrides(t.document, {**t.overrides, "simulation.seed": t.seed}, file="<task>"))
+        for t in tasks
+    ]
+    c1 = time.process_time()
+    model = TradeModel.ensemble(specs)
+    c2 = time.process_time()
+    spent = [0.0]
+    apply_events = model._apply_events
+
+    def timed() -> None:
+        t = time.process_time()
+        apply_events()
+        spent[0] += time.process_time() - t
+
+    model._apply_events = timed
+    model.run()
+    c3 = time.process_time()
+    fast = worker._block_metrics(tasks, model)
+    for r, t in enumerate(tasks):
+        worker._member_metrics(t, model, r, fast.get(r))
+    c4 = time.process_time()
+    k = len(tasks) / 1e3
+    print(
+        f"{len(tasks)} tasks, CPU ms a run: validating the tasks {(c1 - c0) / k:.2f}, setting up the ensemble "
+        f"{(c2 - c1) / k:.2f}, events during the run {spent[0] / k:.2f}, the rest of the ticks "
+        f"{(c3 - c2 - spent[0]) / k:.2f}, metrics {(c4 - c3) / k:.2f}; total {(c4 - c0) / k:.2f}; "
+        f"load average {os.getloadavg()[0]:.2f}"
+    )
     return 0
 
 

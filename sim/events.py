@@ -17,7 +17,6 @@ says is silently ignored. The state operations are small vectorised functions on
 
 from __future__ import annotations
 
-import copy
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -25,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from sim.doccopy import copy_tree, own_path
 from sim.errors import SimulationError
 from sim.schema import Country, World
 
@@ -205,12 +205,17 @@ def apply_params(
     ``set`` and permanent ``scale``/``add`` if ``permanent``; the event's temporary ones at
     ``temporary_share`` of their size if given. Raises KeyError or ValueError (with the
     operation and key path in the message) on a bad path or value.
+
+    The copy shares the tables the event does not change with ``doc`` (copy on write): neither
+    may be changed in place afterwards.
     """
     from sim.scenario import get_path, set_path
 
-    out = copy.deepcopy(doc)
+    out = dict(doc) if type(doc) is dict else copy_tree(doc)
+    owned = {id(out)}
     for path, value in expand(ev.set if permanent else {}, names).items():
         try:
+            own_path(out, path, owned)
             set_path(out, path, value)
         except (KeyError, ValueError) as exc:
             raise _located("set", path, exc) from None
@@ -223,6 +228,7 @@ def apply_params(
             if not is_param(path):
                 continue
             try:
+                own_path(out, path, owned)
                 set_path(out, path, shocked(get_path(out, path), op, amount, share))
             except (KeyError, ValueError) as exc:
                 raise _located(op, path, exc) from None

@@ -16,8 +16,8 @@ sweep and experiment files):
 - a window's mean, sum, max or min reduces each member's row of a C-contiguous (members, ticks)
   array along its last axis: the pairwise summation of the one run's 1-D array.
 
-Cycle and fact metrics need tables (the analysis module works on them), and so do members whose
-summed values hold a NaN (pandas then falls back to a NaN-skipping Kahan sum): the caller
+Fact metrics are computed the same way by :mod:`sim.history.fact_arrays`. Cycle metrics need
+tables (the analysis module works on them), and so do members whose summed values hold a NaN (pandas then falls back to a NaN-skipping Kahan sum): the caller
 evaluates those with :func:`sim.metrics.evaluate`.
 """
 
@@ -54,7 +54,7 @@ def from_arrays(metric: Metric) -> bool:
     """Whether :func:`evaluate_block` computes this metric (else it needs the run's tables)."""
     if metric.kind == "country":
         return True
-    return metric.kind in ("world", "pair") and groupby_sum_is_reduceat()
+    return metric.kind in ("world", "pair", "fact") and groupby_sum_is_reduceat()
 
 
 def _tick_sums(x: np.ndarray) -> np.ndarray:
@@ -172,7 +172,14 @@ def evaluate_block(
     dt = np.array([model.specs[r].dt for r in idx], dtype=float)
     series: dict[str, Series] = {}
     values: dict[str, np.ndarray] = {}
-    for metric in chosen:
+    facts = [m for m in chosen if m.kind == "fact"]
+    if facts:
+        from sim.history.fact_arrays import fact_block
+
+        got, bad = fact_block(facts, model, idx)
+        block.bad |= bad
+        values.update({m.name: got[:, k] for k, m in enumerate(facts)})
+    for metric in (m for m in chosen if m.kind != "fact"):
         key = metric.series_key
         if key not in series:
             series[key] = block.series(metric)

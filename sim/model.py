@@ -50,6 +50,7 @@ from sim.members import (
     world_knobs,
 )
 from sim.results import Recorder, _mean_tariff
+from sim.revalidate import Like
 from sim.scenario import load_scenario, resolved_document
 from sim.schema import Scenario
 from sim.start import solve_balanced_start
@@ -191,6 +192,7 @@ class TradeModel(mesa.Model):
         # per member: events whose parameter shocks are temporary and still in force, state shocks,
         # the first tick a realignment no longer moves each currency, and its log change per year
         self._temporary: list[list] = [[] for _ in specs]
+        self._like = [Like() for _ in specs]  # each member's last validated document (a cache)
         self._shocks: list[list[events.StateShock]] = [[] for _ in specs]
         self._realign_end = np.full((self.R, self.n), -1, dtype=np.int64)
         self._realign_drift = np.zeros((self.R, self.n))
@@ -656,7 +658,7 @@ class TradeModel(mesa.Model):
                 for ev in self._temporary[r]
                 if events.last_tick(ev.tick, ev.years, ev.half_life, self.wp.dt) > self.tick
             ]
-            spec = load_scenario(doc, file="<event>", horizon=False)
+            spec = load_scenario(doc, file="<event>", horizon=False, like=self._like[r])
             self._reconfigure(r, spec)
             touched[r] = True
             if r == self.focus:

@@ -8,7 +8,6 @@ scheduled events, sweep files and experiment files: ``simulation.seed``, ``world
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import json
 import math
@@ -22,7 +21,9 @@ import numpy as np
 import tomli_w
 from pydantic import ValidationError
 
+from sim.doccopy import copy_tree
 from sim.errors import ScenarioError
+from sim.revalidate import Like
 from sim.schema import DEFAULT_BUDGET, DEFAULT_ELASTICITY, DEFAULT_INPUTS, SERVICES, Scenario, as_file_name
 
 __all__ = [
@@ -85,6 +86,7 @@ def load_scenario(
     *,
     file: str | None = None,
     horizon: bool = True,
+    like: Like | None = None,
 ) -> Scenario:
     """Load, validate and resolve a scenario.
 
@@ -94,6 +96,8 @@ def load_scenario(
         file: the name used in error messages when ``source`` is a mapping.
         horizon: check that the run's levels stay within floating point (:func:`check_horizon`);
             False for the scenario in force after an event, whose run was checked as a whole.
+        like: a cache of the last document validated through it (:class:`sim.revalidate.Like`):
+            only the tables that differ from it are validated again. Never changes the result.
 
     Returns:
         The validated scenario with every default filled in (``simulation.name`` included).
@@ -108,7 +112,7 @@ def load_scenario(
                 ev["tick"] = None  # the tick was derived from the date at load
         file = file or "<scenario>"
     elif isinstance(source, Mapping):
-        doc = copy.deepcopy(dict(source))
+        doc = dict(source)  # a copy: apply_overrides and plain_values copy the tables before use
         file = file or "<dict>"
     else:
         file = file or str(source)
@@ -118,24 +122,27 @@ def load_scenario(
             doc["simulation"].setdefault("name", _stem_name(Path(source)))
     if overrides:
         doc = apply_overrides(doc, overrides, file=file)
-    return validate_document(doc, file=file, horizon=horizon)
+    return validate_document(doc, file=file, horizon=horizon, like=like)
 
 
 def _stem_name(path: Path) -> str:
     return as_file_name(path.stem, "scenario")
 
 
-def validate_document(doc: Mapping[str, Any], *, file: str = "<dict>", horizon: bool = True) -> Scenario:
+def validate_document(
+    doc: Mapping[str, Any], *, file: str = "<dict>", horizon: bool = True, like: Like | None = None
+) -> Scenario:
     """Validate a raw scenario document (structure, types, ranges, cross-references, events, and
-    with ``horizon`` the length the growth rates allow).
+    with ``horizon`` the length the growth rates allow; ``like``: see :func:`load_scenario`).
     """
     if not isinstance(doc, Mapping):
         raise ScenarioError(file, [("", "a scenario must be a table of tables")])
-    doc = plain_values(doc)
-    try:
-        scn = Scenario.model_validate(dict(doc))
-    except ValidationError as exc:
-        raise ScenarioError(file, _pydantic_problems(exc, doc)) from None
+    scn = like.validate(doc) if like is not None else None  # plain values of the tables it validates
+    doc = like.doc if scn is not None else plain_values(doc)
+    if scn is None:
+        scn = _validate_raw(doc, file, None, lambda exc: _pydantic_problems(exc, doc))
+        if like is not None:
+            like.remember(doc, scn)
     problems = check_semantics(scn)
     if problems:
         raise ScenarioError(file, problems)
@@ -148,10 +155,35 @@ def validate_document(doc: Mapping[str, Any], *, file: str = "<dict>", horizon: 
     return scn
 
 
+def _validate_raw(doc: dict[str, Any], file: str, like: Like | None, problems: Any) -> Scenario:
+    """``Scenario.model_validate(doc)``, through ``like`` if given; ScenarioError with
+    ``problems(exc)`` if it fails.
+    """
+    scn = like.validate(doc) if like is not None else None
+    if scn is None:
+        try:
+            scn = Scenario.model_validate(dict(doc))
+        except ValidationError as exc:
+            raise ScenarioError(file, problems(exc)) from None
+        if like is not None:
+            like.remember(doc, scn)
+    return scn
+
+
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+
+
 def plain_values(x: Any) -> Any:
     """``x`` with NumPy scalars and arrays (as a Python caller may pass them, in overrides or
     event tables) made plain Python numbers and lists; anything else is left to validation.
     """
+    t = type(x)
+    if t is dict:  # the usual tables and values first (a NumPy scalar is not of these types)
+        return {k: v if type(v) in _PLAIN else plain_values(v) for k, v in x.items()}
+    if t is list:
+        return [v if type(v) in _PLAIN else plain_values(v) for v in x]
+    if t in _PLAIN:
+        return x
     if isinstance(x, np.generic):
         return x.item()
     if isinstance(x, np.ndarray):
@@ -550,6 +582,7 @@ def _check_events(scn: Scenario, file: str) -> list[tuple[int, Scenario]]:
     doc = _drop_none(scn.model_dump(mode="json", exclude={"event"}))  # event values are checked below
     names, sectors = scn.names, scn.all_sectors
     order = sorted(range(len(scn.event)), key=lambda k: scn.event[k].tick)
+    like = Like()  # consecutive probes differ in a few tables: validate only those
     temporary: list[tuple[int, Any]] = []  # (first tick without it, event)
     realigning: dict[str, int] = {}
     for k in order:
@@ -569,11 +602,18 @@ def _check_events(scn: Scenario, file: str) -> list[tuple[int, Scenario]]:
         except events.EventPathError as exc:
             raise ScenarioError(file, [(f'event[{k}].{exc.op}."{exc.path}"', exc.reason)]) from None
         for label, probe_doc in (("", doc), (" (with the temporary shocks in force at full size)", full)):
-            try:
-                probe = Scenario.model_validate(probe_doc)
-            except ValidationError as exc:
-                probs = _pydantic_problems(exc, probe_doc)
-                raise ScenarioError(file, [(f"event[{k}]{label}: {pth}", why) for pth, why in probs]) from None
+            if label and full is doc:
+                break  # no temporary shock in force: the same document, checked just above
+            probe = _validate_raw(
+                probe_doc,
+                file,
+                like,
+                lambda exc, k=k, label=label, probe_doc=probe_doc: [
+                    (f"event[{k}]{label}: {pth}", why) for pth, why in _pydantic_problems(exc, probe_doc)
+                ],
+            )
+            if not label:
+                permanent = probe
             problems = check_semantics(probe)
             if problems:
                 raise ScenarioError(file, [(f"event[{k}]{label}: {pth}", why) for pth, why in problems])
@@ -581,7 +621,7 @@ def _check_events(scn: Scenario, file: str) -> list[tuple[int, Scenario]]:
                 raise ScenarioError(file, [(f"event[{k}].set", "events cannot add or remove sectors or countries")])
             in_force = probe  # the last probe: temporary shocks at full size (conservative for the horizon)
         if ev.realign is not None:
-            probe = Scenario.model_validate(doc)
+            probe = permanent  # Scenario.model_validate(doc)
             why = _realign_problems(probe, ev.realign, ev.tick, realigning)
             if why:
                 raise ScenarioError(file, [(f"event[{k}].realign.{pth}", reason) for pth, reason in why])
@@ -785,12 +825,12 @@ def get_path(doc: Mapping[str, Any], path: str) -> Any:
 def set_path(doc: dict[str, Any], path: str, value: Any) -> None:
     """Set a key path in a raw document in place, creating intermediate tables."""
     node, key = _walk(doc, _split(path), path, create=True)
-    node[key] = copy.deepcopy(value)
+    node[key] = copy_tree(value)
 
 
 def apply_overrides(doc: Mapping[str, Any], overrides: Mapping[str, Any], *, file: str = "<dict>") -> dict[str, Any]:
     """A copy of ``doc`` with each key path set; bad paths raise ScenarioError."""
-    out = copy.deepcopy(dict(doc))
+    out = copy_tree(dict(doc))
     problems = []
     for path, value in overrides.items():
         try:

@@ -240,7 +240,9 @@ def _context() -> multiprocessing.context.BaseContext:
     """
     if "forkserver" in multiprocessing.get_all_start_methods():
         ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["sim.batch.worker"])
+        # the model and the metric modules too: each pool's workers would otherwise import them
+        # again (about half a second per worker per batch; a calibration starts tens of pools)
+        ctx.set_forkserver_preload(["sim.batch.worker", "sim.model", "sim.history.fact_arrays"])
         return ctx
     return multiprocessing.get_context("spawn")
 

@@ -76,6 +76,7 @@ def _stats(xs: list[float], digits: int = 1) -> dict:
 
 
 def export_controls() -> dict:
+    """China's hightech purchases with and without the US controls, ticks 10-24 (% changes)."""
     w = slice(10, 24)
     others = ["Europe", "Japan", "India"]
     out: dict[str, list[float]] = {"diverted_pct": [], "total_pct": [], "exempt_from_us_pct": []}
@@ -91,7 +92,10 @@ def export_controls() -> dict:
 
 
 def tariffs() -> dict:
-    out: dict[str, list[float]] = {k: [] for k in ("front_run_pct", "exports_to_us_pct", "bilateral_pp", "third_pct", "us_exports_pct")}
+    """The tariff's effects on trade between China, the US and the others (% and pp of GDP)."""
+    out: dict[str, list[float]] = {
+        k: [] for k in ("front_run_pct", "exports_to_us_pct", "bilateral_pp", "third_pct", "us_exports_pct")
+    }
     others = ["Europe", "Japan", "India"]
     for seed in SEEDS:
         on, off = _pair("tariffs", seed)
@@ -114,6 +118,7 @@ def _world_price(res: sim.Results, sector: str) -> pd.Series:
 
 
 def state_lending() -> dict:
+    """State-bank lending's effects on China's hightech sector, prices and defaults."""
     ratios, share5, share10, share10_off, rp10, rp20, ticks, sizes = [], [], [], [], [], [], [], []
     for seed in SEEDS:
         on, off = _pair("state_lending", seed)

@@ -21,11 +21,16 @@ logged so this can be seen (``utilisation_<sector>``).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim import market, production
+from sim import development, finance, market, production
 from sim.errors import SimulationError
+from sim.members import array_digest
+
+if TYPE_CHECKING:
+    from sim.model import TradeModel
 
 MAX_LOG_RATE = 40.0
 """A start that needs an exchange rate beyond exp(+-40) relative to the issuer's is no start: the
@@ -349,3 +354,122 @@ def _check_demand(cap: np.ndarray, a: np.ndarray, budget: np.ndarray, names: lis
             "no balanced start exists: all its capacity is in sectors with no final demand (budget share 0) "
             "and no use as an input, so it can sell nothing at any exchange rate",
         )
+
+
+def member_start(model: TradeModel, r: int, cache: dict) -> dict[str, np.ndarray]:
+    """Member r's state at tick 0 (one member's arrays, no member axis): the balanced start
+    (:func:`solve_balanced_start`, shared through ``cache`` by members with the same inputs),
+    initial stocks from the scenario's shares of GDP (net foreign assets made to sum to zero,
+    reserves of ``reserves_months`` of imports; bn USD) and trend growth (per year). Also
+    returns ``base_value_added`` and ``log_e_start``; notes go to ``model.member_notes[r]``
+    and the solver's evaluations to ``model.start_iterations_by_member[r]``.
+    """
+    spec, n, s1 = model.specs[r], model.n, model.s + 1
+    notes = model.member_notes[r]
+    a, budget, markup = model.wp.a[r], model.wp.budget[r], float(model.wp.markup[r, 0])
+    settlement, issuer_index = model.ca.settlement[r], model.ca.issuer_index
+    prod = np.array([[c.productivity[s] for s in model.sectors] for c in spec.country], dtype=float)
+    alloc = np.array([[c.labor_shares[s] for s in model.sectors] for c in spec.country], dtype=float)
+    labor = np.array([c.labor_force for c in spec.country], dtype=float)
+    wage = np.array([c.wage for c in spec.country], dtype=float)
+    cap = production.capacity(prod, alloc, labor)
+    factors = model._member_factors[r]
+    key = array_digest(wage, prod, cap, a, budget, np.array([markup, id(factors), model.anchor], dtype=float))
+    start = cache.get(key)
+    if start is None:
+        start = solve_balanced_start(wage, prod, cap, a, budget, markup, factors, model.anchor, model.names)
+        cache[key] = start
+    model.start_iterations_by_member[r] = start.iterations
+    # value added per real unit at the start, the base of real GDP (double deflation)
+    base_value_added = start.price - production.input_cost(start.purchaser_price, a)
+    gdp = start.gdp
+    # initial net foreign assets as shares of GDP, made to sum to zero
+    share = np.array([c.net_foreign_assets for c in spec.country])
+    nfa = share * gdp
+    given = np.array(["net_foreign_assets" in c.model_fields_set for c in spec.country])
+    excess = nfa.sum()
+    if abs(excess) > 1e-12 * gdp.sum():
+        takers = ~given if (~given).any() else np.ones(n, bool)
+        nfa = nfa - excess * np.where(takers, gdp, 0.0) / gdp[takers].sum()
+        notes.append(
+            f"initial net foreign assets summed to {excess:.4g} bn USD; the difference was spread over "
+            f"{'countries without a value' if (~given).any() else 'all countries'} by GDP"
+        )
+    share_issuer = gdp[model.anchor] / gdp.sum()
+    if share_issuer < 0.05 and n > 1:
+        notes.append(
+            f"the reserve issuer {model.names[model.anchor]} makes only {100 * share_issuer:.1f}% of world GDP; the "
+            "reserves the world holds on it may dominate its accounts"
+        )
+    months = np.array([c.reserves_months for c in spec.country])
+    held = months / 12.0 * start.imports
+    reserves = held[:, None] * settlement
+    liabilities = np.zeros(n)
+    np.add.at(liabilities, issuer_index, reserves.sum(axis=0))
+    private = nfa - reserves.sum(axis=1) + liabilities
+    log_prod = np.log(prod)
+    fin = spec.world.finance
+    full = start.absorption
+    return {
+        "base_value_added": base_value_added,
+        "log_e_start": np.log(start.e),  # the balanced-start rates anchor undervaluation
+        "labor": labor,
+        "log_base": log_prod,
+        "log_innov": np.zeros((n, s1)),
+        "noise": np.zeros((n, s1)),
+        "log_shock": np.zeros((n, s1)),
+        "log_frontier": log_prod.max(axis=0),
+        "innov_frontier": np.zeros(s1),
+        "innovator": np.full(s1, -1, dtype=np.int64),
+        "log_gap_start": log_prod - log_prod.max(axis=0),
+        "alloc": alloc,
+        "wage": wage,
+        "e": start.e,
+        "log_m": np.zeros(n),
+        "growth": trend_growth(model, r, log_prod, alloc),
+        "purchaser_price": start.purchaser_price,
+        "output": start.output,
+        "habit_income": full,
+        "tariff_prev": start.tariff,
+        "util": np.ones(n),
+        "util_sector": start.util_sector,
+        "nfa": nfa,
+        "reserves": reserves,
+        "liabilities": liabilities,
+        "private": private,
+        "fdi": np.zeros((n, n)),
+        "world_rate": np.float64(fin.interest_rate),
+        "premium": finance.premium(nfa, full, fin.premium_threshold, fin.premium_slope, fin.premium_cap),
+        "stopped": np.zeros(n, dtype=bool),
+        "stop_age": np.zeros(n),
+        "household_debt": np.zeros(n),
+        "extra_capacity": np.zeros((n, s1)),
+        "firm_debt": np.zeros((n, s1)),
+        "loss_years": np.zeros((n, s1)),
+        "retaliation": np.zeros((n, n)),
+        "sales": start.output * start.price,
+        "undervaluation": np.zeros(n),
+        "public_debt": np.array([c.government.debt for c in spec.country]) * gdp,
+        "tax_adjust": np.zeros(n),
+        "exports": start.exports,
+        "imports": start.imports,
+    }
+
+
+def trend_growth(model: TradeModel, r: int, log_prod: np.ndarray, alloc: np.ndarray) -> np.ndarray:
+    """(N,) trend productivity growth the catch-up rule gives at the start (per year), so
+    that smoothed growth, and the investment and wages that follow it, start on path.
+    """
+    dev = model.specs[r].world.development
+    phi = development.capability_factor(model.ca.capability[r], dev.capability_threshold)
+    nxt = development.catch_up(
+        log_prod,
+        log_prod.max(axis=0),
+        dev.catchup_speed * model.ca.catchup[r] * phi,
+        dev.catchup_curvature,
+        dev.frontier_growth,
+        1.0,
+        dev.uneven,
+        phi,
+    )
+    return np.sum(alloc * (nxt - log_prod), axis=1)

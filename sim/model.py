@@ -27,6 +27,7 @@ from sim import (
     capital,
     demand,
     development,
+    event_apply,
     events,
     fdi,
     finance,
@@ -444,21 +445,10 @@ class TradeModel(mesa.Model):
         )
 
     def _announcement_windows(self, spec: Scenario, doc: dict) -> list[tuple[int, int, np.ndarray]]:
-        """(first tick, event tick, cells) for each event announced ahead whose tariffs rise."""
-        out = []
-        if not any(ev.announce_ticks > 0 for ev in spec.event):
-            return out
-        doc = dict(doc)
-        before = country_arrays(spec)
-        for ev in sorted(spec.event, key=lambda e: e.tick):
-            doc = events.apply_params(doc, ev, self.names)
-            after = country_arrays(load_scenario(doc, file="<event>", horizon=False))
-            if ev.announce_ticks > 0:
-                cells = after.tariff > before.tariff
-                if cells.any():
-                    out.append((max(0, ev.tick - ev.announce_ticks), ev.tick, cells))
-            before = after
-        return out
+        """(first tick, event tick, cells) for each event announced ahead whose tariffs rise
+        (see :func:`sim.event_apply.announcement_windows`).
+        """
+        return event_apply.announcement_windows(spec, doc, self.names)
 
     def _update_pull(self) -> None:
         """Buyers pull purchases forward from origins facing an announced tariff rise."""
@@ -529,69 +519,14 @@ class TradeModel(mesa.Model):
         self.running = self.tick < self.initial_spec.simulation.ticks
 
     def _apply_events(self) -> None:
-        """Apply this tick's events of each member (see :mod:`sim.events`): parameters through its
-        spec, state levels, labor shares and realignments directly on its state rows.
-        """
-        touched = np.zeros(self.R, dtype=bool)
-        for r in range(self.R):
-            todays = self._events[r].get(self.tick, [])
-            if not (todays or self._temporary[r]):
-                continue
-            doc = self._docs[r]
-            for ev in todays:
-                doc = events.apply_params(doc, ev, self.names)
-                if ev.years is not None and events.has_param_shocks(ev):
-                    self._temporary[r].append(ev)
-            self._docs[r] = doc
-            for ev in self._temporary[r]:
-                share = events.strength((self.tick - ev.tick) * self.wp.dt, ev.years, ev.half_life)
-                doc = events.apply_params(doc, ev, self.names, permanent=False, temporary_share=share)
-            self._temporary[r] = [
-                ev
-                for ev in self._temporary[r]
-                if events.last_tick(ev.tick, ev.years, ev.half_life, self.wp.dt) > self.tick
-            ]
-            spec = load_scenario(doc, file="<event>", horizon=False, like=self._like[r])
-            self._reconfigure(r, spec)
-            touched[r] = True
-            if r == self.focus:
-                for agent, c in zip(self.countries, spec.country, strict=True):
-                    agent.spec = c
-            for ev in todays:
-                for i, shares in events.labor_shares_set(ev, spec, self.names, self.sectors):
-                    self.state.alloc[r, i] = shares
-                move = events.realignment(ev, self.names, self.anchor, self.tick, self.wp.dt)
-                if move is not None:
-                    moved, end, drift = move
-                    self._realign_end[r, moved] = end
-                    self._realign_drift[r, moved] = drift
-                self._shocks[r] += events.state_shocks(ev, self.tick, self.names, self.sectors)
-        if touched.any():
-            self._refresh_factors(np.flatnonzero(touched))
-            self._set_regime()
-            self._apply_undervaluation(touched)
-        for r in range(self.R):
-            if self._shocks[r]:
-                try:
-                    self._shocks[r] = events.apply_state_shocks(
-                        self._shocks[r], self.state, r, self.tick, self.wp.dt, self.names
-                    )
-                except SimulationError as err:
-                    self._fail(r, err)
-        if (self._realign_end == self.tick).any():
-            self._set_regime()
+        """Apply this tick's events of each member (see :func:`sim.event_apply.apply_events`)."""
+        event_apply.apply_events(self)
 
     def _apply_undervaluation(self, members: np.ndarray) -> None:
-        st = self.state
-        log_e, applied = policy.undervaluation_step(
-            np.log(st.e), self.regime, st.undervaluation, self.ca.undervaluation, self.log_e_start
+        """Anchor these members' managed and pegged rates (see :func:`sim.policy.apply_undervaluation`)."""
+        policy.apply_undervaluation(
+            self.state, self.regime, self.ca.undervaluation, self.log_e_start, self.anchor, members
         )
-        log_e[..., self.anchor] = 0.0
-        if members.all():
-            st.e, st.undervaluation = np.exp(log_e), applied
-        else:
-            st.e = np.where(members[:, None], np.exp(log_e), st.e)
-            st.undervaluation = np.where(members[:, None], applied, st.undervaluation)
 
     def _produce(self) -> None:
         st, wp = self.state, self.wp

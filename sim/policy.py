@@ -30,9 +30,14 @@ tick (:mod:`sim.timing`).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from sim.timing import per_tick
+
+if TYPE_CHECKING:
+    from sim.state import State
 
 FLOAT, MANAGED, PEG = 0, 1, 2
 
@@ -210,3 +215,23 @@ def state_lending_step(
     extra = np.where(default, 0.5 * extra, extra)
     loss_years = np.where(default, 0.0, loss_years)
     return extra, debt, loss_years, writeoff
+
+
+def apply_undervaluation(
+    st: State,
+    regime: np.ndarray,
+    wanted: np.ndarray,
+    log_e_start: np.ndarray,
+    anchor: int,
+    members: np.ndarray,
+) -> None:
+    """Set ``st.e`` and ``st.undervaluation`` (R, N) of the members flagged in ``members`` (R,)
+    by :func:`undervaluation_step`, the unit-of-account issuer's rate (USD per unit) kept at 1.
+    """
+    log_e, applied = undervaluation_step(np.log(st.e), regime, st.undervaluation, wanted, log_e_start)
+    log_e[..., anchor] = 0.0
+    if members.all():
+        st.e, st.undervaluation = np.exp(log_e), applied
+    else:
+        st.e = np.where(members[:, None], np.exp(log_e), st.e)
+        st.undervaluation = np.where(members[:, None], applied, st.undervaluation)

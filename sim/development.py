@@ -29,9 +29,14 @@ on the elasticity of utilisation to own prices, :func:`sim.production.effective_
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from sim.timing import per_tick
+
+if TYPE_CHECKING:
+    from sim.model import TradeModel
 
 
 def capability_factor(capability: np.ndarray, threshold: np.ndarray | float) -> np.ndarray:
@@ -286,3 +291,56 @@ def apply_relocation(
     alloc = np.maximum(alloc, 0.0)
     alloc /= alloc.sum(axis=-1, keepdims=True)
     return alloc, log_base, inflow - out
+
+
+def develop(model: TradeModel) -> None:
+    """One tick of development for every member of ``model``: catch-up of log productivity
+    toward the frontier at the pace absorptive capacity allows (§7.7), innovation at the frontier
+    and its adoption, transitory noise, smoothed trend growth (per year), wages (local currency,
+    following trend productivity and utilisation) and labor force growth. Draws the ``noise``
+    and ``innovation`` streams every tick; notes the last innovation in
+    ``model.last_innovation``.
+    """
+    st, wp, kn = model.state, model.wp, model.kn
+    dev = kn.development
+    dt, s = wp.dt, model.s
+    shocks = np.stack([g["noise"].standard_normal((model.n, s + 1)) for g in model.streams])
+    draws = np.stack([g["innovation"].random(3) for g in model.streams])
+    trend_before = st.log_base + st.log_innov
+    # absorptive capacity: investment effort scaled by social capability (section 7.7)
+    phi = capability_factor(model.ca.capability, dev.capability_threshold)
+    absorb = phi * absorptive_capacity(st.investment, st.full_income, dev.absorptive_elasticity)
+    speed = dev.catchup_speed * model.ca.catchup * absorb
+    curvature, uneven = dev.catchup_curvature[..., None], dev.uneven[..., None]
+    st.log_base = catch_up(
+        st.log_base, st.log_frontier, speed, curvature, dev.frontier_growth[..., None], dt, uneven, phi
+    )
+    st.log_frontier = st.log_frontier + dev.frontier_growth * dt
+    total = st.capacity.sum(axis=-2, keepdims=True)
+    weight = st.capacity / np.where(total > 0, total, 1.0) * phi[..., None]  # the incapable do not innovate
+    gap = (st.innov_frontier[..., None, :] - st.log_innov) + (st.log_frontier[..., None, :] - st.log_base)
+    hit, who, where = innovation(draws, dev.innovation_rate[:, 0], dt, weight, gap, dev.catchup_curvature[:, 0], s)
+    for r in np.flatnonzero(hit):
+        i, k = int(who[r]), int(where[r])
+        ks = np.arange(s) if dev.innovation_scope[r] == "traded" else np.array([k])
+        st.innov_frontier[r, ks] = (
+            np.maximum(st.innov_frontier[r, ks], st.log_innov[r, i, ks]) + dev.innovation_size[r, 0]
+        )
+        st.innovator[r, ks] = i
+        model.last_innovation[r] = (model.tick, model.names[i], model.sectors[k] if ks.size == 1 else "traded")
+    st.log_innov = adopt(
+        st.log_innov,
+        st.innov_frontier,
+        dev.adoption_speed,
+        absorb,
+        dt,
+        uneven,
+        st.innovator,
+        dev.innovator_adoption,
+    )
+    st.noise = noise_update(st.noise, shocks, wp.noise_phi, wp.noise_scale)
+    g_now = np.sum(st.alloc * ((st.log_base + st.log_innov) - trend_before), axis=-1) / dt
+    st.growth = st.growth + (1.0 - np.exp(-kn.prices.wage_lag * dt)) * (g_now - st.growth)
+    k_w = wage_gain(wp.theta, model._eta, dt)
+    st.wage = st.wage * np.exp(st.growth * dt + k_w * np.log(np.maximum(st.util, 1e-12)))
+    st.labor = st.labor * np.exp(model.ca.labor_growth * dt)

@@ -26,7 +26,14 @@ payer and a payee, so FDI income and the net FDI position sum to zero over the w
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
+
+from sim import development
+
+if TYPE_CHECKING:
+    from sim.model import TradeModel
 
 
 def absorption_room(
@@ -128,3 +135,73 @@ def income(fdi: np.ndarray, rate: np.ndarray) -> np.ndarray:
 def net_position(fdi: np.ndarray) -> np.ndarray:
     """(R, N) FDI assets minus FDI liabilities, USD bn."""
     return fdi.sum(axis=-1) - fdi.sum(axis=-2)
+
+
+def relocate(model: TradeModel) -> None:
+    """Industrial transfer of every member of ``model`` whose ``relocation_rate`` is positive
+    (:func:`_relocate`); sets the tick's relocated capacity, FDI flows (USD bn per year, zero
+    elsewhere) and the FDI positions (USD bn) of every member.
+    """
+    st, dev = model.state, model.kn.development
+    st.relocated = np.zeros((model.R, model.n))
+    st.fdi_outflow, st.fdi_inflow = np.zeros((model.R, model.n)), np.zeros((model.R, model.n))
+    moves = dev.relocation_rate[:, 0] > 0
+    if moves.any() and model.n > 1:
+        _relocate(model, moves)
+    st.fdi_assets, st.fdi_liabilities = st.fdi.sum(axis=-1), st.fdi.sum(axis=-2)
+
+
+def _relocate(model: TradeModel, moves: np.ndarray) -> None:
+    """Industrial transfer (:func:`sim.development.relocation`) into the room destinations have
+    (:func:`absorption_room`), and the FDI claims the investors acquire for it (:func:`acquire`),
+    for the members flagged in ``moves`` (R,).
+    """
+    st, dev, dt = model.state, model.kn.development, model.wp.dt
+    k = model.sectors.index(dev.relocation_sector[0])
+    prod = st.productivity()
+    ulc = st.wage * st.e / prod[..., k]
+    # the value of capacity at the labour shares just reallocated (§7.11), not at those that sold
+    # last tick: the room counts the workers reallocation already moved out of the other sectors
+    sold = model._alloc_traded
+    held = np.where(sold > 0, st.alloc / np.where(sold > 0, sold, 1.0), 0.0)
+    room = absorption_room(
+        st.labor,
+        st.alloc,
+        st.sales,
+        st.price * st.capacity * held,
+        prod,
+        k,
+        model.ca.fdi_open,
+        dev.relocation_absorption,
+        dev.relocation_utilisation,
+        dt,
+    )
+    cap_k = st.alloc[..., k] * prod[..., k] * st.labor
+    moved = development.relocation(
+        ulc, cap_k, room, dev.relocation_threshold, dev.relocation_scale, dev.relocation_rate, dt
+    )
+    alloc, log_base, relocated = development.apply_relocation(
+        moved,
+        st.alloc,
+        st.log_base,
+        st.log_frontier,
+        prod,
+        st.labor,
+        k,
+        model.sectors.index(dev.upgrade_sector[0]),
+        dev.relocation_upgrade,
+        dev.relocation_technology,
+    )
+    out = moved.sum(axis=-1)
+    left = np.where(cap_k > 0, np.minimum(out / np.where(cap_k > 0, cap_k, 1.0), 1.0), 0.0)
+    claims, d_private, bought, sold = acquire(
+        st.fdi, moved, left, st.price[..., k] - st.input_cost[..., k], dev.fdi_capital_output
+    )
+    on, on3 = moves[:, None], moves[:, None, None]
+    st.alloc = np.where(on3, alloc, st.alloc)
+    st.log_base = np.where(on3, log_base, st.log_base)
+    st.relocated = np.where(on, relocated, 0.0)
+    st.fdi = np.where(on3, claims, st.fdi)
+    st.private = np.where(on, st.private + d_private, st.private)
+    st.fdi_outflow = np.where(on, bought / dt, 0.0)
+    st.fdi_inflow = np.where(on, sold / dt, 0.0)

@@ -902,131 +902,15 @@ class TradeModel(mesa.Model):
             self._refresh_factors(moved)
 
     def _develop(self) -> None:
-        st, wp, kn = self.state, self.wp, self.kn
-        dev = kn.development
-        dt, s = wp.dt, self.s
-        shocks = np.stack([g["noise"].standard_normal((self.n, s + 1)) for g in self.streams])
-        draws = np.stack([g["innovation"].random(3) for g in self.streams])
-        trend_before = st.log_base + st.log_innov
-        # absorptive capacity: investment effort scaled by social capability (section 7.7)
-        phi = development.capability_factor(self.ca.capability, dev.capability_threshold)
-        absorb = phi * development.absorptive_capacity(st.investment, st.full_income, dev.absorptive_elasticity)
-        speed = dev.catchup_speed * self.ca.catchup * absorb
-        curvature, uneven = dev.catchup_curvature[..., None], dev.uneven[..., None]
-        st.log_base = development.catch_up(
-            st.log_base, st.log_frontier, speed, curvature, dev.frontier_growth[..., None], dt, uneven, phi
-        )
-        st.log_frontier = st.log_frontier + dev.frontier_growth * dt
-        total = st.capacity.sum(axis=-2, keepdims=True)
-        weight = st.capacity / np.where(total > 0, total, 1.0) * phi[..., None]  # the incapable do not innovate
-        gap = (st.innov_frontier[..., None, :] - st.log_innov) + (st.log_frontier[..., None, :] - st.log_base)
-        hit, who, where = development.innovation(
-            draws, dev.innovation_rate[:, 0], dt, weight, gap, dev.catchup_curvature[:, 0], s
-        )
-        for r in np.flatnonzero(hit):
-            i, k = int(who[r]), int(where[r])
-            ks = np.arange(s) if dev.innovation_scope[r] == "traded" else np.array([k])
-            st.innov_frontier[r, ks] = (
-                np.maximum(st.innov_frontier[r, ks], st.log_innov[r, i, ks]) + dev.innovation_size[r, 0]
-            )
-            st.innovator[r, ks] = i
-            self.last_innovation[r] = (self.tick, self.names[i], self.sectors[k] if ks.size == 1 else "traded")
-        st.log_innov = development.adopt(
-            st.log_innov,
-            st.innov_frontier,
-            dev.adoption_speed,
-            absorb,
-            dt,
-            uneven,
-            st.innovator,
-            dev.innovator_adoption,
-        )
-        st.noise = development.noise_update(st.noise, shocks, wp.noise_phi, wp.noise_scale)
-        g_now = np.sum(st.alloc * ((st.log_base + st.log_innov) - trend_before), axis=-1) / dt
-        st.growth = st.growth + (1.0 - np.exp(-kn.prices.wage_lag * dt)) * (g_now - st.growth)
-        k_w = development.wage_gain(wp.theta, self._eta, dt)
-        st.wage = st.wage * np.exp(st.growth * dt + k_w * np.log(np.maximum(st.util, 1e-12)))
-        st.labor = st.labor * np.exp(self.ca.labor_growth * dt)
-        st.firm_writeoff = np.zeros((self.R, self.n))
-        lends = self._lending_by_member | st.firm_debt.reshape(self.R, -1).any(axis=1)
-        if lends.any():
-            pol = SimpleNamespace(**{k: v[..., None] for k, v in vars(kn.policy).items()})
-            # costs of the tick just traded: wages of the sector's workers and its inputs
-            # (and interest on their state-bank debt, paid to domestic banks)
-            costs = (
-                self._wage_usd[..., None] * self._alloc_traded * self._labor_traded[..., None]
-                + st.input_cost * st.output
-                + (st.rate[..., None] + pol.capacity_depreciation) * st.firm_debt
-            )
-            extra, debt, years, writeoff = policy.state_lending_step(
-                self.ca.lending, st.sales, costs, st.extra_capacity, st.firm_debt, st.loss_years, pol, dt
-            )
-            on = lends[:, None, None]
-            st.extra_capacity = np.where(on, extra, st.extra_capacity)
-            st.firm_debt = np.where(on, debt, st.firm_debt)
-            st.loss_years = np.where(on, years, st.loss_years)
-            st.firm_writeoff = np.where(lends[:, None], writeoff, 0.0)
-        st.alloc = labour.reallocate(st.alloc, st.util_sector, wp.reallocation, dt)
-        st.relocated = np.zeros((self.R, self.n))
-        st.fdi_outflow, st.fdi_inflow = np.zeros((self.R, self.n)), np.zeros((self.R, self.n))
-        moves = dev.relocation_rate[:, 0] > 0
-        if moves.any() and self.n > 1:
-            self._relocate(moves)
-        st.fdi_assets, st.fdi_liabilities = st.fdi.sum(axis=-1), st.fdi.sum(axis=-2)
-
-    def _relocate(self, moves: np.ndarray) -> None:
-        """Industrial transfer (sim/development.py) into the room destinations have (sim/fdi.py),
-        and the FDI claims the investors acquire for it.
+        """Productivity, innovations, noise, wages and labor force (:mod:`sim.development`),
+        state lending (:mod:`sim.policy`), workers moving toward the sectors that run hot
+        (:mod:`sim.labour`), then relocation and the FDI claims it makes (:mod:`sim.fdi`).
         """
-        st, dev, dt = self.state, self.kn.development, self.wp.dt
-        k = self.sectors.index(dev.relocation_sector[0])
-        prod = st.productivity()
-        ulc = st.wage * st.e / prod[..., k]
-        # the value of capacity at the labour shares just reallocated (§7.11), not at those that sold
-        # last tick: the room counts the workers reallocation already moved out of the other sectors
-        sold = self._alloc_traded
-        held = np.where(sold > 0, st.alloc / np.where(sold > 0, sold, 1.0), 0.0)
-        room = fdi.absorption_room(
-            st.labor,
-            st.alloc,
-            st.sales,
-            st.price * st.capacity * held,
-            prod,
-            k,
-            self.ca.fdi_open,
-            dev.relocation_absorption,
-            dev.relocation_utilisation,
-            dt,
-        )
-        cap_k = st.alloc[..., k] * prod[..., k] * st.labor
-        moved = development.relocation(
-            ulc, cap_k, room, dev.relocation_threshold, dev.relocation_scale, dev.relocation_rate, dt
-        )
-        alloc, log_base, relocated = development.apply_relocation(
-            moved,
-            st.alloc,
-            st.log_base,
-            st.log_frontier,
-            prod,
-            st.labor,
-            k,
-            self.sectors.index(dev.upgrade_sector[0]),
-            dev.relocation_upgrade,
-            dev.relocation_technology,
-        )
-        out = moved.sum(axis=-1)
-        left = np.where(cap_k > 0, np.minimum(out / np.where(cap_k > 0, cap_k, 1.0), 1.0), 0.0)
-        claims, d_private, bought, sold = fdi.acquire(
-            st.fdi, moved, left, st.price[..., k] - st.input_cost[..., k], dev.fdi_capital_output
-        )
-        on, on3 = moves[:, None], moves[:, None, None]
-        st.alloc = np.where(on3, alloc, st.alloc)
-        st.log_base = np.where(on3, log_base, st.log_base)
-        st.relocated = np.where(on, relocated, 0.0)
-        st.fdi = np.where(on3, claims, st.fdi)
-        st.private = np.where(on, st.private + d_private, st.private)
-        st.fdi_outflow = np.where(on, bought / dt, 0.0)
-        st.fdi_inflow = np.where(on, sold / dt, 0.0)
+        development.develop(self)
+        policy.state_lending(self)
+        st, wp = self.state, self.wp
+        st.alloc = labour.reallocate(st.alloc, st.util_sector, wp.reallocation, wp.dt)
+        fdi.relocate(self)
 
     # ------------------------------------------------------------------ convenience
 

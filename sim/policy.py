@@ -30,6 +30,7 @@ tick (:mod:`sim.timing`).
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -37,6 +38,7 @@ import numpy as np
 from sim.timing import per_tick
 
 if TYPE_CHECKING:
+    from sim.model import TradeModel
     from sim.state import State
 
 FLOAT, MANAGED, PEG = 0, 1, 2
@@ -235,3 +237,31 @@ def apply_undervaluation(
     else:
         st.e = np.where(members[:, None], np.exp(log_e), st.e)
         st.undervaluation = np.where(members[:, None], applied, st.undervaluation)
+
+
+def state_lending(model: TradeModel) -> None:
+    """State lending of every member of ``model`` that lends or carries firm debt
+    (:func:`state_lending_step`): extra capacity, firm debt (USD bn), loss years and the
+    tick's write-offs (USD bn per year, zero elsewhere).
+    """
+    st, kn = model.state, model.kn
+    dt = model.wp.dt
+    st.firm_writeoff = np.zeros((model.R, model.n))
+    lends = model._lending_by_member | st.firm_debt.reshape(model.R, -1).any(axis=1)
+    if lends.any():
+        pol = SimpleNamespace(**{k: v[..., None] for k, v in vars(kn.policy).items()})
+        # costs of the tick just traded: wages of the sector's workers and its inputs
+        # (and interest on their state-bank debt, paid to domestic banks)
+        costs = (
+            model._wage_usd[..., None] * model._alloc_traded * model._labor_traded[..., None]
+            + st.input_cost * st.output
+            + (st.rate[..., None] + pol.capacity_depreciation) * st.firm_debt
+        )
+        extra, debt, years, writeoff = state_lending_step(
+            model.ca.lending, st.sales, costs, st.extra_capacity, st.firm_debt, st.loss_years, pol, dt
+        )
+        on = lends[:, None, None]
+        st.extra_capacity = np.where(on, extra, st.extra_capacity)
+        st.firm_debt = np.where(on, debt, st.firm_debt)
+        st.loss_years = np.where(on, years, st.loss_years)
+        st.firm_writeoff = np.where(lends[:, None], writeoff, 0.0)

@@ -18,9 +18,16 @@ the country and the quantity.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
+from sim import capital, fdi, finance
 from sim.errors import SimulationError
+
+if TYPE_CHECKING:
+    from sim.model import TradeModel
+    from sim.state import State
 
 TOL = 1e-9
 
@@ -279,3 +286,96 @@ def _check_residual(
     worst = int(np.argmax(np.abs(resid) / scale))
     if abs(resid[worst]) > TOL * scale[worst]:
         raise SimulationError(tick, names[worst], quantity, f"{what} by {resid[worst]:.6g}")
+
+
+def current_accounts(model: TradeModel) -> None:
+    """Set every member's current account ``st.ca`` (USD bn per year) and check absorption and
+    the flow identities (:func:`check_flows`); a member that fails them is failed.
+    """
+    st = model.state
+    st.ca = st.exports - st.imports + st.nii
+    tick, names = model.tick, model.names
+    model._guard(  # GDP: check_flows
+        suspect_finite(st.absorption),
+        lambda r: check_finite(tick, names, absorption=st.absorption[r]),
+    )
+    model._guard(
+        suspect_flows(st.exports, st.imports, st.gdp, st.spent, st.nii, st.ca),
+        lambda r: check_flows(tick, names, st.exports[r], st.imports[r], st.gdp[r], st.spent[r], st.nii[r], st.ca[r]),
+    )
+
+
+def settle(model: TradeModel) -> None:
+    """Write-downs (:func:`sim.finance.writedowns`), then the tick's flows settled into every
+    member's stocks (:func:`settle_stocks`, USD bn), the private inflow, and the stock
+    identities judged against the largest stocks + GDP each member has seen
+    (``model._stock_scale``, :func:`check_stocks`).
+    """
+    st, ca, fin, dt = model.state, model.ca, model.kn.finance, model.wp.dt
+    tick, names = model.tick, model.names
+    st.writedown = finance.writedowns(st.nfa, st.private, st.full_income, fin.default_debt, fin.writedown)
+    private_before = st.private
+    st.reserves, st.liabilities, st.private, st.nfa = settle_stocks(
+        st.reserves,
+        st.liabilities,
+        st.private,
+        st.nfa,
+        st.ca,
+        st.fx,
+        model._res_int,
+        ca.settlement,
+        ca.issuer_index,
+        st.writedown,
+        dt,
+    )
+    st.private_inflow = capital.private_inflow(private_before, st.private, st.writedown, dt)
+    # stocks carry their rounding residuals: each member's residual is judged against the
+    # largest stocks + GDP it has seen (check_stocks)
+    prev = model._stock_scale
+    now = np.abs(st.nfa) + st.reserves.sum(axis=-1) + st.liabilities + np.abs(st.private) + st.gdp
+    model._stock_scale = now if prev is None else np.maximum(prev, now)
+    net_fdi = fdi.net_position(st.fdi)
+    model._guard(
+        suspect_stocks(st.nfa, st.reserves, st.liabilities, st.private, model._stock_scale, net_fdi),
+        lambda r: check_stock_row(st, r, tick, names, prev, net_fdi),
+    )
+
+
+def check_revalued(model: TradeModel) -> None:
+    """Check every member's valuation changes (:func:`check_valuation`) and stock identities
+    after revaluation, judged against the largest stocks + GDP it has seen.
+    """
+    st, tick, names = model.state, model.tick, model.names
+    net_fdi = fdi.net_position(st.fdi)
+    peak = np.maximum(
+        model._stock_scale, np.abs(st.nfa) + st.reserves.sum(axis=-1) + st.liabilities + np.abs(st.private)
+    )
+    model._guard(
+        suspect_valuation(st.valuation, st.gross_assets, st.gross_liabilities, st.private, peak)
+        | suspect_stocks(st.nfa, st.reserves, st.liabilities, st.private, peak, net_fdi),
+        lambda r: (
+            check_valuation(
+                tick, names, st.valuation[r], st.gross_assets[r], st.gross_liabilities[r], st.private[r], peak[r]
+            ),
+            check_stock_row(st, r, tick, names, peak, net_fdi),
+        ),
+    )
+
+
+def check_stock_row(
+    st: State, r: int, tick: int, names: list[str], peak: np.ndarray | None, net_fdi: np.ndarray
+) -> None:
+    """Member r's balance-sheet identities (:func:`check_stocks`), judged against ``peak`` (R, N)
+    (the largest stocks + GDP it has seen, USD bn; None on the first tick).
+    """
+    check_stocks(
+        tick,
+        names,
+        st.nfa[r],
+        st.reserves[r],
+        st.liabilities[r],
+        st.private[r],
+        st.gdp[r],
+        None if peak is None else peak[r],
+        net_fdi[r],
+    )

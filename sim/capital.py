@@ -35,7 +35,14 @@ the whole current account.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
+
+from sim import policy
+
+if TYPE_CHECKING:
+    from sim.model import TradeModel
 
 
 def base_rates(world_rate: np.ndarray, policy_rate: np.ndarray, pinned: np.ndarray) -> np.ndarray:
@@ -128,3 +135,44 @@ def private_inflow(
     over the tick that is not a write-down.
     """
     return -(private_after - private_before - writedown) / dt
+
+
+def fx_market_step(model: TradeModel) -> np.ndarray:
+    """The tick's FX market of every member: the pressure on its currency (a fraction of
+    income), official purchases (:func:`sim.policy.intervention`; portfolio flows and capital
+    controls where they act, :func:`capital_flows`) and the sales its reserves can pay for
+    (:func:`sim.policy.limit_sales`), set as ``st.fx`` (USD bn per year).
+
+    Returns:
+        (R, N) the official purchases wanted before reserves limit sales (USD bn per year).
+    """
+    st = model.state
+    st.pressure = (st.ca - st.desired_lending) / st.full_income
+    fx = policy.intervention(model.regime, st.ca - st.desired_lending, st.fx_plan, model.kn.exchange_rate.managed_share)
+    fx = capital_flows(model, fx)
+    held = st.reserves.sum(axis=-1)
+    st.fx = policy.limit_sales(fx, held, model._res_int.sum(axis=-1), model.wp.dt)
+    return fx
+
+
+def capital_flows(model: TradeModel, fx: np.ndarray) -> np.ndarray:
+    """Portfolio flows and capital controls in the members that have a policy rate, controls or
+    regressive expectations: their pressure and official purchases ``fx`` (R, N, USD bn per
+    year) replace the open-account ones; other members keep theirs bit for bit.
+    """
+    st, ca, fin = model.state, model.ca, model.kn.finance
+    on = ca.pinned.any(axis=-1) | (ca.controls > 0).any(axis=-1) | (fin.expectation_reversion[:, 0] > 0)
+    st.portfolio_inflow = np.zeros_like(st.ca)
+    if not on.any():
+        return fx
+    gap = st.policy_rate - st.world_rate[:, None]
+    exp_dep = expected_depreciation(np.log(st.e), model.log_e_start, fin.expectation_reversion)
+    inflow = portfolio_inflow(gap, exp_dep, st.full_income, ca.controls, fin.portfolio_sensitivity)
+    absorbed = policy.absorbed_share(model.regime, model.kn.exchange_rate.managed_share)
+    pressure, fx_c = fx_market(
+        st.ca, st.desired_lending, inflow, st.fx_plan, model._res_int.sum(axis=-1), ca.controls, absorbed
+    )
+    on = on[:, None]
+    st.portfolio_inflow = np.where(on, inflow, 0.0)
+    st.pressure = np.where(on, pressure / st.full_income, st.pressure)
+    return np.where(on, fx_c, fx)

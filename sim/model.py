@@ -732,106 +732,14 @@ class TradeModel(mesa.Model):
         return labour.engel_shares(wp.budget, wp.income_elasticity, log_income)
 
     def _settle(self) -> None:
-        st, ca, fin, dt = self.state, self.ca, self.kn.finance, self.wp.dt
-        st.ca = st.exports - st.imports + st.nii
-        tick, names = self.tick, self.names
-        self._guard(  # GDP: check_flows
-            accounts.suspect_finite(st.absorption),
-            lambda r: accounts.check_finite(tick, names, absorption=st.absorption[r]),
-        )
-        self._guard(
-            accounts.suspect_flows(st.exports, st.imports, st.gdp, st.spent, st.nii, st.ca),
-            lambda r: accounts.check_flows(
-                tick, names, st.exports[r], st.imports[r], st.gdp[r], st.spent[r], st.nii[r], st.ca[r]
-            ),
-        )
-        st.pressure = (st.ca - st.desired_lending) / st.full_income
-        fx = policy.intervention(
-            self.regime, st.ca - st.desired_lending, st.fx_plan, self.kn.exchange_rate.managed_share
-        )
-        fx = self._capital_flows(fx)
-        held = st.reserves.sum(axis=-1)
-        st.fx = policy.limit_sales(fx, held, self._res_int.sum(axis=-1), dt)
-        # a peg breaks when the sales it cannot pay for exceed 0.5% of income, not on a rounding
-        broke = (st.fx > fx + 0.005 * st.full_income) & (self.regime != policy.FLOAT)
-        if broke.any():
-            realigning = self._realign_end > self.tick
-            for r, i in zip(*np.nonzero(broke & self.alive[:, None]), strict=True):
-                self.member_notes[r].append(
-                    f"tick {self.tick}: {self.names[i]} ran out of reserves"
-                    + (" during its realignment; the realignment stops and " if realigning[r, i] else "; ")
-                    + "its currency floats from now on"
-                )
-            self._realign_end = np.where(broke & realigning, self.tick, self._realign_end)
-            pegs = broke & (self.base_regime != policy.FLOAT)
-            self.base_regime = np.where(pegs, policy.FLOAT, self.base_regime)
-            self.regime = np.where(broke, policy.FLOAT, self.regime)
-            self._broken |= pegs
-        st.writedown = finance.writedowns(st.nfa, st.private, st.full_income, fin.default_debt, fin.writedown)
-        private_before = st.private
-        st.reserves, st.liabilities, st.private, st.nfa = accounts.settle_stocks(
-            st.reserves,
-            st.liabilities,
-            st.private,
-            st.nfa,
-            st.ca,
-            st.fx,
-            self._res_int,
-            ca.settlement,
-            ca.issuer_index,
-            st.writedown,
-            dt,
-        )
-        st.private_inflow = capital.private_inflow(private_before, st.private, st.writedown, dt)
-        # stocks carry their rounding residuals: each member's residual is judged against the
-        # largest stocks + GDP it has seen (accounts.check_stocks)
-        prev = self._stock_scale
-        now = np.abs(st.nfa) + st.reserves.sum(axis=-1) + st.liabilities + np.abs(st.private) + st.gdp
-        self._stock_scale = now if prev is None else np.maximum(prev, now)
-        net_fdi = fdi.net_position(st.fdi)
-        self._guard(
-            accounts.suspect_stocks(st.nfa, st.reserves, st.liabilities, st.private, self._stock_scale, net_fdi),
-            lambda r: self._check_stock_row(r, prev, net_fdi),
-        )
-
-    def _check_stock_row(self, r: int, peak: np.ndarray | None, net_fdi: np.ndarray) -> None:
-        """Member r's balance-sheet identities (:func:`sim.accounts.check_stocks`), judged against
-        ``peak`` (the largest stocks + GDP it has seen; None on the first tick).
+        """Current accounts and their checks, the FX market (intervention, portfolio flows,
+        capital controls), pegs that run out of reserves, write-downs and stocks with their
+        identities (:mod:`sim.accounts`, :mod:`sim.capital`, :mod:`sim.policy`).
         """
-        st = self.state
-        accounts.check_stocks(
-            self.tick,
-            self.names,
-            st.nfa[r],
-            st.reserves[r],
-            st.liabilities[r],
-            st.private[r],
-            st.gdp[r],
-            None if peak is None else peak[r],
-            net_fdi[r],
-        )
-
-    def _capital_flows(self, fx: np.ndarray) -> np.ndarray:
-        """Portfolio flows and capital controls (:mod:`sim.capital`) in the members that have a
-        policy rate, controls or regressive expectations: their pressure and official purchases
-        replace the open-account ones; other members keep theirs bit for bit.
-        """
-        st, ca, fin = self.state, self.ca, self.kn.finance
-        on = ca.pinned.any(axis=-1) | (ca.controls > 0).any(axis=-1) | (fin.expectation_reversion[:, 0] > 0)
-        st.portfolio_inflow = np.zeros_like(st.ca)
-        if not on.any():
-            return fx
-        gap = st.policy_rate - st.world_rate[:, None]
-        exp_dep = capital.expected_depreciation(np.log(st.e), self.log_e_start, fin.expectation_reversion)
-        inflow = capital.portfolio_inflow(gap, exp_dep, st.full_income, ca.controls, fin.portfolio_sensitivity)
-        absorbed = policy.absorbed_share(self.regime, self.kn.exchange_rate.managed_share)
-        pressure, fx_c = capital.fx_market(
-            st.ca, st.desired_lending, inflow, st.fx_plan, self._res_int.sum(axis=-1), ca.controls, absorbed
-        )
-        on = on[:, None]
-        st.portfolio_inflow = np.where(on, inflow, 0.0)
-        st.pressure = np.where(on, pressure / st.full_income, st.pressure)
-        return np.where(on, fx_c, fx)
+        accounts.current_accounts(self)
+        wanted = capital.fx_market_step(self)
+        policy.break_pegs(self, wanted)
+        accounts.settle(self)
 
     def _set_policy(self) -> None:
         st, fin, fxp, dt = self.state, self.kn.finance, self.kn.exchange_rate, self.wp.dt
@@ -868,22 +776,9 @@ class TradeModel(mesa.Model):
         events and policy step (:mod:`sim.valuation`), and check the identities again. It runs
         after development, so the gross positions it records include the tick's FDI swaps.
         """
-        st, ca, tick, names = self.state, self.ca, self.tick, self.names
-        valuation.revalue_state(st, ca.gross_liabilities, ca.own_currency, ca.issuer_index, self.anchor)
-        net_fdi = fdi.net_position(st.fdi)
-        peak = np.maximum(
-            self._stock_scale, np.abs(st.nfa) + st.reserves.sum(axis=-1) + st.liabilities + np.abs(st.private)
-        )
-        self._guard(
-            accounts.suspect_valuation(st.valuation, st.gross_assets, st.gross_liabilities, st.private, peak)
-            | accounts.suspect_stocks(st.nfa, st.reserves, st.liabilities, st.private, peak, net_fdi),
-            lambda r: (
-                accounts.check_valuation(
-                    tick, names, st.valuation[r], st.gross_assets[r], st.gross_liabilities[r], st.private[r], peak[r]
-                ),
-                self._check_stock_row(r, peak, net_fdi),
-            ),
-        )
+        ca = self.ca
+        valuation.revalue_state(self.state, ca.gross_liabilities, ca.own_currency, ca.issuer_index, self.anchor)
+        accounts.check_revalued(self)
 
     def _retaliate(self) -> None:
         """Match the tariffs partners levy on each retaliating country, after its lag."""

@@ -265,3 +265,26 @@ def state_lending(model: TradeModel) -> None:
         st.firm_debt = np.where(on, debt, st.firm_debt)
         st.loss_years = np.where(on, years, st.loss_years)
         st.firm_writeoff = np.where(lends[:, None], writeoff, 0.0)
+
+
+def break_pegs(model: TradeModel, wanted: np.ndarray) -> None:
+    """Managed and pegged currencies of every member whose reserves could not pay for the sales
+    ``wanted`` (R, N, USD bn per year) float from now on; a realignment under way stops. Noted
+    per member.
+    """
+    st = model.state
+    # a peg breaks when the sales it cannot pay for exceed 0.5% of income, not on a rounding
+    broke = (st.fx > wanted + 0.005 * st.full_income) & (model.regime != FLOAT)
+    if broke.any():
+        realigning = model._realign_end > model.tick
+        for r, i in zip(*np.nonzero(broke & model.alive[:, None]), strict=True):
+            model.member_notes[r].append(
+                f"tick {model.tick}: {model.names[i]} ran out of reserves"
+                + (" during its realignment; the realignment stops and " if realigning[r, i] else "; ")
+                + "its currency floats from now on"
+            )
+        model._realign_end = np.where(broke & realigning, model.tick, model._realign_end)
+        pegs = broke & (model.base_regime != FLOAT)
+        model.base_regime = np.where(pegs, FLOAT, model.base_regime)
+        model.regime = np.where(broke, FLOAT, model.regime)
+        model._broken |= pegs

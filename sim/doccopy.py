@@ -11,17 +11,18 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-_ATOMIC = frozenset({str, int, float, bool, type(None)})
+ATOMIC = frozenset({str, int, float, bool, type(None)})
+"""The immutable value types of a plain document (shared, never copied)."""
 
 
 def copy_tree(x: Any) -> Any:
     """An independent copy of a document: new dicts and lists, immutable values shared."""
     t = type(x)
     if t is dict:
-        return {k: v if type(v) in _ATOMIC else copy_tree(v) for k, v in x.items()}
+        return {k: v if type(v) in ATOMIC else copy_tree(v) for k, v in x.items()}
     if t is list:
-        return [v if type(v) in _ATOMIC else copy_tree(v) for v in x]
-    if t in _ATOMIC:
+        return [v if type(v) in ATOMIC else copy_tree(v) for v in x]
+    if t in ATOMIC:
         return x
     return copy.deepcopy(x)
 

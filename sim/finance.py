@@ -135,10 +135,14 @@ def stop_step(
         stopped next tick (N,) bool, and the years it has bound by the end of this tick (N,).
     """
     years = np.where(stopped, bound_years + dt, 0.0)
-    # 1e-9: years are sums of ticks; a stop of exactly min_years ends on time
-    held = stopped & (years < min_years - 1e-9)
-    nxt = (debt > limit) | held
+    nxt = (debt > limit) | stop_held(stopped, years, min_years)
     return nxt, np.where(nxt, years, 0.0)
+
+
+def stop_held(stopped: np.ndarray, years: np.ndarray, min_years: float | np.ndarray) -> np.ndarray:
+    """(N,) bool: stops that have bound for fewer than their stated ``min_years`` years."""
+    # 1e-9: years are sums of ticks; a stop of exactly min_years ends on time
+    return stopped & (years < min_years - 1e-9)
 
 
 def stop_reserve_sales(

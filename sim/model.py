@@ -578,7 +578,7 @@ class TradeModel(mesa.Model):
         base = (1.0 - dm.habit) * st.full_income + dm.habit * st.habit_income + st.nii
         held = st.reserves.sum(axis=-1)
         st.stop_applied = st.stopped.copy()
-        away = st.stopped & (st.stop_age < fin.stop_years - 1e-9)  # within the stop's stated years
+        away = finance.stop_held(st.stopped, st.stop_age, fin.stop_years)  # lenders stay away
         ceiling, floor_share, funded = finance.stop_limits(
             st.stopped, st.nfa, st.full_income, st.nii, held, fin.sudden_stop_debt, fin.stop_floor, dt, away
         )

@@ -21,7 +21,7 @@ import numpy as np
 import tomli_w
 from pydantic import ValidationError
 
-from sim.doccopy import copy_tree
+from sim.doccopy import ATOMIC, copy_tree
 from sim.errors import ScenarioError
 from sim.revalidate import Like
 from sim.schema import DEFAULT_BUDGET, DEFAULT_ELASTICITY, DEFAULT_INPUTS, SERVICES, Scenario, as_file_name
@@ -137,12 +137,13 @@ def validate_document(
     """
     if not isinstance(doc, Mapping):
         raise ScenarioError(file, [("", "a scenario must be a table of tables")])
-    scn = like.validate(doc) if like is not None else None  # plain values of the tables it validates
-    doc = like.doc if scn is not None else plain_values(doc)
+    # through the cache on the raw document: its tables shared with the last one compare by identity
+    scn = like.validate(doc) if like is not None else None
     if scn is None:
-        scn = _validate_raw(doc, file, None, lambda exc: _pydantic_problems(exc, doc))
+        plain = plain_values(doc)
+        scn = _validate_raw(plain, file, None, lambda exc: _pydantic_problems(exc, plain))
         if like is not None:
-            like.remember(doc, scn)
+            like.remember(plain, scn)
     problems = check_semantics(scn)
     if problems:
         raise ScenarioError(file, problems)
@@ -170,19 +171,16 @@ def _validate_raw(doc: dict[str, Any], file: str, like: Like | None, problems: A
     return scn
 
 
-_PLAIN = frozenset({str, int, float, bool, type(None)})
-
-
 def plain_values(x: Any) -> Any:
     """``x`` with NumPy scalars and arrays (as a Python caller may pass them, in overrides or
     event tables) made plain Python numbers and lists; anything else is left to validation.
     """
     t = type(x)
     if t is dict:  # the usual tables and values first (a NumPy scalar is not of these types)
-        return {k: v if type(v) in _PLAIN else plain_values(v) for k, v in x.items()}
+        return {k: v if type(v) in ATOMIC else plain_values(v) for k, v in x.items()}
     if t is list:
-        return [v if type(v) in _PLAIN else plain_values(v) for v in x]
-    if t in _PLAIN:
+        return [v if type(v) in ATOMIC else plain_values(v) for v in x]
+    if t in ATOMIC:
         return x
     if isinstance(x, np.generic):
         return x.item()

@@ -104,8 +104,7 @@ class _FactBlock:
             out_flow = self._flows(members, partners)
             in_flow = self._flows(partners, members)
             ticks = self.bilateral_ticks
-            pos = np.searchsorted(self.ticks, ticks)
-            inside = (pos < len(self.ticks)) & (self.ticks[np.minimum(pos, len(self.ticks) - 1)] == ticks)
+            pos, inside = self._locate(ticks)
             gdp = np.full((len(self.members), len(ticks)), np.nan)
             gdp[:, inside] = world_gdp[:, pos[inside]]
             return ticks, 100.0 * (out_flow - in_flow) / gdp
@@ -127,10 +126,15 @@ class _FactBlock:
         self.bad |= np.isnan(x).any(axis=(1, 2))
         return _tick_sums(np.ascontiguousarray(x))
 
-    def mean_over(self, ticks: np.ndarray, values: np.ndarray, start: int, end: int) -> np.ndarray:
-        """(M,) mean of each member's series over the ticks of years start..end (NaN if none)."""
+    def _locate(self, ticks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Positions of ``ticks`` among the timeseries' logged ticks, and whether each is logged."""
         pos = np.searchsorted(self.ticks, ticks)
         inside = (pos < len(self.ticks)) & (self.ticks[np.minimum(pos, len(self.ticks) - 1)] == ticks)
+        return pos, inside
+
+    def mean_over(self, ticks: np.ndarray, values: np.ndarray, start: int, end: int) -> np.ndarray:
+        """(M,) mean of each member's series over the ticks of years start..end (NaN if none)."""
+        pos, inside = self._locate(ticks)
         years = np.where(inside, self.year[np.minimum(pos, len(self.year) - 1)], np.nan)
         with np.errstate(invalid="ignore"):
             pick = (years >= start) & (years <= end)

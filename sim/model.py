@@ -32,6 +32,7 @@ from sim import (
     fdi,
     finance,
     fiscal,
+    implicit,
     labour,
     market,
     policy,
@@ -505,6 +506,9 @@ class TradeModel(mesa.Model):
         """Advance one tick: events, produce, plan demand, trade, settle, set policy, develop, revalue, log."""
         self._apply_events()
         self._update_pull()
+        self._log_m_correction = None  # the within-tick response (sim/implicit.py; off by default)
+        if implicit.THETA:
+            self._log_m_correction = implicit.correct(self, implicit.THETA)
         self._produce()
         self._plan_demand()
         self._trade()
@@ -543,6 +547,8 @@ class TradeModel(mesa.Model):
             self._eta = production.effective_elasticity(st.purchaser_price, st.capacity, wp.sigma_hat, self.s)
         gain = production.price_gain(wp.rho, wp.gamma, self._eta, wp.dt)
         st.log_m = production.update_price_factor(st.log_m, st.util, wp.gamma, gain)
+        if self._log_m_correction is not None:
+            st.log_m = st.log_m + self._log_m_correction
         st.input_cost = production.input_cost(st.purchaser_price, wp.a)
         cost_factor = self.ca.cost_factor
         if self._lending:

@@ -1,0 +1,123 @@
+"""A within-tick (semi-implicit) response of prices, wages, exchange rates and workers (issue 19).
+
+In the explicit tick (the default) the four responses of a tick read the previous tick's
+conditions: the price factor ``log m``, the wage, a floater's rate and the labour shares of tick
+t are last tick's values moved by a step computed from tick t-1's utilisation and FX pressure.
+With annual ticks the economy therefore does not respond within the year at all.
+
+This module runs a predictor–corrector (a theta-method on the response steps). With ``X`` any of
+the four responding quantities and ``D(X, C)`` the explicit rule's step from conditions ``C``
+(utilisation, utilisation by sector, pressure / income):
+
+    explicit     X_t^e = X_{t-1} + D_{t-1},           D_{t-1} = D(X_{t-1}, C_{t-1})
+    predictor    C_t^p = produce, plan demand, trade and the FX market run at X_t^e
+                         on a copy of the state (no stocks settled, no events)
+    corrector    X_t   = X_t^e + theta (D_t^p - D_{t-1}),  D_t^p = D(X_t^e, C_t^p)
+
+so ``X_t = X_{t-1} + (1 - theta) D_{t-1} + theta D_t^p``: ``theta = 0`` is the explicit tick,
+``theta = 1/2`` the trapezoidal rule (a tick's quantities are then its average over the tick
+of the continuous-time path, second order), ``theta = 1`` backward Euler on the predicted
+conditions. The real tick then runs at X_t. The four steps (the rules are the explicit ones):
+
+    log m   D = gain_m (gamma log u - log m)                      production.update_price_factor
+    log w   D = k_w log u            (trend growth is not a response: left explicit)
+    log e   D = gain_e moved (g - g_anchor)                        policy.update_rates
+    alloc   D = (1 - e^{-speed dt}) (target(alloc, u_s) - alloc)  labour.reallocate
+
+``D_{t-1}`` is recomputed from the state at the start of the tick (last tick's utilisation,
+pressure, prices, capacity and the labour shares it traded with), so nothing new is stored;
+crawls, realignments, stop depreciations and undervaluation stay explicit. Set
+:data:`THETA` (module level) to switch; 0 leaves every result bit for bit as it was.
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim import capital, development, labour, policy, production
+
+if TYPE_CHECKING:
+    from sim.model import TradeModel
+
+THETA = 0.0
+"""Weight of the tick's own (predicted) conditions in its responses: 0 explicit (default),
+0.5 trapezoidal, 1 backward Euler."""
+
+
+def _wage_step(model: TradeModel, eta: np.ndarray, util: np.ndarray) -> np.ndarray:
+    """(R, N) the wage's response step, log units: ``k_w log u``."""
+    return development.wage_gain(model.wp.theta, eta, model.wp.dt) * np.log(np.maximum(util, 1e-12))
+
+
+def _rate_step(model: TradeModel, eta: np.ndarray, st, pressure: np.ndarray) -> np.ndarray:
+    """(R, N) the exchange rate's response step, log units (the policy stage's rule at zero)."""
+    gross = np.sum(st.price * st.capacity, axis=-1) / st.full_income
+    gain = policy.rate_gain(model.wp.adjustment, eta, gross, model.wp.dt)
+    zero = np.zeros_like(pressure)
+    return policy.update_rates(zero, model.regime, pressure, gain, model.kn.exchange_rate.managed_share, model.anchor)
+
+
+def _alloc_step(model: TradeModel, alloc: np.ndarray, util_sector: np.ndarray) -> np.ndarray:
+    """(R, N, S1) the labour shares' step."""
+    return labour.reallocate(alloc, util_sector, model.wp.reallocation, model.wp.dt) - alloc
+
+
+def predict(model: TradeModel) -> SimpleNamespace:
+    """Run the tick's produce, plan-demand, trade and FX-market stages at the explicit values on
+    a copy of the state; return the predicted conditions and the explicit price-factor step.
+    The model's state, notes and fallback counts are left as they were.
+    """
+    saved_state, saved_eta = model.state, getattr(model, "_eta", None)
+    saved_traded = getattr(model, "_alloc_traded", None)
+    notes = [len(n) for n in model.member_notes]
+    fallbacks = model.rate_fallbacks_by_member.copy()
+    log_m_prev = saved_state.log_m
+    model.state = saved_state.copy()
+    try:
+        model._produce()
+        model._plan_demand()
+        model._trade()
+        st = model.state
+        st.ca = st.exports - st.imports + st.nii
+        st.pressure = (st.ca - st.desired_lending) / st.full_income
+        capital.capital_flows(model, np.zeros_like(st.ca))  # sets st.pressure where flows act
+        out = SimpleNamespace(state=st, eta=model._eta, log_m_prev=log_m_prev, eta_prev=saved_eta)
+        out.gain_m = production.price_gain(model.wp.rho, model.wp.gamma, model._eta, model.wp.dt)
+    finally:
+        model.state, model._eta, model._alloc_traded = saved_state, saved_eta, saved_traded
+        for r, k in enumerate(notes):
+            del model.member_notes[r][k:]
+        model.rate_fallbacks_by_member[:] = fallbacks
+    return out
+
+
+def correct(model: TradeModel, theta: float) -> np.ndarray:
+    """Predict the tick (:func:`predict`) and move the wage, exchange rate and labour shares of
+    ``model.state`` by ``theta (D_t^p - D_{t-1})``; return the price factor's correction
+    (R, N), which the produce stage adds after its own explicit step.
+    """
+    st = model.state
+    traded = getattr(model, "_alloc_traded", None)  # the shares last tick traded with
+    p = predict(model)
+    ps = p.state
+    eta_prev = p.eta_prev if p.eta_prev is not None else p.eta
+    # price factor: D^p at the explicit log m (the predictor's), D_{t-1} the step produce made
+    d_m_prev = ps.log_m - p.log_m_prev
+    d_m_pred = production.update_price_factor(ps.log_m, ps.util, model.wp.gamma, p.gain_m) - ps.log_m
+    # wage: k_w log u, last tick's at last tick's eta
+    d_w = _wage_step(model, p.eta, ps.util) - _wage_step(model, eta_prev, st.util)
+    # exchange rate: last tick's step from its pressure, prices, capacity and income
+    if st.pressure is not None:
+        d_e = _rate_step(model, p.eta, ps, ps.pressure) - _rate_step(model, eta_prev, st, st.pressure)
+    else:  # the first tick: no pressure was read before it
+        d_e = _rate_step(model, p.eta, ps, ps.pressure)
+    # labour shares: last tick's step from the shares it traded with
+    d_a_pred = _alloc_step(model, st.alloc, ps.util_sector)
+    d_a_prev = _alloc_step(model, traded, st.util_sector) if traded is not None else 0.0
+    st.wage = st.wage * np.exp(theta * d_w)
+    st.e = st.e * np.exp(theta * d_e)
+    st.alloc = st.alloc + theta * (d_a_pred - d_a_prev)
+    return theta * (d_m_pred - d_m_prev)

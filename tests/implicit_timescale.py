@@ -1,0 +1,103 @@
+"""The numbers of the within-tick response prototype (sim/implicit.py, issue 19).
+
+``PYTHONPATH=. python -m tests.implicit_timescale`` prints, for the explicit tick (theta 0), the
+trapezoidal one (0.5) and backward Euler on the predicted conditions (1), at 1, 4 and 16 ticks a
+year: the noise-driven CA / GDP sd, the first five years after a 1% productivity rise, the
+noise-off baseline gaps (tests/timescale.py) and the CPU seconds of the baseline scenario. Last,
+measurement only: annual ticks whose noise is the year's average of a 1/16-year AR(1) path
+(the remedy (i) of docs/model.md section 2, not in the model), with and without the scheme.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+
+import numpy as np
+import pytest
+
+import tests.test_timestep as tt
+from sim import development, implicit
+from sim.scenario import load_toml
+from tests.conftest import ROOT
+
+THETAS = (0.0, 0.5, 1.0)
+PERS = (1, 4, 16)
+
+
+def _per(per: int):
+    return tt.ticks_per_year(pytest.MonkeyPatch(), per)
+
+
+def baseline_gaps() -> tuple[float, dict[int, float]]:
+    """Max over years 2-29 of |annual - quarterly| and of |1/per - 1/16| CA / GDP, pp."""
+    doc = load_toml(ROOT / "scenarios" / "baseline.toml")
+    path = {}
+    for per in PERS:
+        with _per(per):
+            path[per] = tt.annual_ca_share(doc, per, 30)
+    return float(np.abs(path[1] - path[4])[2:].max()), {
+        per: float(np.abs(path[per] - path[16])[2:].max()) for per in (1, 4)
+    }
+
+
+def cpu_seconds(runs: int = 5) -> float:
+    """Median CPU seconds of ``sim.simulate`` on the baseline scenario."""
+    import sim
+
+    sim.simulate(sim.load_scenario(ROOT / "scenarios" / "baseline.toml"))
+    ts = []
+    for _ in range(runs):
+        t = time.process_time()
+        sim.simulate(sim.load_scenario(ROOT / "scenarios" / "baseline.toml"))
+        ts.append(time.process_time() - t)
+    return statistics.median(ts)
+
+
+def year_averaged_noise(monkeypatch: pytest.MonkeyPatch, sub: int = 16) -> None:
+    """Annual ticks' noise becomes the year's average of a 1/sub-year AR(1) path with the same
+    persistence and sd (0.7, 1%; the noise-driven test's), the year-end value carried hidden."""
+    phi, scale = development.noise_coefficients(0.7, 0.01, 1.0 / sub)
+    rng = np.random.default_rng(12345)
+    hidden: dict[str, np.ndarray] = {}
+
+    def averaged(noise, shocks, phi_t, scale_t):
+        x = hidden.get("x")
+        x = np.zeros_like(noise) if x is None or x.shape != noise.shape else x
+        total = np.zeros_like(noise)
+        for k in range(sub):
+            x0, x = x, phi * x + scale * (shocks if k == 0 else rng.standard_normal(noise.shape))
+            total += 0.5 * (x0 + x)
+        hidden["x"] = x
+        return total / sub
+
+    monkeypatch.setattr(development, "noise_update", averaged)
+
+
+def main() -> None:
+    for theta in THETAS:
+        implicit.THETA = theta
+        for per in PERS:
+            with _per(per):
+                sd, se = tt.noise_driven_ca_sd(per)
+                shock = tt.shock_response(per, years=5)
+            print(
+                f"theta {theta}: 1/{per} year: CA/GDP sd {100 * sd:.3f}% (se {100 * se:.3f}); "
+                f"after a 1% rise, years 1-5: {' '.join(f'{x:.3f}' for x in shock)}"
+            )
+        q, gap = baseline_gaps()
+        print(
+            f"theta {theta}: baseline, annual vs quarterly {q:.3f} pp; vs 1/16: annual {gap[1]:.3f}, "
+            f"quarterly {gap[4]:.3f} pp; CPU {cpu_seconds():.3f} s"
+        )
+    for theta in (0.0, 0.5):
+        implicit.THETA = theta
+        with pytest.MonkeyPatch.context() as mp, _per(1):
+            year_averaged_noise(mp)
+            sd, se = tt.noise_driven_ca_sd(1)
+        print(f"theta {theta}: annual ticks, year-averaged noise: CA/GDP sd {100 * sd:.3f}% (se {100 * se:.3f})")
+    implicit.THETA = 0.0
+
+
+if __name__ == "__main__":
+    main()

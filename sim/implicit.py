@@ -24,10 +24,13 @@ conditions. The real tick then runs at X_t. The four steps (the rules are the ex
     log e   D = gain_e moved (g - g_anchor)                        policy.update_rates
     alloc   D = (1 - e^{-speed dt}) (target(alloc, u_s) - alloc)  labour.reallocate
 
-``D_{t-1}`` is recomputed from the state at the start of the tick (last tick's utilisation,
-pressure, prices, capacity and the labour shares it traded with), so nothing new is stored;
-crawls, realignments, stop depreciations and undervaluation stay explicit. Set
-:data:`THETA` (module level) to switch; 0 leaves every result bit for bit as it was.
+With :data:`ITERATIONS` > 1 the predictor is run again at the corrected values, a fixed-point
+iteration of ``X_t = X_t^e + theta (D(X_t, C_t(X_t)) - D_{t-1})`` (the fully implicit rule;
+it contracts by about a half a pass at annual ticks). ``D_{t-1}`` is recomputed from the state
+at the start of the tick (last tick's utilisation, pressure, prices, capacity and the labour
+shares it traded with), so nothing new is stored; crawls, realignments, stop depreciations and
+undervaluation stay explicit. Set :data:`THETA` (module level) to switch; 0 leaves every result
+bit for bit as it was. Each predictor pass costs a produce, plan-demand and trade stage.
 """
 
 from __future__ import annotations
@@ -45,6 +48,10 @@ if TYPE_CHECKING:
 THETA = 0.0
 """Weight of the tick's own (predicted) conditions in its responses: 0 explicit (default),
 0.5 trapezoidal, 1 backward Euler."""
+
+ITERATIONS = 1
+"""Predictor passes per tick: 1 is the predictor-corrector; more iterate toward the fully
+implicit rule (each pass costs a produce, plan-demand and trade)."""
 
 
 def _wage_step(model: TradeModel, eta: np.ndarray, util: np.ndarray) -> np.ndarray:
@@ -94,30 +101,40 @@ def predict(model: TradeModel) -> SimpleNamespace:
     return out
 
 
-def correct(model: TradeModel, theta: float) -> np.ndarray:
+def correct(model: TradeModel, theta: float, iterations: int | None = None) -> np.ndarray:
     """Predict the tick (:func:`predict`) and move the wage, exchange rate and labour shares of
     ``model.state`` by ``theta (D_t^p - D_{t-1})``; return the price factor's correction
-    (R, N), which the produce stage adds after its own explicit step.
+    (R, N), which the produce stage adds after its own explicit step. With ``iterations`` > 1
+    the prediction is repeated at the corrected values (a fixed-point iteration toward the
+    fully implicit theta-method; :data:`ITERATIONS` when None).
     """
     st = model.state
+    iterations = ITERATIONS if iterations is None else iterations
     traded = getattr(model, "_alloc_traded", None)  # the shares last tick traded with
-    p = predict(model)
-    ps = p.state
-    eta_prev = p.eta_prev if p.eta_prev is not None else p.eta
-    # price factor: D^p at the explicit log m (the predictor's), D_{t-1} the step produce made
-    d_m_prev = ps.log_m - p.log_m_prev
-    d_m_pred = production.update_price_factor(ps.log_m, ps.util, model.wp.gamma, p.gain_m) - ps.log_m
-    # wage: k_w log u, last tick's at last tick's eta
-    d_w = _wage_step(model, p.eta, ps.util) - _wage_step(model, eta_prev, st.util)
-    # exchange rate: last tick's step from its pressure, prices, capacity and income
-    if st.pressure is not None:
-        d_e = _rate_step(model, p.eta, ps, ps.pressure) - _rate_step(model, eta_prev, st, st.pressure)
-    else:  # the first tick: no pressure was read before it
-        d_e = _rate_step(model, p.eta, ps, ps.pressure)
-    # labour shares: last tick's step from the shares it traded with
-    d_a_pred = _alloc_step(model, st.alloc, ps.util_sector)
-    d_a_prev = _alloc_step(model, traded, st.util_sector) if traded is not None else 0.0
-    st.wage = st.wage * np.exp(theta * d_w)
-    st.e = st.e * np.exp(theta * d_e)
-    st.alloc = st.alloc + theta * (d_a_pred - d_a_prev)
-    return theta * (d_m_pred - d_m_prev)
+    wage_e, e_e, alloc_e = st.wage, st.e, st.alloc  # the explicit values
+    # last tick's steps, at last tick's eta, prices, capacity, income and shares
+    eta_prev = getattr(model, "_eta", None)
+    d_w_prev = d_e_prev = d_a_prev = 0.0
+    if eta_prev is not None:
+        d_w_prev = _wage_step(model, eta_prev, st.util)
+        if st.pressure is not None:
+            d_e_prev = _rate_step(model, eta_prev, st, st.pressure)
+    if traded is not None:
+        d_a_prev = _alloc_step(model, traded, st.util_sector)
+    corr_m = None
+    for _ in range(iterations):
+        model._log_m_correction = corr_m
+        p = predict(model)
+        ps = p.state
+        log_m_e = ps.log_m if corr_m is None else ps.log_m - corr_m  # produce's explicit step
+        d_m_prev = log_m_e - p.log_m_prev
+        d_m_pred = production.update_price_factor(ps.log_m, ps.util, model.wp.gamma, p.gain_m) - ps.log_m
+        d_w = _wage_step(model, p.eta, ps.util) - d_w_prev
+        d_e = _rate_step(model, p.eta, ps, ps.pressure) - d_e_prev
+        d_a = _alloc_step(model, st.alloc, ps.util_sector) - d_a_prev
+        st.wage = wage_e * np.exp(theta * d_w)
+        st.e = e_e * np.exp(theta * d_e)
+        st.alloc = alloc_e + theta * d_a
+        corr_m = theta * (d_m_pred - d_m_prev)
+    model._log_m_correction = None
+    return corr_m

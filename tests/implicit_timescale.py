@@ -1,8 +1,7 @@
 """The numbers of the within-tick response prototype (sim/implicit.py, issue 19).
 
-``PYTHONPATH=. python -m tests.implicit_timescale`` prints, for the explicit tick (theta 0), the
-trapezoidal one (0.5) and backward Euler on the predicted conditions (1), at 1, 4 and 16 ticks a
-year: the noise-driven CA / GDP sd, the first five years after a 1% productivity rise, the
+``PYTHONPATH=. python -m tests.implicit_timescale`` prints, for each of :data:`SCHEMES`, at 1, 4
+and 16 ticks a year: the noise-driven CA / GDP sd, the first five years after a 1% productivity rise, the
 noise-off baseline gaps (tests/timescale.py) and the CPU seconds of the baseline scenario. Last,
 measurement only: annual ticks whose noise is the year's average of a 1/16-year AR(1) path
 (the remedy (i) of docs/model.md section 2, not in the model), with and without the scheme.
@@ -21,7 +20,9 @@ from sim import development, implicit
 from sim.scenario import load_toml
 from tests.conftest import ROOT
 
-THETAS = (0.0, 0.5, 1.0)
+SCHEMES = ((0.0, 1), (0.5, 1), (0.5, 8), (1.0, 1))
+"""(theta, predictor passes): explicit, trapezoidal predictor-corrector, the trapezoidal rule
+iterated to its fixed point (fully implicit), backward Euler predictor-corrector."""
 PERS = (1, 4, 16)
 
 
@@ -75,28 +76,30 @@ def year_averaged_noise(monkeypatch: pytest.MonkeyPatch, sub: int = 16) -> None:
 
 
 def main() -> None:
-    for theta in THETAS:
-        implicit.THETA = theta
+    for theta, passes in SCHEMES:
+        implicit.THETA, implicit.ITERATIONS = theta, passes
         for per in PERS:
             with _per(per):
                 sd, se = tt.noise_driven_ca_sd(per)
                 shock = tt.shock_response(per, years=5)
             print(
-                f"theta {theta}: 1/{per} year: CA/GDP sd {100 * sd:.3f}% (se {100 * se:.3f}); "
+                f"theta {theta} x{passes}: 1/{per} year: CA/GDP sd {100 * sd:.3f}% (se {100 * se:.3f}); "
                 f"after a 1% rise, years 1-5: {' '.join(f'{x:.3f}' for x in shock)}"
             )
         q, gap = baseline_gaps()
         print(
-            f"theta {theta}: baseline, annual vs quarterly {q:.3f} pp; vs 1/16: annual {gap[1]:.3f}, "
+            f"theta {theta} x{passes}: baseline, annual vs quarterly {q:.3f} pp; vs 1/16: annual {gap[1]:.3f}, "
             f"quarterly {gap[4]:.3f} pp; CPU {cpu_seconds():.3f} s"
         )
-    for theta in (0.0, 0.5):
-        implicit.THETA = theta
+    for theta, passes in SCHEMES[:3]:
+        implicit.THETA, implicit.ITERATIONS = theta, passes
         with pytest.MonkeyPatch.context() as mp, _per(1):
             year_averaged_noise(mp)
             sd, se = tt.noise_driven_ca_sd(1)
-        print(f"theta {theta}: annual ticks, year-averaged noise: CA/GDP sd {100 * sd:.3f}% (se {100 * se:.3f})")
-    implicit.THETA = 0.0
+        print(
+            f"theta {theta} x{passes}: annual ticks, year-averaged noise: CA/GDP sd {100 * sd:.3f}% (se {100 * se:.3f})"
+        )
+    implicit.THETA, implicit.ITERATIONS = 0.0, 1
 
 
 if __name__ == "__main__":

@@ -5,28 +5,32 @@ conditions: the price factor ``log m``, the wage, a floater's rate and the labou
 t are last tick's values moved by a step computed from tick t-1's utilisation and FX pressure.
 With annual ticks the economy therefore does not respond within the year at all.
 
-This module runs a predictor–corrector (a theta-method on the response steps). With ``X`` any of
-the four responding quantities and ``D(X, C)`` the explicit rule's step from conditions ``C``
-(utilisation, utilisation by sector, pressure / income):
+This module runs a predictor–corrector on what drives the responses. Each of the four rules
+moves a quantity ``X`` by a step ``D`` whose driven part ``B`` comes from the tick's conditions
+``C`` (utilisation, utilisation by sector, pressure / income):
 
-    explicit     X_t^e = X_{t-1} + D_{t-1},           D_{t-1} = D(X_{t-1}, C_{t-1})
-    predictor    C_t^p = produce, plan demand, trade and the FX market run at X_t^e
-                         on a copy of the state (no stocks settled, no events)
-    corrector    X_t   = X_t^e + theta (D_t^p - D_{t-1}),  D_t^p = D(X_t^e, C_t^p)
+    log m   D = g_m (gamma log u - log m)            B = g_m gamma log u      update_price_factor
+    log w   D = k_w log u   (+ trend growth)          B = D                    development.develop
+    log e   D = gain_e moved (g - g_anchor)           B = D                    policy.update_rates
+    alloc   D = g_a (target(alloc, u_s) - alloc)      B = g_a target           labour.reallocate
 
-so ``X_t = X_{t-1} + (1 - theta) D_{t-1} + theta D_t^p``: ``theta = 0`` is the explicit tick,
-``theta = 1/2`` the trapezoidal rule (a tick's quantities are then its average over the tick
-of the continuous-time path, second order), ``theta = 1`` backward Euler on the predicted
-conditions. The real tick then runs at X_t. The four steps (the rules are the explicit ones):
+with ``g_a = 1 - e^{-speed dt}``. The tick runs
 
-    log m   D = gain_m (gamma log u - log m)                      production.update_price_factor
-    log w   D = k_w log u            (trend growth is not a response: left explicit)
-    log e   D = gain_e moved (g - g_anchor)                        policy.update_rates
-    alloc   D = (1 - e^{-speed dt}) (target(alloc, u_s) - alloc)  labour.reallocate
+    explicit     X_t^e = X_{t-1} + D(X_{t-1}, C_{t-1})          (as before, last tick's conditions)
+    predictor    C_t^p = produce, plan demand, trade and the FX market run at X_t^e on a copy of
+                         the state (no stocks settled, no events)
+    corrector    X_t   = X_t^e + theta (B(C_t^p) - B(C_{t-1}))
+
+so the driver is ``(1 - theta) C_{t-1} + theta C_t^p``: ``theta = 0`` is the explicit tick,
+``theta = 1/2`` the trapezoidal rule on the driver (a tick's quantities then follow the tick's
+average conditions), ``theta = 1`` backward Euler on the prediction. The own-gap terms (``-g_m
+log m``, ``-g_a alloc``) keep their exact per-tick shares ``1 - (1 - k)^dt``: with the drivers
+held fixed a gap still closes exactly as before (a Heun step on the whole ``D`` would slow that
+decay to ``1 - g + g^2 / 2`` a tick). The real tick then runs at ``X_t``.
 
 With :data:`ITERATIONS` > 1 the predictor is run again at the corrected values, a fixed-point
-iteration of ``X_t = X_t^e + theta (D(X_t, C_t(X_t)) - D_{t-1})`` (the fully implicit rule;
-it contracts by about a half a pass at annual ticks). ``D_{t-1}`` is recomputed from the state
+iteration of ``X_t = X_t^e + theta (B(C_t(X_t)) - B(C_{t-1}))`` (the fully implicit rule).
+``B(C_{t-1})`` is recomputed from the state
 at the start of the tick (last tick's utilisation, pressure, prices, capacity and the labour
 shares it traded with), so nothing new is stored; crawls, realignments, stop depreciations and
 undervaluation stay explicit. Set :data:`THETA` (module level) to switch; 0 leaves every result
@@ -67,9 +71,12 @@ def _rate_step(model: TradeModel, eta: np.ndarray, st, pressure: np.ndarray) -> 
     return policy.update_rates(zero, model.regime, pressure, gain, model.kn.exchange_rate.managed_share, model.anchor)
 
 
-def _alloc_step(model: TradeModel, alloc: np.ndarray, util_sector: np.ndarray) -> np.ndarray:
-    """(R, N, S1) the labour shares' step."""
-    return labour.reallocate(alloc, util_sector, model.wp.reallocation, model.wp.dt) - alloc
+def _alloc_pull(model: TradeModel, alloc: np.ndarray, util_sector: np.ndarray) -> np.ndarray:
+    """(R, N, S1) ``(1 - e^{-speed dt}) target(alloc, u_s)``: the part of the labour shares'
+    step that the sectors' utilisation drives (the step is this less ``(1 - e^{-speed dt}) alloc``).
+    """
+    gain = (1.0 - np.exp(-model.wp.reallocation * model.wp.dt))[..., None]
+    return labour.reallocate(alloc, util_sector, model.wp.reallocation, model.wp.dt) - (1.0 - gain) * alloc
 
 
 def predict(model: TradeModel) -> SimpleNamespace:
@@ -103,38 +110,36 @@ def predict(model: TradeModel) -> SimpleNamespace:
 
 def correct(model: TradeModel, theta: float, iterations: int | None = None) -> np.ndarray:
     """Predict the tick (:func:`predict`) and move the wage, exchange rate and labour shares of
-    ``model.state`` by ``theta (D_t^p - D_{t-1})``; return the price factor's correction
-    (R, N), which the produce stage adds after its own explicit step. With ``iterations`` > 1
-    the prediction is repeated at the corrected values (a fixed-point iteration toward the
-    fully implicit theta-method; :data:`ITERATIONS` when None).
+    ``model.state`` by ``theta`` times the change of their driven step (see the module doc);
+    return the price factor's correction (R, N), which the produce stage adds after its own
+    explicit step. With ``iterations`` > 1 the prediction is repeated at the corrected values (a
+    fixed-point iteration toward the fully implicit rule; :data:`ITERATIONS` when None).
     """
     st = model.state
     iterations = ITERATIONS if iterations is None else iterations
     traded = getattr(model, "_alloc_traded", None)  # the shares last tick traded with
     wage_e, e_e, alloc_e = st.wage, st.e, st.alloc  # the explicit values
-    # last tick's steps, at last tick's eta, prices, capacity, income and shares
+    log_u_prev = np.log(np.maximum(st.util, 1e-12))
+    # last tick's driven steps, at last tick's eta, prices, capacity, income and shares
     eta_prev = getattr(model, "_eta", None)
-    d_w_prev = d_e_prev = d_a_prev = 0.0
+    d_w_prev = d_e_prev = 0.0
     if eta_prev is not None:
         d_w_prev = _wage_step(model, eta_prev, st.util)
         if st.pressure is not None:
             d_e_prev = _rate_step(model, eta_prev, st, st.pressure)
-    if traded is not None:
-        d_a_prev = _alloc_step(model, traded, st.util_sector)
+    pull_prev = _alloc_pull(model, traded if traded is not None else st.alloc, st.util_sector)
     corr_m = None
     for _ in range(iterations):
         model._log_m_correction = corr_m
         p = predict(model)
         ps = p.state
-        log_m_e = ps.log_m if corr_m is None else ps.log_m - corr_m  # produce's explicit step
-        d_m_prev = log_m_e - p.log_m_prev
-        d_m_pred = production.update_price_factor(ps.log_m, ps.util, model.wp.gamma, p.gain_m) - ps.log_m
+        d_m = p.gain_m * model.wp.gamma * (np.log(np.maximum(ps.util, 1e-12)) - log_u_prev)
         d_w = _wage_step(model, p.eta, ps.util) - d_w_prev
         d_e = _rate_step(model, p.eta, ps, ps.pressure) - d_e_prev
-        d_a = _alloc_step(model, st.alloc, ps.util_sector) - d_a_prev
+        d_a = _alloc_pull(model, st.alloc, ps.util_sector) - pull_prev
         st.wage = wage_e * np.exp(theta * d_w)
         st.e = e_e * np.exp(theta * d_e)
         st.alloc = alloc_e + theta * d_a
-        corr_m = theta * (d_m_pred - d_m_prev)
+        corr_m = theta * d_m
     model._log_m_correction = None
     return corr_m

@@ -208,6 +208,7 @@ class TradeModel(mesa.Model):
         self.last_innovation: list[tuple | None] = [None] * self.R
         self._factor_cache: dict[bytes, market.TradeFactors] = {}
         self._stock_scale = None  # largest stocks + GDP seen, (R, N) (accounts.check_stocks)
+        self._log_m_correction = None  # the within-tick response's (sim/implicit.py)
         self._configure()
         self.state = self._initial_state()
         self._apply_undervaluation(np.ones(self.R, dtype=bool))

@@ -529,36 +529,10 @@ class TradeModel(mesa.Model):
         )
 
     def _produce(self) -> None:
-        st, wp = self.state, self.wp
-        # capital built with state credit deepens capital per worker: more output per worker
-        prod = (
-            st.productivity() * (1.0 + st.extra_capacity)
-            if self._lending or st.extra_capacity.any()
-            else st.productivity()
-        )
-        st.capacity = production.capacity(prod, st.alloc, st.labor)
-        if st.price is not None:
-            self._eta = production.effective_elasticity(st.price, st.capacity, wp.sigma_hat, self.s)
-        else:
-            self._eta = production.effective_elasticity(st.purchaser_price, st.capacity, wp.sigma_hat, self.s)
-        gain = production.price_gain(wp.rho, wp.gamma, self._eta, wp.dt)
-        st.log_m = production.update_price_factor(st.log_m, st.util, wp.gamma, gain)
-        st.input_cost = production.input_cost(st.purchaser_price, wp.a)
-        cost_factor = self.ca.cost_factor
-        if self._lending:
-            effect = self.kn.policy.lending_cost_effect[..., None]
-            cost_factor = cost_factor * np.maximum(1.0 - effect * self.ca.lending, 0.2)
-        self._cost_factor = cost_factor
-        st.price = production.producer_prices(
-            st.wage * st.e, prod, st.input_cost, wp.markup[..., None], st.log_m, cost_factor
-        )
-        st.full_income = production.full_income(st.capacity, st.price, st.input_cost, st.output, st.tariff_prev)
-        self._guard(
-            accounts.suspect_positive(st.e, st.price, st.full_income),
-            lambda r: accounts.check_positive(
-                self.tick, self.names, exchange_rate=st.e[r], price=st.price[r], full_income=st.full_income[r]
-            ),
-        )
+        """Capacity, the price factor, input costs, producer prices and full-capacity income
+        (:func:`sim.production.produce`).
+        """
+        production.produce(self)
 
     def _plan_demand(self) -> None:
         st, kn, ca, dt = self.state, self.kn, self.ca, self.wp.dt

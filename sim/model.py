@@ -57,9 +57,8 @@ from sim.schema import Scenario
 from sim.start import member_start
 from sim.state import State
 
-MAX_RATE_NOTES = 10
-"""Ticks without a clearing world rate noted one by one; later ones are only counted
-(``rate_fallbacks``), so a long run's notes cannot grow without bound."""
+MAX_RATE_NOTES = demand.MAX_RATE_NOTES
+"""Ticks without a clearing world rate noted one by one (:data:`sim.demand.MAX_RATE_NOTES`)."""
 
 SCENARIO_SEED = "scenario"
 """``TradeModel(seed=...)`` default: the scenario's ``simulation.seed``. An explicit ``seed=None``
@@ -535,85 +534,10 @@ class TradeModel(mesa.Model):
         production.produce(self)
 
     def _plan_demand(self) -> None:
-        st, kn, ca, dt = self.state, self.kn, self.ca, self.wp.dt
-        dm, fin = kn.demand, kn.finance
-        trade_w = st.exports + st.imports if st.exports is not None else st.full_income
-        privilege = finance.issuer_privilege(ca.settlement, trade_w, fin.issuer_privilege)
-        st.official_rate = finance.official_rates(st.world_rate, privilege)
-        spread = st.premium.copy()
-        spread[..., ca.issuer_index] -= privilege  # issuers are distinct
-        st.rate = capital.domestic_rates(st.world_rate, spread, ca.policy_rate, ca.pinned)
-        st.nii, self._res_int = finance.net_investment_income(
-            st.reserves, st.private, ca.issuer_index, st.official_rate, st.rate
-        )
-        st.fdi_income = fdi.income(st.fdi, kn.development.fdi_return)
-        st.nii = st.nii + st.fdi_income
-        st.habit_income = demand.habit_update(st.habit_income, st.full_income, dm.habit_speed, dt)
-        base = (1.0 - dm.habit) * st.full_income + dm.habit * st.habit_income + st.nii
-        held = st.reserves.sum(axis=-1)
-        st.stop_applied = st.stopped.copy()
-        away = finance.stop_held(st.stopped, st.stop_age, fin.stop_years)  # lenders stay away
-        ceiling, floor_share, funded = finance.stop_limits(
-            st.stopped, st.nfa, st.full_income, st.nii, held, fin.sudden_stop_debt, fin.stop_floor, dt, away
-        )
-        st.fx_plan = policy.reserve_purchases(ca.reserve_target, st.imports, held, ca.reserve_speed, dt)
-        if st.stopped.any():
-            st.fx_plan = np.where(st.stopped, 0.0, st.fx_plan)
-        mult = demand.investment_multiplier(st.growth, st.full_income, dm.investment_growth_response)
-        consume = demand.propensity(ca.consume, dm.consumption_drift, st.full_income, st.labor)
-        st.household_credit = demand.household_credit(
-            st.household_debt,
-            st.full_income,
-            ca.household_credit,
-            ca.household_limit,
-            ca.household_deleveraging,
-        )
-        gov = fiscal.flows(
-            ca.gov_spending, ca.gov_tax, st.tax_adjust, st.public_debt, st.rate, st.full_income, dm.ricardian_offset
-        )
-        st.gov_spending, st.taxes = gov.spending, gov.taxes
-        st.public_interest, st.fiscal_balance = gov.interest, gov.balance
-        plan = demand.DemandPlan(
-            cons_base=consume * base,
-            cons_floor=dm.consumption_floor * consume * base,
-            wealth=dm.wealth_effect * st.nfa,
-            inv_base=ca.invest * st.full_income * mult,
-            inv_fixed=ca.export_credit * st.exports
-            + (np.sum(ca.lending * st.sales, axis=-1) if self._lending else 0.0),
-            credit=st.household_credit,
-            spread=spread,
-            r0=fin.interest_rate,
-            eps_c=dm.interest_sensitivity,
-            eps_i=dm.investment_interest_sensitivity,
-            income=st.full_income + st.nii,
-            fx_plan=st.fx_plan,
-            ceiling=ceiling,
-            floor_share=floor_share,
-            gov=gov.spending,
-            fiscal_cons=gov.consumption,
-            pinned=ca.pinned if ca.pinned.any() else None,
-            policy_rate=ca.policy_rate,
-        )
-        tol = 1e-12 * np.sum(st.full_income, axis=-1)
-        rate, fallback = finance.solve_world_rate(plan, st.world_rate, fin.rate_bounds, tol, self.alive)
-        st.world_rate = rate
-        st.rate_fallback = fallback
-        if fallback.any():
-            for r in np.flatnonzero(fallback & self.alive):
-                self.rate_fallbacks_by_member[r] += 1
-                if self.rate_fallbacks_by_member[r] <= MAX_RATE_NOTES:
-                    bounds = self.specs[r].world.finance.rate_bounds
-                    self.member_notes[r].append(
-                        f"tick {self.tick}: no world rate in {bounds} clears lending; used {rate[r]:.4f}"
-                    )
-        st.rate = capital.domestic_rates(rate, spread, ca.policy_rate, ca.pinned)
-        st.policy_rate = capital.base_rates(rate, ca.policy_rate, ca.pinned)
-        st.official_rate = finance.official_rates(rate, privilege)
-        st.consumption, st.investment, st.absorption, _ = plan.at(rate)
-        st.household_credit = demand.realised_credit(st.household_credit, plan.last_plan, st.absorption)
-        st.desired_lending = plan.income - st.absorption
-        # in a sudden stop, absorption beyond income and remaining credit is paid from reserves
-        st.fx_plan = st.fx_plan - finance.stop_reserve_sales(st.stopped, st.absorption, funded, held, dt)
+        """Interest rates, investment income, fiscal flows and absorption at the world rate that
+        clears desired lending (:func:`sim.demand.plan`).
+        """
+        demand.plan(self)
 
     def _price_index(self, weight: np.ndarray, price_t: np.ndarray) -> tuple[np.ndarray, bool]:
         """The market's first pass for every member, one call per group of members that share

@@ -36,6 +36,7 @@ from sim import (
     market,
     policy,
     production,
+    trade,
     valuation,
 )
 from sim.country import Country, country_arrays
@@ -539,95 +540,15 @@ class TradeModel(mesa.Model):
         """
         demand.plan(self)
 
-    def _price_index(self, weight: np.ndarray, price_t: np.ndarray) -> tuple[np.ndarray, bool]:
-        """The market's first pass for every member, one call per group of members that share
-        their trade factors: purchaser price indices (R, S, N) and whether every buyer reaches an
-        origin in every sector (each group's pass is kept for the second).
-        """
-        self._market_groups = self._groups  # the recorder's flows use this tick's groups
-        if len(self._groups) == 1:
-            pi = market.price_index(self._groups[0][0], weight, price_t)
-            self._pis = [pi]
-            return pi.price, pi.reachable
-        price = np.empty(weight.shape)
-        self._pis = []
-        for f, idx in self._groups:
-            pi = market.price_index(f, weight[idx], price_t[idx])
-            self._pis.append(pi)
-            price[idx] = pi.price
-        return price, all(pi.reachable for pi in self._pis)
-
-    def _trade_flows(self, spend_t: np.ndarray) -> market.TradeAggregates:
-        """The market's second pass for every member (after :meth:`_price_index`)."""
-        if len(self._groups) == 1:
-            return market.trade_flows(self._groups[0][0], self._pis[0], spend_t)
-        parts = {k: np.empty(spend_t.shape) for k in ("revenue", "home", "imports", "tariff", "spent")}
-        for (f, idx), pi in zip(self._groups, self._pis, strict=True):
-            agg = market.trade_flows(f, pi, spend_t[idx])
-            for k, arr in parts.items():
-                arr[idx] = getattr(agg, k)
-        return market.TradeAggregates(**parts)
-
     def flows(self) -> np.ndarray:
-        """(R, S, N, N) this tick's bilateral flows at producer prices, [m, s, o, d]."""
-        spend, groups = self._spend_traded, self._market_groups
-        if len(groups) == 1:
-            return market.flow_tensor(groups[0][0], self._pis[0], spend)
-        out = np.empty((self.R, self.s, self.n, self.n))
-        for (f, idx), pi in zip(groups, self._pis, strict=True):
-            out[idx] = market.flow_tensor(f, pi, spend[idx])
-        return out
+        """(R, S, N, N) this tick's bilateral flows at producer prices, [m, s, o, d] (:func:`sim.trade.flows`)."""
+        return trade.flows(self)
 
     def _trade(self) -> None:
-        st, wp, s = self.state, self.wp, self.s
-        cap_t = st.capacity[..., :s]
-        total = cap_t.sum(axis=-2, keepdims=True)
-        if (total > 0).all():
-            weight = (cap_t / total).swapaxes(-1, -2)
-        else:
-            weight = np.where(total > 0, cap_t / np.where(total > 0, total, 1.0), 0.0).swapaxes(-1, -2)
-        # the factors and tariffs that price this tick: retaliation later in the tick rebuilds
-        # factors for the next one, and the recorder must log this tick's flows and tariffs
-        self.traded_mean_tariff = self.mean_tariff  # replaced, never mutated, on a change
-        p_index, reachable = self._price_index(weight, st.price[..., :s].swapaxes(-1, -2))
-        purchaser = np.concatenate([p_index.swapaxes(-1, -2), st.price[..., s:]], axis=-1)
-        st.purchaser_price = purchaser
-        # [m, i, r] = sum_s a[r, s] Q[i, s] P[i, r]: a stack of (N, S1) x (S1, S1) products
-        st.intermediate = np.matmul(st.output, wp.a.swapaxes(-1, -2)) * purchaser
-        st.final_spend = st.absorption[..., None] * self._budget_shares()
-        spend = st.final_spend + st.intermediate
-        self._spend_traded = spend[..., :s].swapaxes(-1, -2)
-        agg = self._trade_flows(self._spend_traded)
-        if reachable:  # every buyer has an open origin in every sector: all spending is placed
-            st.unmet = np.zeros((self.R, self.n))
-            unmet_inter = 0.0
-        else:
-            unmet_sector = spend[..., :s] - agg.spent.swapaxes(-1, -2)
-            final_frac = np.where(
-                spend[..., :s] > 0, st.final_spend[..., :s] / np.where(spend[..., :s] > 0, spend[..., :s], 1.0), 0.0
-            )
-            st.unmet = np.sum(unmet_sector * final_frac, axis=-1)
-            unmet_inter = np.sum(unmet_sector * (1.0 - final_frac), axis=-1)
-        revenue = np.concatenate([agg.revenue.swapaxes(-1, -2), spend[..., s:]], axis=-1)
-        st.spent = st.absorption - st.unmet
-        st.tariff = agg.tariff.sum(axis=-2)
-        st.exports_sector = agg.exports.swapaxes(-1, -2)
-        st.imports_sector = agg.imports.swapaxes(-1, -2)
-        st.exports = st.exports_sector.sum(axis=-1)
-        st.imports = st.imports_sector.sum(axis=-1)
-        st.value_added = revenue.sum(axis=-1) - (st.intermediate.sum(axis=-1) - unmet_inter)
-        st.gdp = st.value_added + st.tariff
-        st.output = revenue / st.price
-        st.sales = revenue
-        self._wage_usd, self._alloc_traded, self._labor_traded = st.wage * st.e, st.alloc, st.labor
-        st.util, st.util_sector = production.utilisation(revenue, st.price, st.capacity)
-
-    def _budget_shares(self) -> np.ndarray:
-        """(R, N, S1) final budget shares at each country's income per worker (Engel curves)."""
-        st, wp = self.state, self.wp
-        gap = st.log_base + st.log_innov + st.log_shock - st.log_frontier[:, None, :]
-        log_income = labour.log_income_index(gap - st.log_gap_start, wp.budget)
-        return labour.engel_shares(wp.budget, wp.income_elasticity, log_income)
+        """Purchaser prices, intermediate and final spending, their split across origins, sales,
+        GDP and utilisation (:func:`sim.trade.trade`).
+        """
+        trade.trade(self)
 
     def _settle(self) -> None:
         """Current accounts and their checks, the FX market (intervention, portfolio flows,

@@ -30,8 +30,6 @@ from sim import (
     event_apply,
     events,
     fdi,
-    finance,
-    fiscal,
     labour,
     market,
     policy,
@@ -561,34 +559,12 @@ class TradeModel(mesa.Model):
         accounts.settle(self)
 
     def _set_policy(self) -> None:
-        st, fin, fxp, dt = self.state, self.kn.finance, self.kn.exchange_rate, self.wp.dt
-        gross = np.sum(st.price * st.capacity, axis=-1) / st.full_income
-        gain = policy.rate_gain(self.wp.adjustment, self._eta, gross, dt)
-        log_e = policy.update_rates(np.log(st.e), self.regime, st.pressure, gain, fxp.managed_share, self.anchor)
-        if self.ca.crawl.any():
-            log_e = policy.crawl_step(
-                log_e, np.where(self._realign_end > self.tick, 0, self.regime), self.ca.crawl, self.wp.dt, self.anchor
-            )
-        if (self._realign_end > self.tick).any():
-            log_e = log_e + np.where(self._realign_end > self.tick, self._realign_drift * self.wp.dt, 0.0)
-        st.premium = finance.premium(st.nfa, st.full_income, fin.premium_threshold, fin.premium_slope, fin.premium_cap)
-        debt = finance.debt_to_income(st.nfa, st.full_income)
-        stopped, st.stop_age = finance.stop_step(
-            debt, fin.sudden_stop_debt, st.stopped, st.stop_age, fin.stop_years, dt
-        )
-        entering = stopped & ~st.stopped & (self.regime == policy.FLOAT)
-        entering[..., self.anchor] = False
-        log_e = log_e + np.where(entering, np.log1p(-fin.stop_depreciation), 0.0)
-        st.stopped = stopped
-        st.e = np.exp(log_e)
-        st.tariff_prev = st.tariff
-        st.household_debt = np.maximum(st.household_debt + dt * st.household_credit, 0.0)
-        st.public_debt = fiscal.debt_step(st.public_debt, st.fiscal_balance, dt)
-        st.tax_adjust = fiscal.rule_step(
-            st.tax_adjust, st.fiscal_balance, st.full_income, self.ca.gov_target, self.ca.gov_speed, dt
-        )
+        """Exchange rates, risk premia, sudden stops and the debt stocks (:func:`sim.policy.set_policy`),
+        then retaliatory tariffs for the next tick (:func:`sim.policy.retaliate`).
+        """
+        policy.set_policy(self)
         if self._retaliates:
-            self._retaliate()
+            policy.retaliate(self)
 
     def _revalue(self) -> None:
         """Revalue the stocks for the rate changes since they were last valued: this tick's
@@ -598,22 +574,6 @@ class TradeModel(mesa.Model):
         ca = self.ca
         valuation.revalue_state(self.state, ca.gross_liabilities, ca.own_currency, ca.issuer_index, self.anchor)
         accounts.check_revalued(self)
-
-    def _retaliate(self) -> None:
-        """Match the tariffs partners levy on each retaliating country, after its lag."""
-        st, ca = self.state, self.ca
-        history = getattr(self, "_tariff_history", None)
-        if history is None:
-            history = self._tariff_history = []
-        history.append(self._tariff_avg.copy())
-        lag = np.round(ca.ret_lag_years / self.wp.dt).astype(int)
-        new = policy.retaliation_tariffs(history, lag, ca.retaliates, ca.ret_match, ca.ret_escalation, ca.ret_cap)
-        keep = max(int(lag.max()) + 1, 1)
-        del history[:-keep]
-        moved = np.flatnonzero((new != st.retaliation).reshape(self.R, -1).any(axis=1))
-        if moved.size:
-            st.retaliation = new
-            self._refresh_factors(moved)
 
     def _develop(self) -> None:
         """Productivity, innovations, noise, wages and labor force (:mod:`sim.development`),

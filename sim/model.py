@@ -35,13 +35,13 @@ from sim import (
     policy,
     production,
     trade,
+    trade_factors,
     valuation,
 )
 from sim.country import Country, country_arrays
 from sim.errors import SimulationError
 from sim.members import (
     WorldParams,
-    array_digest,
     check_same_shape,
     copy_row,
     set_country_row,
@@ -49,7 +49,7 @@ from sim.members import (
     stack_country_arrays,
     world_knobs,
 )
-from sim.results import Recorder, _mean_tariff
+from sim.results import Recorder
 from sim.revalidate import Like
 from sim.scenario import load_scenario, resolved_document
 from sim.schema import Scenario
@@ -366,81 +366,14 @@ class TradeModel(mesa.Model):
         self.regime = np.where(moving, policy.PEG, self.base_regime) if moving.any() else self.base_regime.copy()
 
     def _refresh_factors(self, members) -> None:
-        """Build the cached trade factors of these members from their effective trade policy —
-        the scenario's schedule, retaliatory tariffs and announcement pull-forward — where it
-        has changed. Members with the same policy share one set of factors.
+        """Rebuild the trade factors of these members where their trade policy changed
+        (:func:`sim.trade_factors.refresh`).
         """
-        changed = False
-        st = getattr(self, "state", None)
-        self.mean_tariff = self.mean_tariff.copy()  # the recorder may hold the tick's array
-        for r in members:
-            tau, tariff, open_ = self._policy[r]
-            if st is not None and st.retaliation[r].any():
-                tariff = np.maximum(tariff, st.retaliation[r][None, :, :])
-            pull = self._pull[r]
-            open_ = open_ * pull if pull is not None else open_
-            sigma = self.wp.sigma[r]
-            key = (tau, tariff, open_, sigma)
-            old = self._factor_key[r]
-            if old is not None and all(x is y or np.array_equal(x, y) for x, y in zip(old, key, strict=True)):
-                continue
-            digest = array_digest(tau, tariff, open_, sigma)
-            f = self._factor_cache.get(digest)
-            if f is None:
-                f = market.build_factors(tau, tariff, open_, sigma)
-                f.tariff_in_force = tariff
-                f.mean_tariff = _mean_tariff(tariff)
-                f.tariff_avg = tariff.mean(axis=0) if self._retaliates else None
-                if len(self._factor_cache) < 64:  # members usually share a few policies
-                    self._factor_cache[digest] = f
-            # references, not copies: these arrays are replaced, never mutated
-            self._factor_key[r] = key
-            self._member_factors[r] = f
-            self._tariff_in_force[r] = f.tariff_in_force
-            self.mean_tariff[r] = f.mean_tariff
-            if self._tariff_avg is not None:
-                self._tariff_avg[r] = f.tariff_avg if f.tariff_avg is not None else tariff.mean(axis=0)
-            changed = True
-        if changed:
-            self._regroup()
+        trade_factors.refresh(self, members)
 
     def _regroup(self) -> None:
-        """Group the members by the trade factors they use (one market call per group)."""
-        groups: dict[int, list[int]] = {}
-        objs: dict[int, market.TradeFactors] = {}
-        for r, f in enumerate(self._member_factors):
-            groups.setdefault(id(f), []).append(r)
-            objs[id(f)] = f
-        if len(groups) == 1:
-            (k,) = groups
-            self._groups = [(objs[k], slice(None))]
-        elif self._stackable(objs.values()):
-            # members with different trade costs or elasticities but no tariffs, controls or
-            # Cobb-Douglas sectors: one stacked (R, S, N, N) factor array, one market call
-            fs = self._member_factors
-            stacked = market.TradeFactors(
-                F=np.stack([f.F for f in fs]),
-                G=None,
-                sigma=np.stack([f.sigma for f in fs]),
-                blocked=np.zeros((0, 3), dtype=np.int64),
-                blocked_share=np.zeros(0),
-            )
-            self._groups = [(stacked, slice(None))]
-        else:
-            self._groups = [(objs[k], np.array(v)) for k, v in groups.items()]
-
-    STACK_BYTES = 256 << 20
-    """Largest stacked factor array (bytes) built for members whose factors differ."""
-
-    def _stackable(self, factors) -> bool:
-        """Whether members' differing factors can be stacked into one array: plain factors (no
-        tariffs, no blocked cells, no Cobb-Douglas sector) that fit in :data:`STACK_BYTES`.
-        """
-        if self.R * self.s * self.n * self.n * 8 > self.STACK_BYTES:
-            return False
-        return all(
-            f.G is None and f.tariff_cells is None and not f.blocked.size and not f.cobb_douglas.size for f in factors
-        )
+        """Group the members by the trade factors they use (:func:`sim.trade_factors.regroup`)."""
+        trade_factors.regroup(self)
 
     def _announcement_windows(self, spec: Scenario, doc: dict) -> list[tuple[int, int, np.ndarray]]:
         """(first tick, event tick, cells) for each event announced ahead whose tariffs rise
@@ -449,22 +382,8 @@ class TradeModel(mesa.Model):
         return event_apply.announcement_windows(spec, doc, self.names)
 
     def _update_pull(self) -> None:
-        """Buyers pull purchases forward from origins facing an announced tariff rise."""
-        moved = []
-        for r, windows in enumerate(self._announced):
-            if not windows:
-                continue
-            pull = np.ones_like(self._policy[r][2])
-            for first, start, cells in windows:
-                if first <= self.tick < start:
-                    pull[cells] = 1.0 + self.specs[r].world.policy.pull_forward
-            pull = None if np.all(pull == 1.0) else pull
-            old = self._pull[r]
-            if (pull is None) != (old is None) or (pull is not None and not np.array_equal(pull, old)):
-                self._pull[r] = pull
-                moved.append(r)
-        if moved:
-            self._refresh_factors(moved)
+        """Announcement pull-forward in force this tick (:func:`sim.trade_factors.update_pull`)."""
+        trade_factors.update_pull(self)
 
     def country(self, name: str) -> Country:
         """The agent of the country with this name."""

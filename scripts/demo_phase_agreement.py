@@ -23,7 +23,8 @@ from sim.viz.demo_model import CLASSROOM, DemoModel  # noqa: E402
 
 def main() -> None:
     """Print the share of years on which the two labels agree, per scenario (a table, then one
-    JSON line of per cent by scenario for docs/checks.toml)."""
+    JSON line of per cent by scenario for docs/checks.toml).
+    """
     shares = {}
     for name in CLASSROOM:
         model = DemoModel(name)

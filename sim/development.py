@@ -196,7 +196,8 @@ def noise_step(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Next persistent noise of one member and the sd of this tick's jitter (annual persistence
     and sd as numbers); the noise a tick holds is the persistent part plus ``jitter x`` a fresh
-    standard normal."""
+    standard normal.
+    """
     phi_t, scale, jitter = noise_coefficients(persistence, sd, dt)
     return noise_update(noise, shocks, phi_t, scale), jitter
 

@@ -187,7 +187,10 @@ def noise_coefficients(persistence: float, sd: float, dt: float) -> tuple[float,
     # (v rho run^2 / m^2, which must be persistence x var_year)
     v = rho ** (m - 1) * m**2 * var_year / run**2
     within = (m + 2.0 * np.sum((m - np.arange(1, m)) * powers[1:])) / m**2  # variance of its year average / v
-    jitter_var = m * max(var_year - v * within, 0.0)  # the year's average of m jitters: jitter_var / m
+    # positive for every persistence in [0, 1) (averaging an AR(1) over a year raises its lag-one
+    # autocorrelation above the annual persistence, which the jitter brings back down); the
+    # year's average of m jitters has variance jitter_var / m
+    jitter_var = m * max(var_year - v * within, 0.0)
     return float(rho), float(np.sqrt(v * (1.0 - rho**2))), float(np.sqrt(jitter_var))
 
 

@@ -3,7 +3,7 @@
 Each country is a ``mesa.Agent`` that holds its own prices, capacity and spending as Python
 lists, its trade costs, tariffs and export controls as dictionaries keyed by partner, and buys
 by looping over its partners and sectors in Python. It computes the same thing as
-``TradeModel._trade`` (purchaser price indices, the split of every buyer's spending across
+``TradeModel._trade`` (:func:`sim.trade.trade`: purchaser price indices, the split of every buyer's spending across
 origins, sales, exports, imports and tariff revenue) directly from the CES formulas of
 ``docs/model.md`` §7.4 — no cached factors, no normalisation shift, no matrix products — so
 that it checks the vectorised step independently (``tests/test_reference.py``) and shows what

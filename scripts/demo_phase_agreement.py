@@ -7,6 +7,7 @@ shipped classroom scenario, levers at rest. docs/demo.md quotes these shares.
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -21,7 +22,10 @@ from sim.viz.demo_model import CLASSROOM, DemoModel  # noqa: E402
 
 
 def main() -> None:
-    """Print the share of years on which the two labels agree, per scenario."""
+    """Print the share of years on which the two labels agree, per scenario (a table, then one
+    JSON line of per cent by scenario for docs/checks.toml).
+    """
+    shares = {}
     for name in CLASSROOM:
         model = DemoModel(name)
         while model.running:
@@ -30,7 +34,9 @@ def main() -> None:
         res = Results(timeseries=ts, bilateral=bil, scenario=model.initial_spec)
         live = data.live_phases(data.imbalance_index(model), model.spec.dt)
         retro = np.asarray(analyse(res).phases)
-        print(f"{name:<18} {100 * np.mean(live == retro):4.0f}% of {live.size} ticks")
+        shares[name] = round(float(100 * np.mean(live == retro)), 1)
+        print(f"{name:<18} {shares[name]:4.0f}% of {live.size} ticks")
+    print(json.dumps(shares))
 
 
 if __name__ == "__main__":

@@ -23,8 +23,18 @@ The world rate r_w solves sum_i NL*_i(r_w) = 0 (:func:`sim.finance.solve_world_r
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+from sim import capital, fdi, finance, fiscal, policy
+
+if TYPE_CHECKING:
+    from sim.model import TradeModel
+
+MAX_RATE_NOTES = 10
+"""Ticks without a clearing world rate noted one by one; later ones are only counted
+(``rate_fallbacks``), so a long run's notes cannot grow without bound."""
 
 
 @dataclass
@@ -133,3 +143,91 @@ def realised_credit(planned: np.ndarray, plan: np.ndarray, absorption: np.ndarra
     """
     cut = np.maximum(plan - absorption, 0.0)
     return planned - np.minimum(cut, np.maximum(planned, 0.0))
+
+
+def plan(model: TradeModel) -> None:
+    """Every member's interest rates (per year), net investment income, habit income, reserve
+    purchases planned, household credit and fiscal flows (USD bn per year), then the world rate
+    that clears desired lending (:func:`sim.finance.solve_world_rate`) and consumption,
+    investment and absorption at it. A tick where no rate in the member's bounds clears is
+    counted in ``model.rate_fallbacks_by_member`` and, for its first :data:`MAX_RATE_NOTES`,
+    noted.
+    """
+    st, kn, ca, dt = model.state, model.kn, model.ca, model.wp.dt
+    dm, fin = kn.demand, kn.finance
+    trade_w = st.exports + st.imports if st.exports is not None else st.full_income
+    privilege = finance.issuer_privilege(ca.settlement, trade_w, fin.issuer_privilege)
+    st.official_rate = finance.official_rates(st.world_rate, privilege)
+    spread = st.premium.copy()
+    spread[..., ca.issuer_index] -= privilege  # issuers are distinct
+    st.rate = capital.domestic_rates(st.world_rate, spread, ca.policy_rate, ca.pinned)
+    st.nii, model._res_int = finance.net_investment_income(
+        st.reserves, st.private, ca.issuer_index, st.official_rate, st.rate
+    )
+    st.fdi_income = fdi.income(st.fdi, kn.development.fdi_return)
+    st.nii = st.nii + st.fdi_income
+    st.habit_income = habit_update(st.habit_income, st.full_income, dm.habit_speed, dt)
+    base = (1.0 - dm.habit) * st.full_income + dm.habit * st.habit_income + st.nii
+    held = st.reserves.sum(axis=-1)
+    st.stop_applied = st.stopped.copy()
+    away = finance.stop_held(st.stopped, st.stop_age, fin.stop_years)  # lenders stay away
+    ceiling, floor_share, funded = finance.stop_limits(
+        st.stopped, st.nfa, st.full_income, st.nii, held, fin.sudden_stop_debt, fin.stop_floor, dt, away
+    )
+    st.fx_plan = policy.reserve_purchases(ca.reserve_target, st.imports, held, ca.reserve_speed, dt)
+    if st.stopped.any():
+        st.fx_plan = np.where(st.stopped, 0.0, st.fx_plan)
+    mult = investment_multiplier(st.growth, st.full_income, dm.investment_growth_response)
+    consume = propensity(ca.consume, dm.consumption_drift, st.full_income, st.labor)
+    st.household_credit = household_credit(
+        st.household_debt,
+        st.full_income,
+        ca.household_credit,
+        ca.household_limit,
+        ca.household_deleveraging,
+    )
+    gov = fiscal.flows(
+        ca.gov_spending, ca.gov_tax, st.tax_adjust, st.public_debt, st.rate, st.full_income, dm.ricardian_offset
+    )
+    st.gov_spending, st.taxes = gov.spending, gov.taxes
+    st.public_interest, st.fiscal_balance = gov.interest, gov.balance
+    demand_plan = DemandPlan(
+        cons_base=consume * base,
+        cons_floor=dm.consumption_floor * consume * base,
+        wealth=dm.wealth_effect * st.nfa,
+        inv_base=ca.invest * st.full_income * mult,
+        inv_fixed=ca.export_credit * st.exports + (np.sum(ca.lending * st.sales, axis=-1) if model._lending else 0.0),
+        credit=st.household_credit,
+        spread=spread,
+        r0=fin.interest_rate,
+        eps_c=dm.interest_sensitivity,
+        eps_i=dm.investment_interest_sensitivity,
+        income=st.full_income + st.nii,
+        fx_plan=st.fx_plan,
+        ceiling=ceiling,
+        floor_share=floor_share,
+        gov=gov.spending,
+        fiscal_cons=gov.consumption,
+        pinned=ca.pinned if ca.pinned.any() else None,
+        policy_rate=ca.policy_rate,
+    )
+    tol = 1e-12 * np.sum(st.full_income, axis=-1)
+    rate, fallback = finance.solve_world_rate(demand_plan, st.world_rate, fin.rate_bounds, tol, model.alive)
+    st.world_rate = rate
+    st.rate_fallback = fallback
+    if fallback.any():
+        for r in np.flatnonzero(fallback & model.alive):
+            model.rate_fallbacks_by_member[r] += 1
+            if model.rate_fallbacks_by_member[r] <= MAX_RATE_NOTES:
+                bounds = model.specs[r].world.finance.rate_bounds
+                model.member_notes[r].append(
+                    f"tick {model.tick}: no world rate in {bounds} clears lending; used {rate[r]:.4f}"
+                )
+    st.rate = capital.domestic_rates(rate, spread, ca.policy_rate, ca.pinned)
+    st.policy_rate = capital.base_rates(rate, ca.policy_rate, ca.pinned)
+    st.official_rate = finance.official_rates(rate, privilege)
+    st.consumption, st.investment, st.absorption, _ = demand_plan.at(rate)
+    st.household_credit = realised_credit(st.household_credit, demand_plan.last_plan, st.absorption)
+    st.desired_lending = demand_plan.income - st.absorption
+    # in a sudden stop, absorption beyond income and remaining credit is paid from reserves
+    st.fx_plan = st.fx_plan - finance.stop_reserve_sales(st.stopped, st.absorption, funded, held, dt)

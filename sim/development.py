@@ -160,28 +160,53 @@ def adopt(
     return out if uneven.all() else np.where(uneven, out, everyone)
 
 
-def noise_coefficients(persistence: float, sd: float, dt: float) -> tuple[float, float]:
-    """Per-tick AR(1) coefficient and shock scale of the transitory noise (numbers, for one
-    member): stationary sd equals that of the annual AR(1).
+def noise_coefficients(persistence: float, sd: float, dt: float) -> tuple[float, float, float]:
+    """Per-tick coefficients of the transitory noise (numbers, for one member): the AR(1)
+    coefficient and shock sd of its persistent part and the sd of its tick-to-tick jitter.
 
-    Per tick the persistence is ``phi ** dt`` and the shock's sd is scaled so that the stationary
-    sd, ``sd / sqrt(1 - phi**2)``, is the same whatever the tick; sampled once a year, the
-    quarterly process has the annual one's autocorrelation ``phi``. With ``phi = 0`` each tick
-    draws afresh with sd ``sd`` (not ``sd x sqrt(dt)``, which shrank the quarterly noise by half).
+    ``persistence`` and ``sd`` describe the noise as productivity data see it, in annual
+    averages: an AR(1) across years with that persistence and shock sd (stationary sd
+    ``sd / sqrt(1 - persistence**2)``). An annual tick holds the year's average, so it is that
+    AR(1) itself (no jitter). A tick of ``1/m`` year holds a persistent AR(1) with coefficient
+    ``persistence ** dt`` plus independent jitter, sized so that the average of a year's ``m``
+    ticks has the annual process's stationary variance and lag-one autocorrelation; its higher
+    lags then decay at ``persistence`` too, so the annual averages of any tick are the same
+    Gaussian AR(1) (docs/model.md §2). With ``persistence = 0`` the years are independent and
+    each tick draws afresh with sd ``sd * sqrt(m)``.
     """
-    phi_t = persistence**dt
-    scale = sd * np.sqrt((1.0 - phi_t**2) / (1.0 - persistence**2))
-    return phi_t, float(scale)
+    m = round(1.0 / dt)
+    if m < 1 or abs(m * dt - 1.0) > 1e-9:
+        raise ValueError(f"tick length {dt} years is not a whole fraction of a year")
+    if m == 1:
+        return persistence, sd, 0.0
+    var_year = sd**2 / (1.0 - persistence**2)  # stationary variance of the annual averages
+    rho = persistence**dt
+    powers = rho ** np.arange(m)
+    run = powers.sum()  # sum of rho**k, k < m
+    # the persistent part's stationary variance, from the lag-one covariance of year averages
+    # (v rho run^2 / m^2, which must be persistence x var_year)
+    v = rho ** (m - 1) * m**2 * var_year / run**2
+    within = (m + 2.0 * np.sum((m - np.arange(1, m)) * powers[1:])) / m**2  # variance of its year average / v
+    # positive for every persistence in [0, 1) (averaging an AR(1) over a year raises its lag-one
+    # autocorrelation above the annual persistence, which the jitter brings back down); the
+    # year's average of m jitters has variance jitter_var / m
+    jitter_var = m * max(var_year - v * within, 0.0)
+    return float(rho), float(np.sqrt(v * (1.0 - rho**2))), float(np.sqrt(jitter_var))
 
 
-def noise_step(noise: np.ndarray, shocks: np.ndarray, persistence: float, sd: float, dt: float) -> np.ndarray:
-    """Next transitory noise of one member (annual persistence and sd as numbers)."""
-    phi_t, scale = noise_coefficients(persistence, sd, dt)
-    return noise_update(noise, shocks, phi_t, scale)
+def noise_step(
+    noise: np.ndarray, shocks: np.ndarray, persistence: float, sd: float, dt: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Next persistent noise of one member and the sd of this tick's jitter (annual persistence
+    and sd as numbers); the noise a tick holds is the persistent part plus ``jitter x`` a fresh
+    standard normal.
+    """
+    phi_t, scale, jitter = noise_coefficients(persistence, sd, dt)
+    return noise_update(noise, shocks, phi_t, scale), jitter
 
 
 def noise_update(noise: np.ndarray, shocks: np.ndarray, phi_t: np.ndarray, scale: np.ndarray) -> np.ndarray:
-    """(R, N, S1) next transitory noise, with :func:`noise_coefficients` per member (R, 1, 1)."""
+    """(R, N, S1) next persistent noise, with :func:`noise_coefficients` per member (R, 1, 1)."""
     return phi_t * noise + scale * shocks
 
 
@@ -305,6 +330,8 @@ def develop(model: TradeModel) -> None:
     dev = kn.development
     dt, s = wp.dt, model.s
     shocks = np.stack([g["noise"].standard_normal((model.n, s + 1)) for g in model.streams])
+    if dt < 1.0:  # sub-annual ticks add jitter (members share the tick)
+        st.jitter = wp.noise_jitter * np.stack([g["noise"].standard_normal((model.n, s + 1)) for g in model.streams])
     draws = np.stack([g["innovation"].random(3) for g in model.streams])
     trend_before = st.log_base + st.log_innov
     # absorptive capacity: investment effort scaled by social capability (section 7.7)

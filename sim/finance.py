@@ -10,9 +10,12 @@ and net investment income sums to exactly zero. No dense country x country matri
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
-from sim.demand import DemandPlan
+if TYPE_CHECKING:
+    from sim.demand import DemandPlan
 
 
 def official_rates(world_rate: np.ndarray | float, privilege: np.ndarray) -> np.ndarray:

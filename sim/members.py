@@ -136,6 +136,7 @@ class WorldParams:
     adjustment: np.ndarray
     noise_phi: np.ndarray  # (R, 1, 1) per-tick AR(1) coefficient of the noise
     noise_scale: np.ndarray  # (R, 1, 1) per-tick scale of its shocks
+    noise_jitter: np.ndarray  # (R, 1, 1) per-tick sd of the noise's jitter (0 with annual ticks)
     income_elasticity: np.ndarray  # (R, S1) Engel elasticities of final spending
     reallocation: np.ndarray  # (R, 1) speed per year at which workers move between sectors
 
@@ -150,6 +151,7 @@ class WorldParams:
             kw[name] = kw[name][:, None]
         kw["noise_phi"] = kw["noise_phi"][:, None, None]
         kw["noise_scale"] = kw["noise_scale"][:, None, None]
+        kw["noise_jitter"] = kw["noise_jitter"][:, None, None]
         return cls(**kw)
 
     @staticmethod
@@ -157,7 +159,7 @@ class WorldParams:
         w = scn.world
         sigma = np.array([w.elasticity[s] for s in scn.traded], dtype=float)
         dev = w.development
-        phi, scale = development.noise_coefficients(dev.noise_persistence, dev.noise_sd, scn.dt)
+        phi, scale, jitter = development.noise_coefficients(dev.noise_persistence, dev.noise_sd, scn.dt)
         return {
             "sigma": sigma,
             "sigma_hat": max(1.0, float(sigma.max())),
@@ -170,6 +172,7 @@ class WorldParams:
             "adjustment": w.exchange_rate.adjustment,
             "noise_phi": phi,
             "noise_scale": scale,
+            "noise_jitter": jitter,
             "income_elasticity": np.array([w.structure.income_elasticity[s] for s in scn.all_sectors]),
             "reallocation": w.structure.reallocation_speed,
         }

@@ -30,20 +30,19 @@ from sim import (
     event_apply,
     events,
     fdi,
-    finance,
-    fiscal,
     implicit,
     labour,
     market,
     policy,
     production,
+    trade,
+    trade_factors,
     valuation,
 )
 from sim.country import Country, country_arrays
 from sim.errors import SimulationError
 from sim.members import (
     WorldParams,
-    array_digest,
     check_same_shape,
     copy_row,
     set_country_row,
@@ -51,16 +50,15 @@ from sim.members import (
     stack_country_arrays,
     world_knobs,
 )
-from sim.results import Recorder, _mean_tariff
+from sim.results import Recorder
 from sim.revalidate import Like
 from sim.scenario import load_scenario, resolved_document
 from sim.schema import Scenario
 from sim.start import member_start
 from sim.state import State
 
-MAX_RATE_NOTES = 10
-"""Ticks without a clearing world rate noted one by one; later ones are only counted
-(``rate_fallbacks``), so a long run's notes cannot grow without bound."""
+MAX_RATE_NOTES = demand.MAX_RATE_NOTES
+"""Ticks without a clearing world rate noted one by one (:data:`sim.demand.MAX_RATE_NOTES`)."""
 
 SCENARIO_SEED = "scenario"
 """``TradeModel(seed=...)`` default: the scenario's ``simulation.seed``. An explicit ``seed=None``
@@ -370,81 +368,14 @@ class TradeModel(mesa.Model):
         self.regime = np.where(moving, policy.PEG, self.base_regime) if moving.any() else self.base_regime.copy()
 
     def _refresh_factors(self, members) -> None:
-        """Build the cached trade factors of these members from their effective trade policy —
-        the scenario's schedule, retaliatory tariffs and announcement pull-forward — where it
-        has changed. Members with the same policy share one set of factors.
+        """Rebuild the trade factors of these members where their trade policy changed
+        (:func:`sim.trade_factors.refresh`).
         """
-        changed = False
-        st = getattr(self, "state", None)
-        self.mean_tariff = self.mean_tariff.copy()  # the recorder may hold the tick's array
-        for r in members:
-            tau, tariff, open_ = self._policy[r]
-            if st is not None and st.retaliation[r].any():
-                tariff = np.maximum(tariff, st.retaliation[r][None, :, :])
-            pull = self._pull[r]
-            open_ = open_ * pull if pull is not None else open_
-            sigma = self.wp.sigma[r]
-            key = (tau, tariff, open_, sigma)
-            old = self._factor_key[r]
-            if old is not None and all(x is y or np.array_equal(x, y) for x, y in zip(old, key, strict=True)):
-                continue
-            digest = array_digest(tau, tariff, open_, sigma)
-            f = self._factor_cache.get(digest)
-            if f is None:
-                f = market.build_factors(tau, tariff, open_, sigma)
-                f.tariff_in_force = tariff
-                f.mean_tariff = _mean_tariff(tariff)
-                f.tariff_avg = tariff.mean(axis=0) if self._retaliates else None
-                if len(self._factor_cache) < 64:  # members usually share a few policies
-                    self._factor_cache[digest] = f
-            # references, not copies: these arrays are replaced, never mutated
-            self._factor_key[r] = key
-            self._member_factors[r] = f
-            self._tariff_in_force[r] = f.tariff_in_force
-            self.mean_tariff[r] = f.mean_tariff
-            if self._tariff_avg is not None:
-                self._tariff_avg[r] = f.tariff_avg if f.tariff_avg is not None else tariff.mean(axis=0)
-            changed = True
-        if changed:
-            self._regroup()
+        trade_factors.refresh(self, members)
 
     def _regroup(self) -> None:
-        """Group the members by the trade factors they use (one market call per group)."""
-        groups: dict[int, list[int]] = {}
-        objs: dict[int, market.TradeFactors] = {}
-        for r, f in enumerate(self._member_factors):
-            groups.setdefault(id(f), []).append(r)
-            objs[id(f)] = f
-        if len(groups) == 1:
-            (k,) = groups
-            self._groups = [(objs[k], slice(None))]
-        elif self._stackable(objs.values()):
-            # members with different trade costs or elasticities but no tariffs, controls or
-            # Cobb-Douglas sectors: one stacked (R, S, N, N) factor array, one market call
-            fs = self._member_factors
-            stacked = market.TradeFactors(
-                F=np.stack([f.F for f in fs]),
-                G=None,
-                sigma=np.stack([f.sigma for f in fs]),
-                blocked=np.zeros((0, 3), dtype=np.int64),
-                blocked_share=np.zeros(0),
-            )
-            self._groups = [(stacked, slice(None))]
-        else:
-            self._groups = [(objs[k], np.array(v)) for k, v in groups.items()]
-
-    STACK_BYTES = 256 << 20
-    """Largest stacked factor array (bytes) built for members whose factors differ."""
-
-    def _stackable(self, factors) -> bool:
-        """Whether members' differing factors can be stacked into one array: plain factors (no
-        tariffs, no blocked cells, no Cobb-Douglas sector) that fit in :data:`STACK_BYTES`.
-        """
-        if self.R * self.s * self.n * self.n * 8 > self.STACK_BYTES:
-            return False
-        return all(
-            f.G is None and f.tariff_cells is None and not f.blocked.size and not f.cobb_douglas.size for f in factors
-        )
+        """Group the members by the trade factors they use (:func:`sim.trade_factors.regroup`)."""
+        trade_factors.regroup(self)
 
     def _announcement_windows(self, spec: Scenario, doc: dict) -> list[tuple[int, int, np.ndarray]]:
         """(first tick, event tick, cells) for each event announced ahead whose tariffs rise
@@ -453,22 +384,8 @@ class TradeModel(mesa.Model):
         return event_apply.announcement_windows(spec, doc, self.names)
 
     def _update_pull(self) -> None:
-        """Buyers pull purchases forward from origins facing an announced tariff rise."""
-        moved = []
-        for r, windows in enumerate(self._announced):
-            if not windows:
-                continue
-            pull = np.ones_like(self._policy[r][2])
-            for first, start, cells in windows:
-                if first <= self.tick < start:
-                    pull[cells] = 1.0 + self.specs[r].world.policy.pull_forward
-            pull = None if np.all(pull == 1.0) else pull
-            old = self._pull[r]
-            if (pull is None) != (old is None) or (pull is not None and not np.array_equal(pull, old)):
-                self._pull[r] = pull
-                moved.append(r)
-        if moved:
-            self._refresh_factors(moved)
+        """Announcement pull-forward in force this tick (:func:`sim.trade_factors.update_pull`)."""
+        trade_factors.update_pull(self)
 
     def country(self, name: str) -> Country:
         """The agent of the country with this name."""
@@ -534,209 +451,26 @@ class TradeModel(mesa.Model):
         )
 
     def _produce(self) -> None:
-        st, wp = self.state, self.wp
-        # capital built with state credit deepens capital per worker: more output per worker
-        prod = (
-            st.productivity() * (1.0 + st.extra_capacity)
-            if self._lending or st.extra_capacity.any()
-            else st.productivity()
-        )
-        st.capacity = production.capacity(prod, st.alloc, st.labor)
-        if st.price is not None:
-            self._eta = production.effective_elasticity(st.price, st.capacity, wp.sigma_hat, self.s)
-        else:
-            self._eta = production.effective_elasticity(st.purchaser_price, st.capacity, wp.sigma_hat, self.s)
-        gain = production.price_gain(wp.rho, wp.gamma, self._eta, wp.dt)
-        st.log_m = production.update_price_factor(st.log_m, st.util, wp.gamma, gain)
-        if self._log_m_correction is not None:
-            st.log_m = st.log_m + self._log_m_correction
-        st.input_cost = production.input_cost(st.purchaser_price, wp.a)
-        cost_factor = self.ca.cost_factor
-        if self._lending:
-            effect = self.kn.policy.lending_cost_effect[..., None]
-            cost_factor = cost_factor * np.maximum(1.0 - effect * self.ca.lending, 0.2)
-        self._cost_factor = cost_factor
-        st.price = production.producer_prices(
-            st.wage * st.e, prod, st.input_cost, wp.markup[..., None], st.log_m, cost_factor
-        )
-        st.full_income = production.full_income(st.capacity, st.price, st.input_cost, st.output, st.tariff_prev)
-        self._guard(
-            accounts.suspect_positive(st.e, st.price, st.full_income),
-            lambda r: accounts.check_positive(
-                self.tick, self.names, exchange_rate=st.e[r], price=st.price[r], full_income=st.full_income[r]
-            ),
-        )
+        """Capacity, the price factor, input costs, producer prices and full-capacity income
+        (:func:`sim.production.produce`).
+        """
+        production.produce(self)
 
     def _plan_demand(self) -> None:
-        st, kn, ca, dt = self.state, self.kn, self.ca, self.wp.dt
-        dm, fin = kn.demand, kn.finance
-        trade_w = st.exports + st.imports if st.exports is not None else st.full_income
-        privilege = finance.issuer_privilege(ca.settlement, trade_w, fin.issuer_privilege)
-        st.official_rate = finance.official_rates(st.world_rate, privilege)
-        spread = st.premium.copy()
-        spread[..., ca.issuer_index] -= privilege  # issuers are distinct
-        st.rate = capital.domestic_rates(st.world_rate, spread, ca.policy_rate, ca.pinned)
-        st.nii, self._res_int = finance.net_investment_income(
-            st.reserves, st.private, ca.issuer_index, st.official_rate, st.rate
-        )
-        st.fdi_income = fdi.income(st.fdi, kn.development.fdi_return)
-        st.nii = st.nii + st.fdi_income
-        st.habit_income = demand.habit_update(st.habit_income, st.full_income, dm.habit_speed, dt)
-        base = (1.0 - dm.habit) * st.full_income + dm.habit * st.habit_income + st.nii
-        held = st.reserves.sum(axis=-1)
-        st.stop_applied = st.stopped.copy()
-        away = finance.stop_held(st.stopped, st.stop_age, fin.stop_years)  # lenders stay away
-        ceiling, floor_share, funded = finance.stop_limits(
-            st.stopped, st.nfa, st.full_income, st.nii, held, fin.sudden_stop_debt, fin.stop_floor, dt, away
-        )
-        st.fx_plan = policy.reserve_purchases(ca.reserve_target, st.imports, held, ca.reserve_speed, dt)
-        if st.stopped.any():
-            st.fx_plan = np.where(st.stopped, 0.0, st.fx_plan)
-        mult = demand.investment_multiplier(st.growth, st.full_income, dm.investment_growth_response)
-        consume = demand.propensity(ca.consume, dm.consumption_drift, st.full_income, st.labor)
-        st.household_credit = demand.household_credit(
-            st.household_debt,
-            st.full_income,
-            ca.household_credit,
-            ca.household_limit,
-            ca.household_deleveraging,
-        )
-        gov = fiscal.flows(
-            ca.gov_spending, ca.gov_tax, st.tax_adjust, st.public_debt, st.rate, st.full_income, dm.ricardian_offset
-        )
-        st.gov_spending, st.taxes = gov.spending, gov.taxes
-        st.public_interest, st.fiscal_balance = gov.interest, gov.balance
-        plan = demand.DemandPlan(
-            cons_base=consume * base,
-            cons_floor=dm.consumption_floor * consume * base,
-            wealth=dm.wealth_effect * st.nfa,
-            inv_base=ca.invest * st.full_income * mult,
-            inv_fixed=ca.export_credit * st.exports
-            + (np.sum(ca.lending * st.sales, axis=-1) if self._lending else 0.0),
-            credit=st.household_credit,
-            spread=spread,
-            r0=fin.interest_rate,
-            eps_c=dm.interest_sensitivity,
-            eps_i=dm.investment_interest_sensitivity,
-            income=st.full_income + st.nii,
-            fx_plan=st.fx_plan,
-            ceiling=ceiling,
-            floor_share=floor_share,
-            gov=gov.spending,
-            fiscal_cons=gov.consumption,
-            pinned=ca.pinned if ca.pinned.any() else None,
-            policy_rate=ca.policy_rate,
-        )
-        tol = 1e-12 * np.sum(st.full_income, axis=-1)
-        rate, fallback = finance.solve_world_rate(plan, st.world_rate, fin.rate_bounds, tol, self.alive)
-        st.world_rate = rate
-        st.rate_fallback = fallback
-        if fallback.any():
-            for r in np.flatnonzero(fallback & self.alive):
-                self.rate_fallbacks_by_member[r] += 1
-                if self.rate_fallbacks_by_member[r] <= MAX_RATE_NOTES:
-                    bounds = self.specs[r].world.finance.rate_bounds
-                    self.member_notes[r].append(
-                        f"tick {self.tick}: no world rate in {bounds} clears lending; used {rate[r]:.4f}"
-                    )
-        st.rate = capital.domestic_rates(rate, spread, ca.policy_rate, ca.pinned)
-        st.policy_rate = capital.base_rates(rate, ca.policy_rate, ca.pinned)
-        st.official_rate = finance.official_rates(rate, privilege)
-        st.consumption, st.investment, st.absorption, _ = plan.at(rate)
-        st.household_credit = demand.realised_credit(st.household_credit, plan.last_plan, st.absorption)
-        st.desired_lending = plan.income - st.absorption
-        # in a sudden stop, absorption beyond income and remaining credit is paid from reserves
-        st.fx_plan = st.fx_plan - finance.stop_reserve_sales(st.stopped, st.absorption, funded, held, dt)
-
-    def _price_index(self, weight: np.ndarray, price_t: np.ndarray) -> tuple[np.ndarray, bool]:
-        """The market's first pass for every member, one call per group of members that share
-        their trade factors: purchaser price indices (R, S, N) and whether every buyer reaches an
-        origin in every sector (each group's pass is kept for the second).
+        """Interest rates, investment income, fiscal flows and absorption at the world rate that
+        clears desired lending (:func:`sim.demand.plan`).
         """
-        self._market_groups = self._groups  # the recorder's flows use this tick's groups
-        if len(self._groups) == 1:
-            pi = market.price_index(self._groups[0][0], weight, price_t)
-            self._pis = [pi]
-            return pi.price, pi.reachable
-        price = np.empty(weight.shape)
-        self._pis = []
-        for f, idx in self._groups:
-            pi = market.price_index(f, weight[idx], price_t[idx])
-            self._pis.append(pi)
-            price[idx] = pi.price
-        return price, all(pi.reachable for pi in self._pis)
-
-    def _trade_flows(self, spend_t: np.ndarray) -> market.TradeAggregates:
-        """The market's second pass for every member (after :meth:`_price_index`)."""
-        if len(self._groups) == 1:
-            return market.trade_flows(self._groups[0][0], self._pis[0], spend_t)
-        parts = {k: np.empty(spend_t.shape) for k in ("revenue", "home", "imports", "tariff", "spent")}
-        for (f, idx), pi in zip(self._groups, self._pis, strict=True):
-            agg = market.trade_flows(f, pi, spend_t[idx])
-            for k, arr in parts.items():
-                arr[idx] = getattr(agg, k)
-        return market.TradeAggregates(**parts)
+        demand.plan(self)
 
     def flows(self) -> np.ndarray:
-        """(R, S, N, N) this tick's bilateral flows at producer prices, [m, s, o, d]."""
-        spend, groups = self._spend_traded, self._market_groups
-        if len(groups) == 1:
-            return market.flow_tensor(groups[0][0], self._pis[0], spend)
-        out = np.empty((self.R, self.s, self.n, self.n))
-        for (f, idx), pi in zip(groups, self._pis, strict=True):
-            out[idx] = market.flow_tensor(f, pi, spend[idx])
-        return out
+        """(R, S, N, N) this tick's bilateral flows at producer prices, [m, s, o, d] (:func:`sim.trade.flows`)."""
+        return trade.flows(self)
 
     def _trade(self) -> None:
-        st, wp, s = self.state, self.wp, self.s
-        cap_t = st.capacity[..., :s]
-        total = cap_t.sum(axis=-2, keepdims=True)
-        if (total > 0).all():
-            weight = (cap_t / total).swapaxes(-1, -2)
-        else:
-            weight = np.where(total > 0, cap_t / np.where(total > 0, total, 1.0), 0.0).swapaxes(-1, -2)
-        # the factors and tariffs that price this tick: retaliation later in the tick rebuilds
-        # factors for the next one, and the recorder must log this tick's flows and tariffs
-        self.traded_mean_tariff = self.mean_tariff  # replaced, never mutated, on a change
-        p_index, reachable = self._price_index(weight, st.price[..., :s].swapaxes(-1, -2))
-        purchaser = np.concatenate([p_index.swapaxes(-1, -2), st.price[..., s:]], axis=-1)
-        st.purchaser_price = purchaser
-        # [m, i, r] = sum_s a[r, s] Q[i, s] P[i, r]: a stack of (N, S1) x (S1, S1) products
-        st.intermediate = np.matmul(st.output, wp.a.swapaxes(-1, -2)) * purchaser
-        st.final_spend = st.absorption[..., None] * self._budget_shares()
-        spend = st.final_spend + st.intermediate
-        self._spend_traded = spend[..., :s].swapaxes(-1, -2)
-        agg = self._trade_flows(self._spend_traded)
-        if reachable:  # every buyer has an open origin in every sector: all spending is placed
-            st.unmet = np.zeros((self.R, self.n))
-            unmet_inter = 0.0
-        else:
-            unmet_sector = spend[..., :s] - agg.spent.swapaxes(-1, -2)
-            final_frac = np.where(
-                spend[..., :s] > 0, st.final_spend[..., :s] / np.where(spend[..., :s] > 0, spend[..., :s], 1.0), 0.0
-            )
-            st.unmet = np.sum(unmet_sector * final_frac, axis=-1)
-            unmet_inter = np.sum(unmet_sector * (1.0 - final_frac), axis=-1)
-        revenue = np.concatenate([agg.revenue.swapaxes(-1, -2), spend[..., s:]], axis=-1)
-        st.spent = st.absorption - st.unmet
-        st.tariff = agg.tariff.sum(axis=-2)
-        st.exports_sector = agg.exports.swapaxes(-1, -2)
-        st.imports_sector = agg.imports.swapaxes(-1, -2)
-        st.exports = st.exports_sector.sum(axis=-1)
-        st.imports = st.imports_sector.sum(axis=-1)
-        st.value_added = revenue.sum(axis=-1) - (st.intermediate.sum(axis=-1) - unmet_inter)
-        st.gdp = st.value_added + st.tariff
-        st.output = revenue / st.price
-        st.sales = revenue
-        self._wage_usd, self._alloc_traded, self._labor_traded = st.wage * st.e, st.alloc, st.labor
-        st.util, st.util_sector = production.utilisation(revenue, st.price, st.capacity)
-
-    def _budget_shares(self) -> np.ndarray:
-        """(R, N, S1) final budget shares at each country's income per worker (Engel curves)."""
-        st, wp = self.state, self.wp
-        gap = st.log_base + st.log_innov + st.log_shock - st.log_frontier[:, None, :]
-        log_income = labour.log_income_index(gap - st.log_gap_start, wp.budget)
-        return labour.engel_shares(wp.budget, wp.income_elasticity, log_income)
+        """Purchaser prices, intermediate and final spending, their split across origins, sales,
+        GDP and utilisation (:func:`sim.trade.trade`).
+        """
+        trade.trade(self)
 
     def _settle(self) -> None:
         """Current accounts and their checks, the FX market (intervention, portfolio flows,
@@ -749,34 +483,12 @@ class TradeModel(mesa.Model):
         accounts.settle(self)
 
     def _set_policy(self) -> None:
-        st, fin, fxp, dt = self.state, self.kn.finance, self.kn.exchange_rate, self.wp.dt
-        gross = np.sum(st.price * st.capacity, axis=-1) / st.full_income
-        gain = policy.rate_gain(self.wp.adjustment, self._eta, gross, dt)
-        log_e = policy.update_rates(np.log(st.e), self.regime, st.pressure, gain, fxp.managed_share, self.anchor)
-        if self.ca.crawl.any():
-            log_e = policy.crawl_step(
-                log_e, np.where(self._realign_end > self.tick, 0, self.regime), self.ca.crawl, self.wp.dt, self.anchor
-            )
-        if (self._realign_end > self.tick).any():
-            log_e = log_e + np.where(self._realign_end > self.tick, self._realign_drift * self.wp.dt, 0.0)
-        st.premium = finance.premium(st.nfa, st.full_income, fin.premium_threshold, fin.premium_slope, fin.premium_cap)
-        debt = finance.debt_to_income(st.nfa, st.full_income)
-        stopped, st.stop_age = finance.stop_step(
-            debt, fin.sudden_stop_debt, st.stopped, st.stop_age, fin.stop_years, dt
-        )
-        entering = stopped & ~st.stopped & (self.regime == policy.FLOAT)
-        entering[..., self.anchor] = False
-        log_e = log_e + np.where(entering, np.log1p(-fin.stop_depreciation), 0.0)
-        st.stopped = stopped
-        st.e = np.exp(log_e)
-        st.tariff_prev = st.tariff
-        st.household_debt = np.maximum(st.household_debt + dt * st.household_credit, 0.0)
-        st.public_debt = fiscal.debt_step(st.public_debt, st.fiscal_balance, dt)
-        st.tax_adjust = fiscal.rule_step(
-            st.tax_adjust, st.fiscal_balance, st.full_income, self.ca.gov_target, self.ca.gov_speed, dt
-        )
+        """Exchange rates, risk premia, sudden stops and the debt stocks (:func:`sim.policy.set_policy`),
+        then retaliatory tariffs for the next tick (:func:`sim.policy.retaliate`).
+        """
+        policy.set_policy(self)
         if self._retaliates:
-            self._retaliate()
+            policy.retaliate(self)
 
     def _revalue(self) -> None:
         """Revalue the stocks for the rate changes since they were last valued: this tick's
@@ -786,22 +498,6 @@ class TradeModel(mesa.Model):
         ca = self.ca
         valuation.revalue_state(self.state, ca.gross_liabilities, ca.own_currency, ca.issuer_index, self.anchor)
         accounts.check_revalued(self)
-
-    def _retaliate(self) -> None:
-        """Match the tariffs partners levy on each retaliating country, after its lag."""
-        st, ca = self.state, self.ca
-        history = getattr(self, "_tariff_history", None)
-        if history is None:
-            history = self._tariff_history = []
-        history.append(self._tariff_avg.copy())
-        lag = np.round(ca.ret_lag_years / self.wp.dt).astype(int)
-        new = policy.retaliation_tariffs(history, lag, ca.retaliates, ca.ret_match, ca.ret_escalation, ca.ret_cap)
-        keep = max(int(lag.max()) + 1, 1)
-        del history[:-keep]
-        moved = np.flatnonzero((new != st.retaliation).reshape(self.R, -1).any(axis=1))
-        if moved.size:
-            st.retaliation = new
-            self._refresh_factors(moved)
 
     def _develop(self) -> None:
         """Productivity, innovations, noise, wages and labor force (:mod:`sim.development`),

@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim import finance, fiscal
 from sim.timing import per_tick
 
 if TYPE_CHECKING:
@@ -288,3 +289,56 @@ def break_pegs(model: TradeModel, wanted: np.ndarray) -> None:
         model.base_regime = np.where(pegs, FLOAT, model.base_regime)
         model.regime = np.where(broke, FLOAT, model.regime)
         model._broken |= pegs
+
+
+def set_policy(model: TradeModel) -> None:
+    """Every member's exchange rates for the next tick (USD per unit: pressure and
+    intervention, :func:`update_rates`; crawls, :func:`crawl_step`; realignments under way;
+    the fall of a floating currency entering a sudden stop), risk premia (per year), sudden
+    stops (:func:`sim.finance.stop_step`), and the household, public debt (USD bn) and tax
+    rule stocks (:mod:`sim.fiscal`). Last tick's tariffs are kept for full-capacity income.
+    """
+    st, fin, fxp, dt = model.state, model.kn.finance, model.kn.exchange_rate, model.wp.dt
+    gross = np.sum(st.price * st.capacity, axis=-1) / st.full_income
+    gain = rate_gain(model.wp.adjustment, model._eta, gross, dt)
+    log_e = update_rates(np.log(st.e), model.regime, st.pressure, gain, fxp.managed_share, model.anchor)
+    if model.ca.crawl.any():
+        log_e = crawl_step(
+            log_e, np.where(model._realign_end > model.tick, 0, model.regime), model.ca.crawl, model.wp.dt, model.anchor
+        )
+    if (model._realign_end > model.tick).any():
+        log_e = log_e + np.where(model._realign_end > model.tick, model._realign_drift * model.wp.dt, 0.0)
+    st.premium = finance.premium(st.nfa, st.full_income, fin.premium_threshold, fin.premium_slope, fin.premium_cap)
+    debt = finance.debt_to_income(st.nfa, st.full_income)
+    stopped, st.stop_age = finance.stop_step(debt, fin.sudden_stop_debt, st.stopped, st.stop_age, fin.stop_years, dt)
+    entering = stopped & ~st.stopped & (model.regime == FLOAT)
+    entering[..., model.anchor] = False
+    log_e = log_e + np.where(entering, np.log1p(-fin.stop_depreciation), 0.0)
+    st.stopped = stopped
+    st.e = np.exp(log_e)
+    st.tariff_prev = st.tariff
+    st.household_debt = np.maximum(st.household_debt + dt * st.household_credit, 0.0)
+    st.public_debt = fiscal.debt_step(st.public_debt, st.fiscal_balance, dt)
+    st.tax_adjust = fiscal.rule_step(
+        st.tax_adjust, st.fiscal_balance, st.full_income, model.ca.gov_target, model.ca.gov_speed, dt
+    )
+
+
+def retaliate(model: TradeModel) -> None:
+    """Match the tariffs partners levy on each retaliating country, after its lag
+    (:func:`retaliation_tariffs`): the tick's mean tariffs join ``model._tariff_history``
+    (as many ticks as the longest lag), and members whose retaliation moved get new trade factors.
+    """
+    st, ca = model.state, model.ca
+    history = getattr(model, "_tariff_history", None)
+    if history is None:
+        history = model._tariff_history = []
+    history.append(model._tariff_avg.copy())
+    lag = np.round(ca.ret_lag_years / model.wp.dt).astype(int)
+    new = retaliation_tariffs(history, lag, ca.retaliates, ca.ret_match, ca.ret_escalation, ca.ret_cap)
+    keep = max(int(lag.max()) + 1, 1)
+    del history[:-keep]
+    moved = np.flatnonzero((new != st.retaliation).reshape(model.R, -1).any(axis=1))
+    if moved.size:
+        st.retaliation = new
+        model._refresh_factors(moved)

@@ -23,9 +23,15 @@ sigma: the adjustment never overshoots, and it closes the same share per year wh
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
+from sim import accounts
 from sim.timing import per_tick
+
+if TYPE_CHECKING:
+    from sim.model import TradeModel
 
 
 def capacity(productivity: np.ndarray, alloc: np.ndarray, labor: np.ndarray) -> np.ndarray:
@@ -112,3 +118,41 @@ def utilisation(revenue: np.ndarray, price: np.ndarray, cap: np.ndarray) -> tupl
     total = full.sum(axis=-1)
     by_country = np.where(total > 0, revenue.sum(axis=-1) / np.where(total > 0, total, 1.0), 1.0)
     return by_country, by_sector
+
+
+def produce(model: TradeModel) -> None:
+    """Every member's capacity (real units per year), effective elasticity ``model._eta``, price
+    factor, input costs and producer prices (USD per real unit), the cost factor in force
+    ``model._cost_factor`` (state lending cuts costs) and full-capacity income (USD bn per year);
+    a member whose rates, prices or income leave the positive range is failed.
+    """
+    st, wp = model.state, model.wp
+    # capital built with state credit deepens capital per worker: more output per worker
+    prod = (
+        st.productivity() * (1.0 + st.extra_capacity)
+        if model._lending or st.extra_capacity.any()
+        else st.productivity()
+    )
+    st.capacity = capacity(prod, st.alloc, st.labor)
+    if st.price is not None:
+        model._eta = effective_elasticity(st.price, st.capacity, wp.sigma_hat, model.s)
+    else:
+        model._eta = effective_elasticity(st.purchaser_price, st.capacity, wp.sigma_hat, model.s)
+    gain = price_gain(wp.rho, wp.gamma, model._eta, wp.dt)
+    st.log_m = update_price_factor(st.log_m, st.util, wp.gamma, gain)
+    if model._log_m_correction is not None:  # the within-tick response (sim/implicit.py)
+        st.log_m = st.log_m + model._log_m_correction
+    st.input_cost = input_cost(st.purchaser_price, wp.a)
+    cost_factor = model.ca.cost_factor
+    if model._lending:
+        effect = model.kn.policy.lending_cost_effect[..., None]
+        cost_factor = cost_factor * np.maximum(1.0 - effect * model.ca.lending, 0.2)
+    model._cost_factor = cost_factor
+    st.price = producer_prices(st.wage * st.e, prod, st.input_cost, wp.markup[..., None], st.log_m, cost_factor)
+    st.full_income = full_income(st.capacity, st.price, st.input_cost, st.output, st.tariff_prev)
+    model._guard(
+        accounts.suspect_positive(st.e, st.price, st.full_income),
+        lambda r: accounts.check_positive(
+            model.tick, model.names, exchange_rate=st.e[r], price=st.price[r], full_income=st.full_income[r]
+        ),
+    )

@@ -310,7 +310,7 @@ class Recorder:
         for col, attr in _SECTOR_STATE.items():
             sec[col][k] = getattr(st, attr)
         # log productivity with noise (exponentiated when filled in)
-        np.add(st.log_base + st.log_innov + st.log_shock, st.noise, out=sec["productivity"][k])
+        np.add(st.log_base + st.log_innov + st.log_shock, st.noise + st.jitter, out=sec["productivity"][k])
         raw["final_spend"][k] = st.final_spend
         raw["capacity"][k] = st.capacity
         raw["wage"][k] = st.wage

@@ -250,9 +250,9 @@ class Development(Strict):
     regimes in 1960 cross-sections (Azariadis and Drazen 1990; Durlauf and Johnson 1995), not an
     estimate."""
     noise_sd: Annotated[float, Field(ge=0.0, le=0.2)] = 0.005
-    """Standard deviation (per year) of the transitory AR(1) productivity noise."""
+    """Shock standard deviation of the transitory productivity noise, an AR(1) across years in annual averages (any tick length)."""
     noise_persistence: Annotated[float, Field(ge=0.0, lt=1.0)] = 0.7
-    """Annual persistence of the productivity noise."""
+    """Annual persistence of the productivity noise's annual averages."""
     innovation_rate: Annotated[float, Field(ge=0.0, le=10.0)] = 0.0
     """Expected number of large innovations per year (0 = none)."""
     innovation_size: Annotated[float, Field(ge=0.0, le=3.0)] = 0.3

@@ -417,6 +417,7 @@ def member_start(model: TradeModel, r: int, cache: dict) -> dict[str, np.ndarray
         "log_base": log_prod,
         "log_innov": np.zeros((n, s1)),
         "noise": np.zeros((n, s1)),
+        "jitter": np.zeros((n, s1)),
         "log_shock": np.zeros((n, s1)),
         "log_frontier": log_prod.max(axis=0),
         "innov_frontier": np.zeros(s1),

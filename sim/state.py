@@ -22,7 +22,8 @@ class State:
     labor: np.ndarray  # (N,) millions of workers
     log_base: np.ndarray  # (N, S1) log productivity from catch-up (trend)
     log_innov: np.ndarray  # (N, S1) log productivity from adopted innovations
-    noise: np.ndarray  # (N, S1) transitory AR(1) productivity noise (log)
+    noise: np.ndarray  # (N, S1) persistent part of the transitory productivity noise (log)
+    jitter: np.ndarray  # (N, S1) this tick's jitter of the noise (log; 0 with annual ticks, §2)
     log_shock: np.ndarray  # (N, S1) productivity level shocks scheduled by events (log); catch-up ignores them
     log_frontier: np.ndarray  # (S1,) log of the catch-up frontier
     innov_frontier: np.ndarray  # (S1,) cumulative log size of innovations
@@ -122,7 +123,7 @@ class State:
 
     def productivity(self) -> np.ndarray:
         """(N, S1) productivity including transitory noise, real units per worker-year."""
-        return np.exp(self.log_base + self.log_innov + self.log_shock + self.noise)
+        return np.exp(self.log_base + self.log_innov + self.log_shock + self.noise + self.jitter)
 
     def trend_productivity(self) -> np.ndarray:
         """(N, S1) productivity without transitory noise (event shocks included)."""

@@ -2,9 +2,7 @@
 
 ``PYTHONPATH=. python -m tests.implicit_timescale`` prints, for each of :data:`SCHEMES`, at 1, 4
 and 16 ticks a year: the noise-driven CA / GDP sd, the first five years after a 1% productivity rise, the
-noise-off baseline gaps (tests/timescale.py) and the CPU seconds of the baseline scenario. Last,
-measurement only: annual ticks whose noise is the year's average of a 1/16-year AR(1) path
-(the remedy (i) of docs/model.md section 2, not in the model), with and without the scheme.
+noise-off baseline gaps (tests/timescale.py) and the CPU seconds of the baseline scenario.
 """
 
 from __future__ import annotations
@@ -16,7 +14,7 @@ import numpy as np
 import pytest
 
 import tests.test_timestep as tt
-from sim import development, implicit
+from sim import implicit
 from sim.scenario import load_toml
 from tests.conftest import ROOT
 
@@ -55,26 +53,6 @@ def cpu_seconds(runs: int = 5) -> float:
     return statistics.median(ts)
 
 
-def year_averaged_noise(monkeypatch: pytest.MonkeyPatch, sub: int = 16) -> None:
-    """Annual ticks' noise becomes the year's average of a 1/sub-year AR(1) path with the same
-    persistence and sd (0.7, 1%; the noise-driven test's), the year-end value carried hidden."""
-    phi, scale = development.noise_coefficients(0.7, 0.01, 1.0 / sub)
-    rng = np.random.default_rng(12345)
-    hidden: dict[str, np.ndarray] = {}
-
-    def averaged(noise, shocks, phi_t, scale_t):
-        x = hidden.get("x")
-        x = np.zeros_like(noise) if x is None or x.shape != noise.shape else x
-        total = np.zeros_like(noise)
-        for k in range(sub):
-            x0, x = x, phi * x + scale * (shocks if k == 0 else rng.standard_normal(noise.shape))
-            total += 0.5 * (x0 + x)
-        hidden["x"] = x
-        return total / sub
-
-    monkeypatch.setattr(development, "noise_update", averaged)
-
-
 def main() -> None:
     for theta, passes in SCHEMES:
         implicit.THETA, implicit.ITERATIONS = theta, passes
@@ -90,14 +68,6 @@ def main() -> None:
         print(
             f"theta {theta} x{passes}: baseline, annual vs quarterly {q:.3f} pp; vs 1/16: annual {gap[1]:.3f}, "
             f"quarterly {gap[4]:.3f} pp; CPU {cpu_seconds():.3f} s"
-        )
-    for theta, passes in SCHEMES[:3]:
-        implicit.THETA, implicit.ITERATIONS = theta, passes
-        with pytest.MonkeyPatch.context() as mp, _per(1):
-            year_averaged_noise(mp)
-            sd, se = tt.noise_driven_ca_sd(1)
-        print(
-            f"theta {theta} x{passes}: annual ticks, year-averaged noise: CA/GDP sd {100 * sd:.3f}% (se {100 * se:.3f})"
         )
     implicit.THETA, implicit.ITERATIONS = 0.0, 1
 

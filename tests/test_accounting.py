@@ -233,10 +233,11 @@ TWO_ISSUERS = {
 }
 
 
-@pytest.mark.parametrize("seed", [7, 10, 21, 22])
+@pytest.mark.parametrize("seed", [9, 10, 19, 22])
 def test_identities_hold_with_two_reserve_issuers_and_quarterly_ticks(seed):
     # the managed Catcher sells all its reserves, held on two issuers paying different rates,
-    # at ticks 26-33 of these seeds (tests/data/world8.toml says what failed before)
+    # at ticks 25-35 of these seeds (tests/data/world8.toml says what failed before; the seeds
+    # were 7, 10, 21 and 22 before the sub-annual noise became the annual averages' process)
     res = sim.simulate(sim.load_scenario(ROOT / "tests" / "data" / "world8.toml", TWO_ISSUERS), seed=seed, ticks=40)
     check_tables(res)
     held = res.timeseries[["reserves_in_Leader", "reserves_in_Europe"]].to_numpy()

@@ -107,12 +107,37 @@ def _ticks_per_year(per: int) -> None:
     Scenario.dt = property(lambda s: 1.0 / per if s.simulation.tick_length == "quarter" else 1.0)
 
 
+def year_average_moments(rho: float, per: int) -> tuple[float, float]:
+    """Variance (per unit stationary variance) and lag-one autocorrelation of the averages over
+    each year of a stationary AR(1) with coefficient ``rho`` per tick of ``1/per`` year."""
+    powers = rho ** np.arange(per)
+    within = (per + 2.0 * np.sum((per - np.arange(1, per)) * powers[1:])) / per**2
+    return float(within), float(rho * powers.sum() ** 2 / per**2 / within)
+
+
+def noise_sizes() -> None:
+    """The sub-annual noise's sizes (docs/model.md §2), and what the old tick-end AR(1) gave."""
+    from sim.development import noise_coefficients
+
+    for phi in (0.7, 0.0):
+        stat = 0.01 / np.sqrt(1.0 - phi**2)
+        rho, scale, jitter = noise_coefficients(phi, 0.01, 0.25)
+        persistent = scale / np.sqrt(1.0 - rho**2) if rho < 1 else float("nan")
+        var, lag1 = year_average_moments(rho, 4)
+        print(
+            f"noise, persistence {phi}, quarterly: persistent part's sd {persistent / stat:.3f}, jitter's sd "
+            f"{jitter / stat:.3f} (of the annual stationary sd); the old tick-end AR(1)'s annual averages: "
+            f"sd {np.sqrt(var):.3f}, lag-one autocorrelation {lag1:.3f}"
+        )
+
+
 def main() -> None:
     """Print the numbers of docs/model.md §2 (``PYTHONPATH=. python -m tests.timescale``)."""
     from sim.scenario import load_toml
     from tests.conftest import ROOT
     from tests.test_timestep import annual_ca_share, noise_driven_ca_sd, shock_response
 
+    noise_sizes()
     doc = load_toml(ROOT / "scenarios" / "baseline.toml")
     path = {}
     for per in (1, 2, 4, 16):
@@ -124,10 +149,10 @@ def main() -> None:
     for per in (1, 2, 4, 8, 16):
         _ticks_per_year(per)
         sd, se = noise_driven_ca_sd(per)
-        first = shock_response(per)[0]
+        first, still = shock_response(per)[0], shock_response(per, responses=False)[0]
         print(
             f"ticks of 1/{per} year: noise-driven CA/GDP sd {100 * sd:.3f}% (se {100 * se:.3f}), "
-            f"first year's CA/GDP after a 1% productivity rise {first:.3f}%"
+            f"first year's CA/GDP after a 1% productivity rise {first:.3f}% ({still:.3f}% without responses)"
         )
     _ticks_per_year(4)
     for f in sorted((ROOT / "scenarios" / "experiments").glob("*.toml")):

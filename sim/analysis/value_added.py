@@ -1,7 +1,7 @@
 """Bilateral balances in gross terms and in value added, from the world input-output table
 rebuilt from a run's logs.
 
-How the model buys inputs (``TradeModel._trade``): in destination d, purchases of input sector r
+How the model buys inputs (:func:`sim.trade.trade`): in destination d, purchases of input sector r
 at tick t are ``sum_u a[r, u] * Q[d, u, t-1] * P[d, r, t]`` (input coefficients ``a[input,
 using]``, real output Q of the previous tick, purchaser price P), and they are split across
 origins like all of d's purchases of r. The bilateral table logs each flow at producer prices

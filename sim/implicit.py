@@ -35,6 +35,8 @@ at the start of the tick (last tick's utilisation, pressure, prices, capacity an
 shares it traded with), so nothing new is stored; crawls, realignments, stop depreciations and
 undervaluation stay explicit. Set :data:`THETA` (module level) to switch; 0 leaves every result
 bit for bit as it was. Each predictor pass costs a produce, plan-demand and trade stage.
+A scenario chooses with ``simulation.responses``: ``"next_tick"`` (explicit, the default) or
+``"within_tick"`` (the trapezoidal rule, one pass).
 """
 
 from __future__ import annotations
@@ -48,10 +50,23 @@ from sim import capital, development, labour, policy, production
 
 if TYPE_CHECKING:
     from sim.model import TradeModel
+    from sim.schema import Scenario
 
 THETA = 0.0
-"""Weight of the tick's own (predicted) conditions in its responses: 0 explicit (default),
-0.5 trapezoidal, 1 backward Euler."""
+"""Weight of the tick's own (predicted) conditions in the responses of runs with
+``simulation.responses = "next_tick"``: 0, the explicit tick. Other values are for measuring
+schemes only (``tests/implicit_timescale.py``: 0.5 trapezoidal, 1 backward Euler)."""
+
+WITHIN_TICK = 0.5
+"""The weight ``simulation.responses = "within_tick"`` uses: the trapezoidal rule."""
+
+
+def theta(spec: Scenario) -> float:
+    """The weight of the tick's own conditions in a run's responses (0 to 1): the trapezoidal
+    rule's 0.5 when the scenario asks for responses within the tick, else :data:`THETA`.
+    """
+    return WITHIN_TICK if spec.simulation.responses == "within_tick" else THETA
+
 
 ITERATIONS = 1
 """Predictor passes per tick: 1 is the predictor-corrector; more iterate toward the fully

@@ -27,6 +27,7 @@ SECTIONS = ("prices", "demand", "finance", "exchange_rate", "development", "poli
 SHARED = (
     "simulation.ticks",
     "simulation.tick_length",
+    "simulation.responses",
     "simulation.log_every",
     "simulation.bilateral_every",
     "world.development.relocation_sector",
@@ -47,6 +48,7 @@ def shape_key(spec: Scenario) -> tuple:
         tuple(spec.world.reserve_issuers or spec.names[:1]),
         sim.ticks,
         sim.tick_length,
+        sim.responses,
         sim.log_every,
         sim.bilateral_every,
         dev.relocation_sector,

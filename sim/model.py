@@ -207,6 +207,7 @@ class TradeModel(mesa.Model):
         self._factor_cache: dict[bytes, market.TradeFactors] = {}
         self._stock_scale = None  # largest stocks + GDP seen, (R, N) (accounts.check_stocks)
         self._log_m_correction = None  # the within-tick response's (sim/implicit.py)
+        self._theta = implicit.theta(specs[0])  # members share simulation.responses
         self._configure()
         self.state = self._initial_state()
         self._apply_undervaluation(np.ones(self.R, dtype=bool))
@@ -424,9 +425,9 @@ class TradeModel(mesa.Model):
         """Advance one tick: events, produce, plan demand, trade, settle, set policy, develop, revalue, log."""
         self._apply_events()
         self._update_pull()
-        self._log_m_correction = None  # the within-tick response (sim/implicit.py; off by default)
-        if implicit.THETA:
-            self._log_m_correction = implicit.correct(self, implicit.THETA)
+        self._log_m_correction = None  # the within-tick response (sim/implicit.py)
+        if self._theta:
+            self._log_m_correction = implicit.correct(self, self._theta)
         self._produce()
         self._plan_demand()
         self._trade()

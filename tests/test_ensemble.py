@@ -200,6 +200,8 @@ def test_a_single_run_still_raises():
 def test_members_must_share_the_world_shape():
     with pytest.raises(ScenarioError, match="member 1"):
         TradeModel(two_country(), members=[{}, {"simulation.tick_length": "quarter"}])
+    with pytest.raises(ScenarioError, match="simulation.responses differ"):
+        TradeModel(two_country(), members=[{}, {"simulation.responses": "within_tick"}])
 
 
 def test_members_with_their_own_trade_costs_share_one_stacked_market_call():

@@ -284,6 +284,7 @@ REFUSED: dict[str, tuple] = {
     "simulation.ticks": ("set", "simulation.ticks", 5, "load only"),
     "simulation.seed": ("set", "simulation.seed", 5, "load only"),
     "simulation.tick_length": ("set", "simulation.tick_length", "quarter", "load only"),
+    "simulation.responses": ("set", "simulation.responses", "within_tick", "load only"),
     "simulation.start_year": ("set", "simulation.start_year", 1990, "load only"),
     "simulation.log_every": ("set", "simulation.log_every", 2, "load only"),
     "simulation.bilateral_every": ("set", "simulation.bilateral_every", 2, "load only"),

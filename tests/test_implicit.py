@@ -1,8 +1,8 @@
-"""The within-tick (predictor-corrector) response of sim/implicit.py (issue 19, a prototype).
+"""The within-tick (predictor-corrector) response of sim/implicit.py (issue 19).
 
-With ``implicit.THETA = 0.5`` (trapezoidal) the annual tick's prices, wages, exchange rates and
-labour shares respond within the tick to its own predicted conditions. Off (0, the default) every
-result is as before.
+With ``simulation.responses = "within_tick"`` (the trapezoidal rule, ``implicit.THETA = 0.5`` in
+the measurements) the tick's prices, wages, exchange rates and labour shares respond within the
+tick to its own predicted conditions. With the default ``"next_tick"`` every result is as before.
 """
 
 from __future__ import annotations
@@ -46,9 +46,10 @@ def test_the_predictor_leaves_the_state_notes_and_counts_as_they_were(monkeypatc
     assert np.array_equal(model.state.util, pred_util)
 
 
-def test_an_ensemble_member_is_its_single_run_with_the_scheme_on(trapezoid):
+def test_an_ensemble_member_is_its_single_run_with_the_scheme_on():
     members = [{"simulation.seed": s, "world.development.noise_sd": 0.01 * (1 + s)} for s in range(3)]
-    assert_members_match(load_toml(ROOT / "scenarios" / "baseline.toml"), members, ticks=8)
+    doc = apply_overrides(load_toml(ROOT / "scenarios" / "baseline.toml"), {"simulation.responses": "within_tick"})
+    assert_members_match(doc, members, ticks=8)
 
 
 def test_annual_ticks_respond_within_the_year_to_a_productivity_shock(monkeypatch, trapezoid):

@@ -12,6 +12,7 @@ from dataclasses import fields
 import numpy as np
 import pytest
 
+import sim
 import tests.test_timestep as tt
 from sim import implicit
 from sim.model import TradeModel
@@ -88,3 +89,14 @@ def test_iterated_passes_converge_to_the_implicit_trapezoidal_rule():
     assert early > 1e-7, early  # the passes do move the values
     # nine more passes: under a twentieth (a contraction by at most 0.7 a pass would give 0.04)
     assert late < 0.05 * early, (early, late)
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "scenarios").glob("*.toml")), ids=lambda p: p.stem)
+def test_every_shipped_scenario_keeps_its_accounts_exact_with_responses_within_the_tick(path):
+    # the predictor runs on a copy of the state, so the settled tick's identities (both tables,
+    # every tick) hold as with next-tick responses: tariffs and trade_war retaliate from tick 10
+    from tests.test_accounting import check_tables
+
+    over = {"simulation.responses": "within_tick", "simulation.log_every": 1, "simulation.bilateral_every": 1}
+    scn = sim.load_scenario(path, over)
+    check_tables(sim.simulate(scn, ticks=min(scn.simulation.ticks, 150)))

@@ -97,9 +97,9 @@ class Simulation(Strict):
     """A tick is a year or a quarter; rates in the file stay annual and are scaled."""
     responses: Literal["next_tick", "within_tick"] = "next_tick"
     """When prices, wages, floating rates and workers respond to a tick's utilisation and FX
-    pressure: from the next tick (as before), or half already within the tick, from a predicted
-    pass (the trapezoidal rule; annual ticks then respond to noise as finer ticks do, at 1.6 times
-    the CPU; docs/model.md §2)."""
+    pressure: from the next tick (``"next_tick"``, as before), or half already within the tick,
+    from a predicted pass (``"within_tick"``: the trapezoidal rule; annual ticks then respond to noise as finer ticks do, at about 1.5
+    times the CPU; docs/model.md §2)."""
     start_year: int = Field(2000, ge=-10_000, le=100_000)
     """Calendar year of tick 0: it labels the tables' ``year`` column and, when the file sets it,
     lets events (``year``, ``quarter``) and metric windows (``years``) be dated."""

@@ -181,17 +181,25 @@ def noise_coefficients(persistence: float, sd: float, dt: float) -> tuple[float,
         return persistence, sd, 0.0
     var_year = sd**2 / (1.0 - persistence**2)  # stationary variance of the annual averages
     rho = persistence**dt
-    powers = rho ** np.arange(m)
-    run = powers.sum()  # sum of rho**k, k < m
+    within, run = year_average(rho, m)
     # the persistent part's stationary variance, from the lag-one covariance of year averages
     # (v rho run^2 / m^2, which must be persistence x var_year)
     v = rho ** (m - 1) * m**2 * var_year / run**2
-    within = (m + 2.0 * np.sum((m - np.arange(1, m)) * powers[1:])) / m**2  # variance of its year average / v
     # positive for every persistence in [0, 1) (averaging an AR(1) over a year raises its lag-one
     # autocorrelation above the annual persistence, which the jitter brings back down); the
     # year's average of m jitters has variance jitter_var / m
     jitter_var = m * max(var_year - v * within, 0.0)
     return float(rho), float(np.sqrt(v * (1.0 - rho**2))), float(np.sqrt(jitter_var))
+
+
+def year_average(rho: float, m: int) -> tuple[float, float]:
+    """Of a stationary AR(1) with coefficient ``rho`` per tick of ``1/m`` year: the variance of
+    a year's average of its ticks per unit of its stationary variance, and ``sum(rho**k, k < m)``
+    (the lag-one covariance of consecutive years' averages is ``rho run**2 / m**2`` on that scale).
+    """
+    powers = rho ** np.arange(m)
+    within = (m + 2.0 * np.sum((m - np.arange(1, m)) * powers[1:])) / m**2
+    return within, powers.sum()
 
 
 def noise_step(

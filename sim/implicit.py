@@ -96,24 +96,22 @@ def _alloc_pull(model: TradeModel, alloc: np.ndarray, util_sector: np.ndarray) -
 
 def predict(model: TradeModel) -> SimpleNamespace:
     """Run the tick's produce, plan-demand, trade and FX-market stages at the explicit values on
-    a copy of the state; return the predicted conditions and the explicit price-factor step.
+    a copy of the state; return the predicted conditions and the price factor's gain at them.
     The model's state, notes and fallback counts are left as they were.
     """
     saved_state, saved_eta = model.state, getattr(model, "_eta", None)
     saved_traded = getattr(model, "_alloc_traded", None)
     notes = [len(n) for n in model.member_notes]
     fallbacks = model.rate_fallbacks_by_member.copy()
-    log_m_prev = saved_state.log_m
     model.state = saved_state.copy()
     try:
         model._produce()
         model._plan_demand()
         model._trade()
         st = model.state
-        st.ca = st.exports - st.imports + st.nii
-        st.pressure = (st.ca - st.desired_lending) / st.full_income
-        capital.capital_flows(model, np.zeros_like(st.ca))  # sets st.pressure where flows act
-        out = SimpleNamespace(state=st, eta=model._eta, log_m_prev=log_m_prev, eta_prev=saved_eta)
+        st.ca = st.exports - st.imports + st.nii  # accounts.current_accounts without its checks
+        capital.fx_market_step(model)  # the pressure, on the copy
+        out = SimpleNamespace(state=st, eta=model._eta)
         out.gain_m = production.price_gain(model.wp.rho, model.wp.gamma, model._eta, model.wp.dt)
     finally:
         model.state, model._eta, model._alloc_traded = saved_state, saved_eta, saved_traded

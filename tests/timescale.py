@@ -110,9 +110,10 @@ def _ticks_per_year(per: int) -> None:
 def year_average_moments(rho: float, per: int) -> tuple[float, float]:
     """Variance (per unit stationary variance) and lag-one autocorrelation of the averages over
     each year of a stationary AR(1) with coefficient ``rho`` per tick of ``1/per`` year."""
-    powers = rho ** np.arange(per)
-    within = (per + 2.0 * np.sum((per - np.arange(1, per)) * powers[1:])) / per**2
-    return float(within), float(rho * powers.sum() ** 2 / per**2 / within)
+    from sim.development import year_average
+
+    within, run = year_average(rho, per)
+    return float(within), float(rho * run**2 / per**2 / within)
 
 
 def noise_sizes() -> None:

@@ -103,7 +103,10 @@ def browser_url(host: str, port: int) -> str:
 
 def serve_command(scenario: str, host: str, port: int) -> tuple[list[str], dict[str, str]]:
     """The ``solara run`` command line and environment that serve the page."""
-    cmd = [sys.executable, "-m", "solara", "run", "sim.viz.app", "--host", host, "--port", str(port), "--no-open"]
+    # production mode: no hot-reload file watcher, which needs an inotify instance and fails the
+    # start-up when the machine's limit is reached (it was, once, in CI)
+    cmd = [sys.executable, "-m", "solara", "run", "sim.viz.app", "--production"]
+    cmd += ["--host", host, "--port", str(port), "--no-open"]
     env = dict(os.environ)
     env["TRADESIM_DEMO_SCENARIO"] = scenario
     env.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "false")

@@ -212,17 +212,14 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     if args.json or args.set:
         import json
-        import tomllib
 
-        overrides = {}
-        for item in args.set:
-            key, sep, value = item.partition("=")
-            if not sep:
-                p.error(f"--set takes KEY=VALUE, not {item!r}")
-            try:
-                overrides[key] = tomllib.loads(f"v = {value}")["v"]
-            except tomllib.TOMLDecodeError:
-                overrides[key] = value  # a bare word: a string
+        from sim.errors import TradesimError
+        from sim.scenario import parse_settings
+
+        try:
+            overrides = parse_settings(args.set)
+        except TradesimError as exc:
+            p.error(str(exc))
         print(json.dumps(numbers(scorecards(overrides)[1])))  # one line: docs/checks.toml reads it
         return 0
     text = block()

@@ -41,6 +41,15 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--ticks", type=int, help="override simulation.ticks")
     p.add_argument("--seed", type=int, help="override simulation.seed")
+    p.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        dest="settings",
+        metavar="KEY=VALUE",
+        help="set a key path of the scenario, e.g. --set simulation.responses=within_tick "
+        "(the value is read as TOML, else as a string; repeatable; checked like the file)",
+    )
     p.add_argument("--out", default="results", help="results root (default: results)")
     p.add_argument("--analyze", action="store_true", help="also analyse the run (writes analysis/ in the run folder)")
     p.add_argument("--no-figure", action="store_true", help="skip overview.png")
@@ -67,7 +76,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def cmd_run(args: argparse.Namespace) -> int:
     """``tradesim run``."""
     from sim.runner import run
-    from sim.scenario import synthetic
+    from sim.scenario import parse_settings, synthetic
 
     if bool(args.scenario) == bool(args.synthetic):
         raise TradesimError("give either a scenario file or --synthetic N,S")
@@ -85,6 +94,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         source,
         seed=args.seed,
         ticks=args.ticks,
+        settings=parse_settings(args.settings),
         out=args.out,
         progress=sys.stderr.isatty(),
         figure=not args.no_figure,

@@ -145,6 +145,7 @@ def run(
     *,
     seed: int | None = None,
     ticks: int | None = None,
+    settings: Mapping[str, Any] | None = None,
     out: str | Path | None = "results",
     progress: bool = False,
     figure: bool = True,
@@ -160,6 +161,9 @@ def run(
         scenario: a path, a mapping or a Scenario.
         seed: overrides ``simulation.seed``.
         ticks: overrides ``simulation.ticks``.
+        settings: key path -> value, set on the scenario before it is checked (``tradesim run
+            --set``; ``seed`` and ``ticks`` win over the same keys here). A bad path or value
+            raises ScenarioError naming the key path.
         out: the results root; the run goes to ``<out>/<scenario name>/<run id>/``.
         progress: show a tqdm bar.
         figure: write ``overview.png``.
@@ -178,7 +182,7 @@ def run(
     """
     if csv not in ("auto", "always", "never"):
         raise TradesimError(f"csv must be 'auto', 'always' or 'never', not {csv!r}")
-    overrides = {}
+    overrides = dict(settings or {})
     if seed is not None:
         overrides["simulation.seed"] = int(seed)
     if ticks is not None:

@@ -22,7 +22,7 @@ import tomli_w
 from pydantic import ValidationError
 
 from sim.doccopy import ATOMIC, copy_tree
-from sim.errors import ScenarioError
+from sim.errors import ScenarioError, TradesimError
 from sim.revalidate import Like
 from sim.schema import DEFAULT_BUDGET, DEFAULT_ELASTICITY, DEFAULT_INPUTS, SERVICES, Scenario, as_file_name
 
@@ -824,6 +824,28 @@ def set_path(doc: dict[str, Any], path: str, value: Any) -> None:
     """Set a key path in a raw document in place, creating intermediate tables."""
     node, key = _walk(doc, _split(path), path, create=True)
     node[key] = copy_tree(value)
+
+
+def parse_settings(items: list[str]) -> dict[str, Any]:
+    """``["simulation.responses=within_tick", "world.development.noise_sd=0"]`` -> key paths and
+    values, for ``--set KEY=VALUE`` options. A value is read as a TOML value (``0``, ``true``,
+    ``"x"``, ``[1, 2]``); one that is not TOML, such as a bare word, is taken as a string. The
+    scenario's validation then judges the values; a key given twice or an item without ``=`` or
+    without a key raises TradesimError.
+    """
+    out: dict[str, Any] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        key = key.strip()
+        if not sep or not key:
+            raise TradesimError(f"--set takes KEY=VALUE (a key path such as simulation.responses), not {item!r}")
+        if key in out:
+            raise TradesimError(f"--set gives {key} twice")
+        try:
+            out[key] = tomllib.loads(f"v = {value.strip()}")["v"]
+        except tomllib.TOMLDecodeError:
+            out[key] = value.strip()
+    return out
 
 
 def apply_overrides(doc: Mapping[str, Any], overrides: Mapping[str, Any], *, file: str = "<dict>") -> dict[str, Any]:

@@ -12,6 +12,7 @@ import pytest
 import sim
 import sim.errors
 from sim.results import COUNTRY_COLUMNS, sector_columns
+from sim.scenario import load_toml
 from tests.conftest import ROOT
 
 
@@ -71,6 +72,38 @@ def test_bad_scenario_prints_one_line_and_exits_nonzero(tmp_path):
     assert len(lines) == 1 and "country.A.labor_force" in lines[0] and str(bad) in lines[0]
     v = tradesim("validate", str(bad), str(ROOT / "scenarios" / "baseline.toml"), cwd=tmp_path)
     assert v.returncode == 2 and "ok:" in v.stdout and "labor_force" in v.stderr
+
+
+def test_set_changes_a_key_of_the_run_and_is_checked_like_the_file(tmp_path):
+    scen, out = str(ROOT / "scenarios" / "baseline.toml"), str(tmp_path / "r")
+    p = tradesim(
+        "run", scen, "--ticks", "4", "--no-figure", "--out", out,
+        "--set", "simulation.responses=within_tick", "--set", "world.development.noise_sd=0", cwd=tmp_path,
+    )  # fmt: skip
+    assert p.returncode == 0, p.stderr
+    (run,) = (tmp_path / "r" / "baseline").iterdir()
+    doc = load_toml(run / "scenario.toml")
+    assert doc["simulation"]["responses"] == "within_tick" and doc["world"]["development"]["noise_sd"] == 0.0
+    # the same file without them is another run, not the one just written
+    plain = tradesim("run", scen, "--ticks", "4", "--no-figure", "--out", out, cwd=tmp_path)
+    assert plain.returncode == 0 and "found a finished run" not in plain.stdout
+    for bad, says in (
+        ("simulation.responses=sideways", "simulation.responses"),
+        ("world.nope=1", "world.nope: unknown key"),
+        ("noequals", "--set takes KEY=VALUE"),
+    ):
+        p = tradesim("run", scen, "--ticks", "4", "--out", out, "--set", bad, cwd=tmp_path)
+        assert p.returncode == 2 and says in p.stderr and "Traceback" not in p.stderr, (bad, p.stderr)
+
+
+def test_settings_are_read_as_toml_values_or_else_as_words():
+    from sim.scenario import parse_settings
+
+    got = parse_settings(["a.b=0", "a.c = 1.5", "a.d=true", 'a.e="x y"', "a.f=within_tick", "a.g=[1, 2]"])
+    assert got == {"a.b": 0, "a.c": 1.5, "a.d": True, "a.e": "x y", "a.f": "within_tick", "a.g": [1, 2]}
+    for bad in (["a.b=1", "a.b=2"], ["=1"], ["a.b"]):
+        with pytest.raises(sim.errors.TradesimError):
+            parse_settings(bad)
 
 
 def test_synthetic_run(tmp_path):

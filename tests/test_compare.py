@@ -139,6 +139,28 @@ def test_bad_experiment_files_give_clear_errors(tmp_path, change, where, words):
     assert words in str(info.value)
 
 
+def test_settings_reach_every_arm_and_an_arm_s_own_set_wins(tmp_path):
+    other = small_doc()
+    other["country"][1]["propensity_to_consume"] = 0.7
+    (tmp_path / "other.toml").write_text(tomli_w.dumps(other))
+    path = _write_experiment(
+        tmp_path,
+        arm=[
+            {"name": "thrifty", "set": {"country.Poor.propensity_to_consume": 0.7}},
+            {"name": "file", "scenario": "other.toml"},
+            {"name": "own", "set": {"world.development.noise_sd": 0.02}},
+        ],
+    )
+    exp = load_experiment(path, settings={"simulation.responses": "within_tick", "world.development.noise_sd": 0.0})
+    docs = {a.name: a.document for a in exp.arms}
+    assert {d["simulation"]["responses"] for d in docs.values()} == {"within_tick"}
+    assert [docs[n]["world"]["development"]["noise_sd"] for n in ("base", "thrifty", "file", "own")] == [0, 0, 0, 0.02]
+    plain = load_experiment(path)
+    assert all(a.doc_hash != b.doc_hash for a, b in zip(plain.arms, exp.arms, strict=True))  # never a reused result
+    with pytest.raises(ScenarioError, match="simulation.responses"):
+        load_experiment(path, settings={"simulation.responses": "sideways"})
+
+
 def test_cli_prints_one_line_for_a_bad_file(tmp_path):
     path = _write_experiment(tmp_path, seeds=0)
     p = tradesim("compare", str(path), cwd=tmp_path)

@@ -22,6 +22,15 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("files", nargs="+", metavar="FILE", help="an experiment file, or a base and a variant scenario")
     p.add_argument("--seeds", type=int, help="number of seeds (overrides the file's)")
     p.add_argument("--ticks", type=int, help="override simulation.ticks of every arm")
+    p.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        dest="settings",
+        metavar="KEY=VALUE",
+        help="set a key path on every arm before its own set, e.g. --set simulation.responses=within_tick "
+        "(the value is read as TOML, else as a string; repeatable)",
+    )
     p.add_argument("--workers", type=int, help="local worker processes (default: every core; 1: in this process)")
     p.add_argument("--dask", metavar="ADDRESS", help="run on a Dask cluster, e.g. tcp://127.0.0.1:8786")
     p.add_argument(
@@ -53,8 +62,9 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from sim.experiment.report import effect_table
     from sim.experiment.run import run_experiment
     from sim.experiment.spec import build_experiment, load_experiment
-    from sim.scenario import load_toml
+    from sim.scenario import load_toml, parse_settings
 
+    settings = parse_settings(args.settings)
     if args.seeds is not None and args.seeds < 1:
         raise TradesimError(f"--seeds must be at least 1, not {args.seeds}")
     common = dict(
@@ -76,7 +86,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
                     f"{args.files[0]} is a scenario, not an experiment: give an experiment file, "
                     "or a base and a variant scenario (tradesim compare BASE.toml VARIANT.toml)"
                 )
-            exp = load_experiment(args.files[0], seeds=args.seeds, ticks=args.ticks)
+            exp = load_experiment(args.files[0], seeds=args.seeds, ticks=args.ticks, settings=settings)
         elif len(args.files) == 2:
             base, variant = (Path(f) for f in args.files)
             name = f"{base.stem}_vs_{variant.stem}"
@@ -85,6 +95,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
                 {variant.stem: str(variant)},
                 seeds=args.seeds or 20,
                 ticks=args.ticks,
+                settings=settings,
                 name=name,
                 file="<compare>",
             )

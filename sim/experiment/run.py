@@ -182,6 +182,7 @@ def compare_file(
     *,
     seeds: int | None = None,
     ticks: int | None = None,
+    settings: Mapping[str, Any] | None = None,
     workers: int | None = None,
     dask: str | None = None,
     out: str | Path | None = "results/experiments",
@@ -191,8 +192,10 @@ def compare_file(
     flush_every: int = 32,
     block: int | None = None,
 ) -> Comparison:
-    """Run an experiment file (what ``tradesim compare EXPERIMENT.toml`` does)."""
-    exp = load_experiment(path, seeds=seeds, ticks=ticks)
+    """Run an experiment file (what ``tradesim compare EXPERIMENT.toml`` does; ``settings``:
+    key path -> value set on every arm, ``tradesim compare --set``).
+    """
+    exp = load_experiment(path, seeds=seeds, ticks=ticks, settings=settings)
     return run_experiment(
         exp,
         workers=workers,

@@ -131,8 +131,16 @@ class Experiment:
     source: Path | None = None
 
 
-def load_experiment(path: str | Path, *, seeds: int | None = None, ticks: int | None = None) -> Experiment:
-    """Read and check an experiment file (``seeds`` / ``ticks`` override the file's)."""
+def load_experiment(
+    path: str | Path,
+    *,
+    seeds: int | None = None,
+    ticks: int | None = None,
+    settings: Mapping[str, Any] | None = None,
+) -> Experiment:
+    """Read and check an experiment file (``seeds`` / ``ticks`` override the file's; ``settings``,
+    key path -> value, are set on every arm before the arm's own ``set``).
+    """
     path = Path(path)
     doc = load_toml(path)
     file = str(path)
@@ -151,6 +159,7 @@ def load_experiment(path: str | Path, *, seeds: int | None = None, ticks: int | 
         description=spec.description,
         seed=spec.seed,
         ticks=ticks if ticks is not None else spec.ticks,
+        settings=settings,
         bootstrap=spec.bootstrap,
         file=file,
         relative_to=path.parent,
@@ -173,6 +182,7 @@ def build_experiment(
     description: str = "",
     seed: int = 0,
     ticks: int | None = None,
+    settings: Mapping[str, Any] | None = None,
     bootstrap: int = 10_000,
     base_set: Mapping[str, Any] | None = None,
     file: str = "<experiment>",
@@ -191,6 +201,9 @@ def build_experiment(
         description: free text for the report.
         seed: master seed the run seeds are derived from.
         ticks: override ``simulation.ticks`` everywhere.
+        settings: key path -> value set on every arm's scenario (the base's and whole-scenario
+            arms'), after the base's ``set`` and before each arm's own ``set`` (``tradesim
+            compare --set``).
         bootstrap: bootstrap resamples.
         base_set: overrides applied to the base.
         file: name used in error messages.
@@ -203,7 +216,7 @@ def build_experiment(
     if not isinstance(seeds, int) or isinstance(seeds, bool) or seeds < 1:
         raise ScenarioError(file, [("seeds", f"need at least 1 seed, not {seeds!r}")])
     tables = _arm_tables(arms, file)
-    top = {"simulation.ticks": int(ticks)} if ticks is not None else {}
+    top = {**dict(settings or {}), **({"simulation.ticks": int(ticks)} if ticks is not None else {})}
     try:
         base_doc = raw_document(base, relative_to=relative_to)
     except ScenarioError as exc:

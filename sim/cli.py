@@ -32,6 +32,21 @@ RESUMABLE = "finished runs are kept; run the same command again to continue"
 """What Ctrl-C leaves for ``compare`` and ``sweep``, which store runs as they finish."""
 
 
+def add_set_option(p: argparse.ArgumentParser, what: str) -> None:
+    """``--set KEY=VALUE`` (repeatable, into ``args.settings``; read by
+    :func:`sim.scenario.parse_settings`), its help starting with ``what``.
+    """
+    p.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        dest="settings",
+        metavar="KEY=VALUE",
+        help=f"{what}, e.g. --set simulation.responses=within_tick "
+        "(the value is read as TOML, else as a string; repeatable; checked like the file)",
+    )
+
+
 def add_parser(sub: argparse._SubParsersAction) -> None:
     """Register ``run`` and ``validate``."""
     p = sub.add_parser("run", help="run a scenario and write results/<scenario>/<run-id>/")
@@ -41,15 +56,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--ticks", type=int, help="override simulation.ticks")
     p.add_argument("--seed", type=int, help="override simulation.seed")
-    p.add_argument(
-        "--set",
-        action="append",
-        default=[],
-        dest="settings",
-        metavar="KEY=VALUE",
-        help="set a key path of the scenario, e.g. --set simulation.responses=within_tick "
-        "(the value is read as TOML, else as a string; repeatable; checked like the file)",
-    )
+    add_set_option(p, "set a key path of the scenario")
     p.add_argument("--out", default="results", help="results root (default: results)")
     p.add_argument("--analyze", action="store_true", help="also analyse the run (writes analysis/ in the run folder)")
     p.add_argument("--no-figure", action="store_true", help="skip overview.png")

@@ -225,6 +225,13 @@ def wage_gain(theta: float, eta: np.ndarray, dt: float) -> np.ndarray:
     return per_tick(0.3 * -np.expm1(-theta), dt) / eta
 
 
+def wage_step(theta: float, eta: np.ndarray, util: np.ndarray, dt: float) -> np.ndarray:
+    """(R, N) the wage's response to utilisation in a tick, log units: ``k_w log u``
+    (:func:`wage_gain`; trend growth comes on top).
+    """
+    return wage_gain(theta, eta, dt) * np.log(np.maximum(util, 1e-12))
+
+
 def relocation(
     ulc: np.ndarray, cap: np.ndarray, room: np.ndarray, threshold: float, scale: float, rate: float, dt: float
 ) -> np.ndarray:
@@ -376,6 +383,5 @@ def develop(model: TradeModel) -> None:
     st.noise = noise_update(st.noise, shocks, wp.noise_phi, wp.noise_scale)
     g_now = np.sum(st.alloc * ((st.log_base + st.log_innov) - trend_before), axis=-1) / dt
     st.growth = st.growth + (1.0 - np.exp(-kn.prices.wage_lag * dt)) * (g_now - st.growth)
-    k_w = wage_gain(wp.theta, model._eta, dt)
-    st.wage = st.wage * np.exp(st.growth * dt + k_w * np.log(np.maximum(st.util, 1e-12)))
+    st.wage = st.wage * np.exp(st.growth * dt + wage_step(wp.theta, model._eta, st.util, dt))
     st.labor = st.labor * np.exp(model.ca.labor_growth * dt)

@@ -75,13 +75,12 @@ implicit rule (each pass costs a produce, plan-demand and trade)."""
 
 def _wage_step(model: TradeModel, eta: np.ndarray, util: np.ndarray) -> np.ndarray:
     """(R, N) the wage's response step, log units: ``k_w log u``."""
-    return development.wage_gain(model.wp.theta, eta, model.wp.dt) * np.log(np.maximum(util, 1e-12))
+    return development.wage_step(model.wp.theta, eta, util, model.wp.dt)
 
 
 def _rate_step(model: TradeModel, eta: np.ndarray, st, pressure: np.ndarray) -> np.ndarray:
     """(R, N) the exchange rate's response step, log units (the policy stage's rule at zero)."""
-    gross = np.sum(st.price * st.capacity, axis=-1) / st.full_income
-    gain = policy.rate_gain(model.wp.adjustment, eta, gross, model.wp.dt)
+    gain = policy.pressure_gain(model, eta, st)
     zero = np.zeros_like(pressure)
     return policy.update_rates(zero, model.regime, pressure, gain, model.kn.exchange_rate.managed_share, model.anchor)
 

@@ -84,6 +84,12 @@ def rate_gain(adjustment: float, eta: np.ndarray, gross_to_income: np.ndarray, d
     return per_tick(0.5 * -np.expm1(-adjustment), dt) / (eta * gross_to_income)
 
 
+def pressure_gain(model: TradeModel, eta: np.ndarray, st) -> np.ndarray:
+    """(R, N) :func:`rate_gain` at state ``st``: gross output at capacity over full income."""
+    gross = np.sum(st.price * st.capacity, axis=-1) / st.full_income
+    return rate_gain(model.wp.adjustment, eta, gross, model.wp.dt)
+
+
 def update_rates(
     log_e: np.ndarray,
     regime: np.ndarray,
@@ -299,8 +305,7 @@ def set_policy(model: TradeModel) -> None:
     rule stocks (:mod:`sim.fiscal`). Last tick's tariffs are kept for full-capacity income.
     """
     st, fin, fxp, dt = model.state, model.kn.finance, model.kn.exchange_rate, model.wp.dt
-    gross = np.sum(st.price * st.capacity, axis=-1) / st.full_income
-    gain = rate_gain(model.wp.adjustment, model._eta, gross, dt)
+    gain = pressure_gain(model, model._eta, st)
     log_e = update_rates(np.log(st.e), model.regime, st.pressure, gain, fxp.managed_share, model.anchor)
     if model.ca.crawl.any():
         log_e = crawl_step(

@@ -7,7 +7,7 @@ import sys
 import warnings
 from pathlib import Path
 
-from sim.cli import RESUMABLE
+from sim.cli import RESUMABLE, add_set_option
 from sim.errors import TradesimError
 
 
@@ -22,15 +22,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("files", nargs="+", metavar="FILE", help="an experiment file, or a base and a variant scenario")
     p.add_argument("--seeds", type=int, help="number of seeds (overrides the file's)")
     p.add_argument("--ticks", type=int, help="override simulation.ticks of every arm")
-    p.add_argument(
-        "--set",
-        action="append",
-        default=[],
-        dest="settings",
-        metavar="KEY=VALUE",
-        help="set a key path on every arm before its own set, e.g. --set simulation.responses=within_tick "
-        "(the value is read as TOML, else as a string; repeatable)",
-    )
+    add_set_option(p, "set a key path on every arm, before the arm's own set")
     p.add_argument("--workers", type=int, help="local worker processes (default: every core; 1: in this process)")
     p.add_argument("--dask", metavar="ADDRESS", help="run on a Dask cluster, e.g. tcp://127.0.0.1:8786")
     p.add_argument(
